@@ -1,0 +1,84 @@
+"""The engine interface and its registry.
+
+Built-in engines are registered through the ``speechcast.engines`` entry-point group in
+pyproject.toml, exactly as a third-party package would register its own, so a new engine (a neural
+offline voice, say) plugs in without touching the pipeline.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import ClassVar
+
+from ..errors import SettingsError
+from ..settings import VoiceSettings
+
+ENTRY_POINT_GROUP = "speechcast.engines"
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """One voice an engine offers."""
+
+    name: str
+    """The engine's own id, e.g. "zh-CN-XiaoxiaoNeural" or "cmn"."""
+    locale: str
+    gender: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Audio exactly as an engine produced it: what the chunk cache stores."""
+
+    data: bytes
+    format: str
+    """A container soundfile can read: "mp3", "wav" or "flac"."""
+
+
+class Engine(abc.ABC):
+    """A TTS engine. Instances are cheap; heavy set-up happens on first use."""
+
+    id: ClassVar[str]
+    needs_network: ClassVar[bool]
+    chunk_chars: ClassVar[int]
+    """Preferred maximum characters a request (the splitter's limit for this engine)."""
+
+    @property
+    @abc.abstractmethod
+    def version(self) -> str:
+        """Changes whenever the same text could sound different: part of the cache key."""
+
+    @abc.abstractmethod
+    def voices(self) -> list[VoiceInfo]:
+        """The voices this engine offers (offline: from a built-in table)."""
+
+    @abc.abstractmethod
+    def check_voice(self, voice: str) -> None:
+        """Raise VoiceError, naming close matches, when `voice` is not one of this engine's."""
+
+    @abc.abstractmethod
+    async def synthesize(self, text: str, voice: VoiceSettings) -> Speech:
+        """Speak `text` (one chunk, never punctuation only). Raise EngineError when it gives up."""
+
+    async def available(self, timeout: float = 3.0) -> bool:
+        """Whether the engine can speak right now (a quick probe; offline engines: True)."""
+        return True
+
+
+def engine_classes() -> dict[str, type[Engine]]:
+    """Every registered engine class by id, built-in and third-party alike."""
+    found: dict[str, type[Engine]] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found[ep.name] = ep.load()
+    return found
+
+
+def get_engine(name: str) -> Engine:
+    classes = engine_classes()
+    if name not in classes:
+        known = ", ".join(sorted(classes)) or "none"
+        raise SettingsError(f"There is no engine called '{name}': use one of {known}.")
+    return classes[name]()

@@ -1,0 +1,130 @@
+"""The data that flows between stages (DESIGN.md §2).
+
+file ─load→ text ─clean→ lines + removal report ─structure→ Script ─split→ Chunks
+Chunks ─synthesize→ Clips ─assemble→ Timeline ─export→ files
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SectionKind = Literal["opening", "section", "closing"]
+
+#: What follows a chunk decides the silence placed after it (see settings.Pauses).
+PauseKind = Literal["clause", "sentence", "paragraph", "subsection", "section", "title", "end"]
+
+ChunkRole = Literal["title", "salutation", "heading", "body"]
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line (or part of one) the cleaner took out, so nothing disappears silently."""
+
+    line: int
+    """1-based line number in the loaded text."""
+    text: str
+    """Exactly the characters removed (a whole line, or a stage note / debris inside one)."""
+    reason: str
+    """Short human reason, e.g. "advert: QQ contact", "page mark", "repeated header"."""
+
+
+@dataclass
+class Section:
+    """A stretch of the speech with its own chapter mark.
+
+    Level-1 sections (and the opening and closing) get a track of their own; deeper levels are
+    chapter marks inside their parent's track.
+    """
+
+    title: str
+    """The heading as spoken, e.g. "一、增强宗旨意识"; "" for an opening with no heading."""
+    level: int = 1
+    """1 = 一、/第一部分; 2 = （一）; 3 = 1.; 4 = （1）. Opening and closing are level 1."""
+    paragraphs: list[str] = field(default_factory=list)
+    kind: SectionKind = "section"
+    note: str = ""
+    """Why the structure finder is unsure about this section (written as a comment in outline)."""
+
+    @property
+    def chars(self) -> int:
+        return len(self.title) + sum(len(p) for p in self.paragraphs)
+
+
+@dataclass
+class Script:
+    """A manuscript as a listener hears it: the one form a person can read and edit (DESIGN.md §3)."""
+
+    title: str
+    salutation: str = ""
+    sections: list[Section] = field(default_factory=list)
+    """In spoken order. sections[0] is always the opening (kind "opening", title "", possibly with
+    no paragraphs): the title and the salutation are spoken at its start, so it is never empty."""
+    warnings: list[str] = field(default_factory=list)
+    removed: list[RemovedLine] = field(default_factory=list)
+    source: str = ""
+    """Path of the file this script came from ("" when built in memory)."""
+
+    @property
+    def chars(self) -> int:
+        return len(self.title) + len(self.salutation) + sum(s.chars for s in self.sections)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The unit sent to an engine."""
+
+    text: str
+    section: int
+    """Index into Script.sections; -1 for the title."""
+    paragraph: int
+    """Index into the section's paragraphs; -1 for a heading, the title or the salutation."""
+    sentence: int
+    """Sentence number inside the paragraph (0-based)."""
+    part: int = 0
+    """Piece number when a long sentence was split (0-based)."""
+    pause_after: PauseKind = "sentence"
+    role: ChunkRole = "body"
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        """Identifies the sentence this chunk belongs to (a sentence may span several chunks)."""
+        return (self.section, self.paragraph, self.sentence)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one chunk's trimmed audio sits in the whole programme, in samples."""
+
+    chunk: Chunk
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SectionSpan:
+    """Where a section sits in the whole programme. A section owns the pause after it, so
+    spans tile the programme with no gap: span[i].end == span[i+1].start."""
+
+    index: int
+    """Index into Script.sections."""
+    title: str
+    """Display title: the heading, or 开场 / 结束语 for an opening or closing without one."""
+    level: int
+    track: int
+    """1-based number of the track (section file) that holds it."""
+    start: int
+    end: int
+
+
+@dataclass
+class Timeline:
+    """Every chunk and section placed, in samples at `sample_rate`; ms are read off it."""
+
+    sample_rate: int
+    length: int = 0
+    placements: list[Placement] = field(default_factory=list)
+    sections: list[SectionSpan] = field(default_factory=list)
+
+    def ms(self, samples: int) -> int:
+        return round(samples * 1000 / self.sample_rate)

@@ -1,0 +1,103 @@
+"""Settings flow defaults → voice preset → CLI flags, and are validated once, here, where they enter."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+
+from .errors import SettingsError
+
+_RATE = re.compile(r"^[+-]\d+%$")
+_PITCH = re.compile(r"^[+-]\d+Hz$")
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence in milliseconds placed after a chunk, by what follows it (DESIGN.md §7)."""
+
+    clause: int = 250
+    """Between the pieces of a long sentence that had to be split."""
+    sentence: int = 650
+    paragraph: int = 1100
+    subsection: int = 1500
+    section: int = 2200
+    title: int = 2500
+    lead_in: int = 500
+    """Before the first word of the whole speech."""
+    tail: int = 1500
+    """After the last word of the whole speech."""
+
+    def scaled(self, pace: float) -> "Pauses":
+        """All pauses multiplied by `pace` (1.0 = defaults, 0.5 = brisk, 1.5 = solemn)."""
+        if not 0.1 <= pace <= 5.0:
+            raise SettingsError(f"--pace must be between 0.1 and 5.0, not {pace}.")
+        return Pauses(**{f.name: round(getattr(self, f.name) * pace) for f in dataclasses.fields(self)})
+
+    def after(self, kind: str) -> int:
+        if kind == "end":
+            return self.tail
+        return getattr(self, kind)
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """What an engine needs to speak: validated on creation, so engines can trust it."""
+
+    engine: str
+    voice: str
+    rate: str = "+0%"
+    pitch: str = "+0Hz"
+    volume: str = "+0%"
+
+    def __post_init__(self) -> None:
+        if not _RATE.match(self.rate) or not -90 <= int(self.rate[:-1]) <= 200:
+            raise SettingsError(
+                f"Rate '{self.rate}' is not valid: use a signed percentage from -90% to +200%, e.g. +10% or -20%."
+            )
+        if not _RATE.match(self.volume) or not -100 <= int(self.volume[:-1]) <= 100:
+            raise SettingsError(
+                f"Volume '{self.volume}' is not valid: use a signed percentage from -100% to +100%, e.g. -10%."
+            )
+        if not _PITCH.match(self.pitch) or not -100 <= int(self.pitch[:-2]) <= 100:
+            raise SettingsError(
+                f"Pitch '{self.pitch}' is not valid: use signed hertz from -100Hz to +100Hz, e.g. +5Hz."
+            )
+
+    @property
+    def rate_percent(self) -> int:
+        return int(self.rate[:-1])
+
+    @property
+    def pitch_hz(self) -> int:
+        return int(self.pitch[:-2])
+
+    @property
+    def volume_percent(self) -> int:
+        return int(self.volume[:-1])
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """Everything `render` needs besides the manuscript and the voice."""
+
+    pauses: Pauses = field(default_factory=Pauses)
+    loudness: float = -16.0
+    """Integrated loudness target in LUFS for every file written."""
+    true_peak: float = -1.5
+    """True-peak ceiling in dBTP."""
+    bitrate: str = "64k"
+    jobs: int = 4
+    """Parallel engine requests (Edge throttles an IP that opens too many)."""
+    max_chunk_chars: int | None = None
+    """Overrides the engine's own chunk length when set."""
+
+    MAX_JOBS = 8
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.jobs <= self.MAX_JOBS:
+            raise SettingsError(f"--jobs must be between 1 and {self.MAX_JOBS}: more gets the IP throttled by the service.")
+        if not -40.0 <= self.loudness <= -5.0:
+            raise SettingsError(f"--loudness must be between -40 and -5 LUFS, not {self.loudness}.")
+        if self.max_chunk_chars is not None and not 20 <= self.max_chunk_chars <= 500:
+            raise SettingsError("--max-chars must be between 20 and 500.")
