@@ -1,0 +1,1 @@
+"""Voice presets shipped with speechcast: one TOML file each (see README: "Adding a voice")."""

@@ -1,0 +1,97 @@
+"""The chunk cache: engine output stored by what produced it, so no sentence is paid for twice.
+
+An entry's name is the SHA-256 of (engine, engine version, voice, rate, pitch, volume, text);
+its content is a SHA-256 of the audio followed by the audio itself, so a damaged entry is noticed
+on read and synthesized again instead of being played. Entries are written to a temporary name
+and renamed into place, so a killed render never leaves a partial entry behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .engines import Speech
+from .errors import OutputError
+from .settings import VoiceSettings
+
+_DIGEST = 32
+_FORMATS = ("mp3", "wav", "flac")
+
+
+def chunk_key(engine: str, engine_version: str, voice: VoiceSettings, text: str) -> str:
+    fields = [engine, engine_version, voice.voice, voice.rate, voice.pitch, voice.volume, text]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+class ChunkCache:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def ensure_writable(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.root):
+                pass
+        except OSError as err:
+            raise OutputError(
+                f"The cache folder {self.root} cannot be written ({err.strerror}): pass --cache-dir with a writable folder."
+            ) from None
+
+    def _path(self, key: str, fmt: str) -> Path:
+        return self.root / key[:2] / f"{key}.{fmt}"
+
+    def get(self, key: str) -> Speech | None:
+        """The stored speech, or None when absent or damaged (a damaged entry is deleted)."""
+        for fmt in _FORMATS:
+            path = self._path(key, fmt)
+            try:
+                blob = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            data = blob[_DIGEST:]
+            if len(blob) > _DIGEST and hashlib.sha256(data).digest() == blob[:_DIGEST]:
+                return Speech(data=data, format=fmt)
+            self.discard(key)
+            return None
+        return None
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def put(self, key: str, speech: Speech) -> None:
+        if speech.format not in _FORMATS:
+            raise ValueError(f"cannot cache audio of format {speech.format!r}")
+        path = self._path(key, speech.format)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(hashlib.sha256(speech.data).digest())
+                    out.write(speech.data)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as err:
+            raise OutputError(
+                f"Could not write to the cache folder {self.root} ({err.strerror}): free some space or pass --cache-dir."
+            ) from None
+
+    def discard(self, key: str) -> None:
+        for fmt in _FORMATS:
+            self._path(key, fmt).unlink(missing_ok=True)
+
+    def size(self) -> tuple[int, int]:
+        """(entries, bytes) in the cache."""
+        entries = total = 0
+        if self.root.is_dir():
+            for path in self.root.glob("??/*"):
+                if path.suffix[1:] in _FORMATS:
+                    entries += 1
+                    total += path.stat().st_size
+        return entries, total

@@ -1,0 +1,180 @@
+"""The `speechcast` command: a thin layer over the library (pipeline.render and friends)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import SettingsError, SpeechcastError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Turn a Chinese speech manuscript (讲话稿) into audio: chapters, section tracks, subtitles.",
+)
+
+
+def _err(message: str) -> None:
+    typer.echo(f"speechcast: {message}", err=True)
+
+
+def _pauses(pairs: list[str], pace: float):
+    import dataclasses
+
+    from .settings import Pauses
+
+    base = Pauses()
+    names = [f.name for f in dataclasses.fields(Pauses)]
+    values = {}
+    for pair in pairs:
+        name, _, ms = pair.partition("=")
+        if name not in names or not ms.isdigit():
+            raise SettingsError(f"--pause takes KIND=MILLISECONDS with KIND one of {', '.join(names)}, not '{pair}'.")
+        values[name] = int(ms)
+    return dataclasses.replace(base, **values).scaled(pace)
+
+
+@app.command()
+def render(
+    manuscript: Path = typer.Argument(..., help="A .txt, .docx or .md manuscript (an edited outline script works too)."),
+    voice: list[str] = typer.Option(["xiaoxiao"], "--voice", "-v", help="Voice preset (see `speechcast voices`); repeat to render several."),
+    engine: str = typer.Option("auto", "--engine", "-e", help="auto (Edge, else offline espeak), edge, or espeak."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output root; files go to OUT/<manuscript>/<voice>/. Default: ./output"),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized chunks are kept for reuse."),
+    jobs: int = typer.Option(4, "--jobs", "-j", help="Parallel requests to the engine (1–8)."),
+    rate: Optional[str] = typer.Option(None, help="Speaking rate, e.g. +10% or -15%."),
+    pitch: Optional[str] = typer.Option(None, help="Pitch, e.g. +5Hz."),
+    volume: Optional[str] = typer.Option(None, help="Volume, e.g. -10%."),
+    pace: float = typer.Option(1.0, help="Scale every pause (0.5 brisk … 2.0 solemn)."),
+    pause: list[str] = typer.Option([], "--pause", help="Set one pause, e.g. --pause sentence=800 (ms); repeatable."),
+    loudness: float = typer.Option(-16.0, help="Target loudness in LUFS."),
+    max_chars: Optional[int] = typer.Option(None, "--max-chars", help="Longest chunk sent to the engine."),
+    no_player: bool = typer.Option(False, "--no-player", help="Do not write the index.html player page."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the chunks and estimated duration; synthesize nothing."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
+) -> None:
+    """Render MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
+    from . import render as api
+    from .manuscript import load_script
+    from .settings import RenderSettings
+
+    settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
+    script = load_script(manuscript)
+    for name in dict.fromkeys(voice):
+        chosen = api.choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
+        for warning in chosen.warnings:
+            _err(f"warning: {warning}")
+        if dry_run:
+            _dry_run(script, chosen, settings)
+            continue
+        try:
+            result = api.render(
+                manuscript, chosen, script=script, settings=settings, out_root=out, cache=cache_dir,
+                progress=None if quiet else _progress(), player=not no_player,
+            )
+        except KeyboardInterrupt:
+            _err("interrupted: finished chunks are cached; run the same command again to continue.")
+            raise typer.Exit(130) from None
+        if not quiet:
+            _report(result)
+
+
+def _progress():
+    from .progress import TerminalProgress
+
+    return TerminalProgress.for_terminal()
+
+
+def _dry_run(script, chosen, settings) -> None:
+    from .render import chunk_for, estimate_ms
+
+    chunks = chunk_for(script, settings, chosen.engine)
+    for c in chunks:
+        typer.echo(f"[{c.section}.{c.paragraph}.{c.sentence}.{c.part}] {c.role:<10} {c.pause_after:<10} {c.text}")
+    minutes, seconds = divmod(round(estimate_ms(chunks, settings) / 1000), 60)
+    typer.echo(
+        f"{len(chunks)} chunks for {chosen.engine.id}:{chosen.preset.settings.voice} ({chosen.preset.name}), "
+        f"about {minutes} min {seconds:02d} s of audio. Nothing was synthesized (--dry-run)."
+    )
+
+
+def _report(result) -> None:
+    minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
+    s = result.synthesis
+    typer.echo(f"Rendered {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}' "
+               f"({s.chunks} chunks: {s.cached} from cache, {s.engine_calls} synthesized).")
+    typer.echo(f"Output: {result.out_dir}/")
+    for path in result.files:
+        typer.echo(f"  {path.name}")
+
+
+@app.command()
+def outline(
+    manuscript: Path = typer.Argument(..., help="A .txt, .docx or .md manuscript."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the editable script (Markdown) here."),
+) -> None:
+    """Show the structure speechcast found (and what it removed); -o writes an editable script."""
+    from .manuscript import load_script
+    from .outline import describe
+
+    script = load_script(manuscript)
+    typer.echo(describe(script))
+    if output is not None:
+        from .export import atomic_write_text
+        from .scriptmd import to_markdown
+
+        atomic_write_text(output, to_markdown(script))
+        typer.echo(f"\nEditable script written to {output}: fix it, then `speechcast render {output}`.")
+
+
+@app.command()
+def voices(
+    online: bool = typer.Option(False, "--online", help="Also list every Chinese voice the Edge service offers now."),
+) -> None:
+    """List voice presets and the engines' voices."""
+    from .engines import engine_classes
+    from .presets import load_presets, user_presets_dir
+
+    typer.echo("Presets (use with --voice):")
+    for preset in load_presets().values():
+        s = preset.settings
+        origin = "" if preset.origin == "built-in" else f"  [{preset.origin}]"
+        typer.echo(f"  {preset.name:<16} {s.engine:<7} {s.voice:<24} {preset.description}{origin}")
+    typer.echo(f"Your own presets: {user_presets_dir()}/*.toml")
+    for name, cls in engine_classes().items():
+        engine = cls()
+        listed = engine.voices()
+        if online and engine.needs_network:
+            import asyncio
+
+            fetched = asyncio.run(engine.list_online()) if hasattr(engine, "list_online") else []
+            listed = [v for v in fetched if v.locale.startswith("zh")] or listed
+        typer.echo(f"\nEngine {name} ({'online' if engine.needs_network else 'offline'}):")
+        for v in listed:
+            typer.echo(f"  {v.name:<32} {v.locale:<8} {v.gender:<7} {v.description}")
+
+
+@app.command("open")
+def open_(target: Path = typer.Argument(..., help="An output folder, or a manuscript rendered before.")) -> None:
+    """Open the player page of a render in the browser (or print where it is)."""
+    from .player import open_target
+    from .presets import DEFAULT_PRESET
+    from .render import output_dir
+
+    if target.is_file() and target.suffix.lower() != ".html":
+        rendered = output_dir(target, DEFAULT_PRESET).parent
+        voices_done = sorted(p for p in rendered.glob("*/index.html")) if rendered.is_dir() else []
+        target = voices_done[0].parent if voices_done else rendered
+    typer.echo(open_target(target))
+
+
+def main() -> None:
+    try:
+        app()
+    except SpeechcastError as err:
+        _err(str(err))
+        sys.exit(err.exit_code)

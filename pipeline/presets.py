@@ -1,0 +1,102 @@
+"""Voice presets: named engine + voice + prosody, shipped in the wheel and extended by the user."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import SettingsError, VoiceError
+from .paths import config_dir
+from .settings import VoiceSettings
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+DEFAULT_PRESET = "xiaoxiao"
+#: An Edge voice id given directly to --voice (zh-CN-YunxiNeural) becomes an ad-hoc preset.
+_EDGE_ID = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(-[a-z]+)?-[A-Za-z]+Neural$")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    settings: VoiceSettings
+    description: str = ""
+    fallback: str = ""
+    """Preset to use when this one's engine cannot be reached (an offline one)."""
+    origin: str = "built-in"
+    """"built-in", or the path of the user's file that defined it."""
+
+
+def _parse(data: dict, origin: str, stem: str) -> Preset:
+    try:
+        settings = VoiceSettings(
+            engine=str(data["engine"]),
+            voice=str(data["voice"]),
+            rate=str(data.get("rate", "+0%")),
+            pitch=str(data.get("pitch", "+0Hz")),
+            volume=str(data.get("volume", "+0%")),
+        )
+    except KeyError as missing:
+        raise SettingsError(f"Voice preset {origin} lacks the key {missing}: add it (see README, 'Adding a voice').") from None
+    except SettingsError as err:
+        raise SettingsError(f"Voice preset {origin}: {err}") from None
+    return Preset(
+        name=str(data.get("name", stem)),
+        settings=settings,
+        description=str(data.get("description", "")),
+        fallback=str(data.get("fallback", "")),
+        origin=origin,
+    )
+
+
+def _read(text: str, origin: str, stem: str) -> Preset:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SettingsError(f"Voice preset {origin} is not valid TOML ({err}): fix or remove it.") from None
+    return _parse(data, origin, stem)
+
+
+def load_presets() -> dict[str, Preset]:
+    """Built-in presets, then the user's (which add to or override them by name)."""
+    found: dict[str, Preset] = {}
+    for entry in sorted(resources.files("pipeline.voices").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            preset = _read(entry.read_text(encoding="utf-8"), "built-in", entry.name[:-5])
+            found[preset.name] = preset
+    user = config_dir() / "voices"
+    if user.is_dir():
+        for path in sorted(user.glob("*.toml")):
+            preset = _read(path.read_text(encoding="utf-8"), str(path), path.stem)
+            found[preset.name] = preset
+    return found
+
+
+def resolve(name: str, presets: dict[str, Preset] | None = None) -> Preset:
+    """A preset by name; an Edge voice id works too. Unknown names get close matches suggested."""
+    presets = presets if presets is not None else load_presets()
+    if name in presets:
+        return presets[name]
+    if _EDGE_ID.match(name):
+        return Preset(name=name, settings=VoiceSettings("edge", name), fallback="offline-female", origin="voice id")
+    close = difflib.get_close_matches(name, list(presets), n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    raise VoiceError(f"There is no voice preset called '{name}': {hint}run `speechcast voices` to list them.")
+
+
+def with_overrides(preset: Preset, rate: str | None, pitch: str | None, volume: str | None) -> Preset:
+    """CLI flags win over the preset; VoiceSettings validates the result."""
+    s = preset.settings
+    settings = VoiceSettings(s.engine, s.voice, rate or s.rate, pitch or s.pitch, volume or s.volume)
+    return Preset(preset.name, settings, preset.description, preset.fallback, preset.origin)
+
+
+def user_presets_dir() -> Path:
+    return config_dir() / "voices"

@@ -1,0 +1,35 @@
+"""A progress bar for synthesis on a terminal; silent in pipes (logs stay clean)."""
+
+from __future__ import annotations
+
+import sys
+
+from .synthesize import NoProgress, Progress
+
+
+class TerminalProgress:
+    """chunks done/total, elapsed and ETA, drawn on stderr with rich."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TimeElapsedColumn, TimeRemainingColumn
+
+        self._bar = Bar(
+            "合成 synthesizing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), "ETA", TimeRemainingColumn(),
+            console=Console(stderr=True), transient=True,
+        )
+        self._task = None
+
+    @classmethod
+    def for_terminal(cls) -> Progress:
+        return cls() if sys.stderr.isatty() else NoProgress()
+
+    def start(self, total: int) -> None:
+        self._bar.start()
+        self._task = self._bar.add_task("synth", total=total)
+
+    def advance(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    def close(self) -> None:
+        self._bar.stop()
