@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pipeline.cache import ChunkCache, chunk_key
+from pipeline.engines import Speech
+from pipeline.errors import OutputError
+from pipeline.settings import VoiceSettings
+
+VOICE = VoiceSettings("edge", "zh-CN-XiaoxiaoNeural")
+
+
+def test_key_depends_on_everything_that_changes_the_sound():
+    base = chunk_key("edge", "7.3.1", VOICE, "同志们：")
+    assert base == chunk_key("edge", "7.3.1", VOICE, "同志们：")
+    variants = {
+        chunk_key("espeak", "7.3.1", VOICE, "同志们："),
+        chunk_key("edge", "7.3.2", VOICE, "同志们："),
+        chunk_key("edge", "7.3.1", VoiceSettings("edge", "zh-CN-YunyangNeural"), "同志们："),
+        chunk_key("edge", "7.3.1", VoiceSettings("edge", VOICE.voice, rate="+5%"), "同志们："),
+        chunk_key("edge", "7.3.1", VoiceSettings("edge", VOICE.voice, pitch="+5Hz"), "同志们："),
+        chunk_key("edge", "7.3.1", VoiceSettings("edge", VOICE.voice, volume="-5%"), "同志们："),
+        chunk_key("edge", "7.3.1", VOICE, "同志们!"),
+    }
+    assert base not in variants and len(variants) == 7
+
+
+def test_round_trip_and_no_temp_files(tmp_path):
+    cache = ChunkCache(tmp_path)
+    speech = Speech(b"\xff\xf3" + bytes(200), "mp3")
+    cache.put("ab" * 32, speech)
+    assert cache.get("ab" * 32) == speech
+    assert "ab" * 32 in cache
+    assert [p.name for p in tmp_path.rglob("*")] == ["ab", "ab" * 32 + ".mp3"]
+    assert cache.size() == (1, 32 + 202)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "empty"])
+def test_damaged_entry_is_dropped_not_played(tmp_path, damage):
+    cache = ChunkCache(tmp_path)
+    key = "cd" * 32
+    cache.put(key, Speech(bytes(range(256)) * 4, "wav"))
+    path = tmp_path / "cd" / f"{key}.wav"
+    blob = path.read_bytes()
+    path.write_bytes({"truncate": blob[:-10], "flip": blob[:-1] + b"\x00", "empty": b""}[damage])
+    assert cache.get(key) is None
+    assert not path.exists()
+
+
+def test_unwritable_cache_is_a_clear_error(tmp_path):
+    target = tmp_path / "ro"
+    target.mkdir()
+    os.chmod(target, 0o500)
+    try:
+        if os.access(target, os.W_OK):  # root ignores permissions: use a path under a file instead
+            target = tmp_path / "file"
+            target.write_text("x")
+            target = target / "cache"
+        with pytest.raises(OutputError, match="--cache-dir"):
+            ChunkCache(target).ensure_writable()
+    finally:
+        os.chmod(tmp_path / "ro", 0o700)

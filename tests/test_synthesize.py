@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.cache import ChunkCache
+from pipeline.errors import EngineError
+from pipeline.model import Chunk
+from pipeline.settings import VoiceSettings
+from pipeline.synthesize import synthesize
+from recording_engine import RecordingEngine
+
+VOICE = VoiceSettings("recording", "test")
+
+
+def chunks(texts):
+    return [Chunk(text=t, section=0, paragraph=0, sentence=i) for i, t in enumerate(texts)]
+
+
+TEXTS = [f"第{i}句话，内容各不相同。" for i in range(12)]
+
+
+def test_unchanged_rerender_makes_zero_engine_calls(tmp_path):
+    cache = ChunkCache(tmp_path)
+    engine = RecordingEngine()
+    first = synthesize(chunks(TEXTS), engine, VOICE, cache)
+    assert (first.engine_calls, first.cached) == (12, 0)
+    second = synthesize(chunks(TEXTS), engine, VOICE, cache)
+    assert (second.engine_calls, second.cached) == (0, 12)
+    assert len(engine.calls) == 12
+    assert second.keys == first.keys
+
+
+def test_one_changed_sentence_costs_one_call(tmp_path):
+    cache = ChunkCache(tmp_path)
+    engine = RecordingEngine()
+    synthesize(chunks(TEXTS), engine, VOICE, cache)
+    edited = TEXTS[:5] + ["这一句改过了。"] + TEXTS[6:]
+    report = synthesize(chunks(edited), engine, VOICE, cache)
+    assert report.engine_calls == 1
+    assert engine.calls[-1] == "这一句改过了。"
+
+
+def test_other_voice_synthesizes_only_its_own(tmp_path):
+    cache = ChunkCache(tmp_path)
+    engine = RecordingEngine()
+    synthesize(chunks(TEXTS), engine, VOICE, cache)
+    other = synthesize(chunks(TEXTS), engine, VoiceSettings("recording", "test", rate="+10%"), cache)
+    assert other.engine_calls == 12
+    again = synthesize(chunks(TEXTS), engine, VOICE, cache)
+    assert again.engine_calls == 0
+
+
+def test_identical_sentences_are_synthesized_once(tmp_path):
+    engine = RecordingEngine()
+    report = synthesize(chunks(["谢谢大家！"] * 5 + ["好。"]), engine, VOICE, ChunkCache(tmp_path))
+    assert (report.chunks, report.unique, report.engine_calls) == (6, 2, 2)
+
+
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_concurrency_is_real_and_bounded(tmp_path, jobs):
+    engine = RecordingEngine(delay=0.02)
+    synthesize(chunks(TEXTS), engine, VOICE, ChunkCache(tmp_path), jobs=jobs)
+    assert engine.most_in_flight == jobs
+
+
+def test_permanent_failure_names_the_place_and_keeps_the_rest(tmp_path):
+    cache = ChunkCache(tmp_path)
+    engine = RecordingEngine(fail_on="第5句", delay=0.01)
+    with pytest.raises(EngineError, match=r"sentence 6.*cached.*--engine espeak") as err:
+        synthesize(chunks(TEXTS), engine, VOICE, cache, jobs=2,
+                   describe=lambda c: f"Paragraph 1, sentence {c.sentence + 1}")
+    done = len(engine.calls) - 1
+    assert done >= 5  # the queue is in order: everything before the failing chunk was finished
+    assert "the service refused it" in str(err.value)
+    healthy = RecordingEngine()
+    report = synthesize(chunks(TEXTS), healthy, VOICE, cache)
+    assert report.engine_calls == 12 - done
+    assert "第5句话，内容各不相同。" in healthy.calls
