@@ -172,6 +172,24 @@ def open_(target: Path = typer.Argument(..., help="An output folder, or a manusc
     typer.echo(open_target(target))
 
 
+@app.command()
+def doctor(
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The cache folder to check."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The output root to check (default ./output)."),
+) -> None:
+    """Check ffmpeg, the engines, the Edge service, the cache and output folders."""
+    from .doctor import run_checks
+    from .paths import cache_dir as default_cache_dir
+    from .render import DEFAULT_OUTPUT_ROOT
+
+    checks = run_checks(cache_dir or default_cache_dir(), out or DEFAULT_OUTPUT_ROOT)
+    for check in checks:
+        typer.echo(f"{'ok ' if check.ok else 'NO '} {check.name:<14} {check.detail}")
+    essential = [c for c in checks if not c.ok and not c.name.startswith("engine edge")]
+    if essential:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     try:
         app()

@@ -70,6 +70,10 @@ def _range(m: re.Match[str]) -> str:
     return f"{cardinal(m[1])}到{cardinal(m[2])}"
 
 
+def _phone(m: re.Match[str]) -> str:
+    return " ".join(digits(group) for group in m[0].split("-"))
+
+
 def _ratio(m: re.Match[str]) -> str:
     return "比".join(cardinal(part) for part in re.split(r"\s*:\s*", m[0]))
 
@@ -91,6 +95,8 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     (re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?![\d,])"), lambda m: m[0].replace(",", "")),
     # Leading zeros before date and clock units: 2023年05月01日 → 2023年5月1日.
     (re.compile(r"(?<![\d.])0+(?=\d+[月日号时分秒])"), ""),
+    # Phone numbers with an area or hotline prefix: 010-12345678, 400-800-1234.
+    (re.compile(r"(?<![\d.])(?:0\d{1,3}|400|800)(?:-\d{3,8})+(?![\d.])"), _phone),
     (re.compile(rf"(?<![\d.])({_YEAR})[-/.](\d{{1,2}})[-/.](\d{{1,2}})(?![\d.])"), _date),
     (re.compile(rf"(?<![\d.])({_YEAR}){_DASH}({_YEAR})年"), _year_range),
     (re.compile(rf"(?<![\d.])({_YEAR})(?=年)"), lambda m: digits(m[0])),

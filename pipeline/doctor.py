@@ -1,0 +1,76 @@
+"""`speechcast doctor`: what a user runs first when something is wrong."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import ChunkCache
+from .engines import engine_classes
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def _ffmpeg() -> Check:
+    try:
+        import imageio_ffmpeg
+
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+        origin = "bundled (imageio-ffmpeg)"
+    except (ImportError, RuntimeError):
+        exe = shutil.which("ffmpeg") or ""
+        origin = "system"
+    if not exe:
+        return Check("ffmpeg", False, "not found: reinstall speechcast (`pip install -e .`) to get the bundled one.")
+    try:
+        out = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError) as err:
+        return Check("ffmpeg", False, f"{exe} does not run ({err}): reinstall imageio-ffmpeg.")
+    version = out.split("\n", 1)[0]
+    lame = "libmp3lame" in out or "enable-libmp3lame" in out
+    return Check("ffmpeg", lame, f"{origin}: {version}" + ("" if lame else " — lacks libmp3lame, MP3 cannot be written"))
+
+
+def _engine(name: str, timeout: float) -> Check:
+    try:
+        engine = engine_classes()[name]()
+        version = engine.version
+        ok = asyncio.run(engine.available(timeout))
+    except Exception as err:  # a broken plugin must not stop the other checks
+        return Check(f"engine {name}", False, f"fails to load: {err}")
+    if ok:
+        return Check(f"engine {name}", True, f"{version}: ready")
+    hint = "no answer from the service: renders fall back to the offline voice" if engine.needs_network else "not usable"
+    return Check(f"engine {name}", False, f"{version}: {hint}")
+
+
+def _folder(label: str, path: Path) -> Check:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as err:
+        return Check(label, False, f"{path} cannot be written ({err.strerror}): choose another folder.")
+    free = shutil.disk_usage(path).free
+    return Check(label, True, f"{path} is writable, {free / 2**30:.1f} GiB free")
+
+
+def run_checks(cache_dir: Path, output_root: Path, timeout: float = 3.0) -> list[Check]:
+    checks = [_ffmpeg()]
+    checks += [_engine(name, timeout) for name in engine_classes()]
+    cache = _folder("cache", cache_dir)
+    if cache.ok:
+        entries, size = ChunkCache(cache_dir).size()
+        cache = Check("cache", True, f"{cache.detail}; {entries} chunks, {size / 2**20:.1f} MiB")
+    checks.append(cache)
+    checks.append(_folder("output", output_root))
+    return checks

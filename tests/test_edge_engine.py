@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import random
+import socket
+import time
+
+import pytest
+import soundfile as sf
+from edge_service import FAULTS, FRAME_BYTES, EdgeService, edge_service, edge_tts_state  # noqa: F401  (fixtures)
+
+from pipeline.engines import get_engine
+from pipeline.engines.edge import EdgeEngine, Retry, Service
+from pipeline.errors import EngineError, SettingsError, VoiceError
+from pipeline.settings import VoiceSettings
+
+XIAOXIAO = VoiceSettings("edge", "zh-CN-XiaoxiaoNeural")
+TEXT = "同志们，今天我们召开全体干部大会。主要任务是总结工作，部署下一步安排！"
+
+
+def fast_engine(url: str | None = None, **overrides: float) -> EdgeEngine:
+    """Small timeouts and backoff so a test of five failing attempts takes milliseconds."""
+    settings = {"timeout_base": 1.0, "timeout_per_char": 0.01, "backoff_base": 0.01} | overrides
+    return EdgeEngine(url=url, retry=Retry(**settings))  # type: ignore[arg-type]
+
+
+def speak(engine: EdgeEngine, text: str = TEXT, voice: VoiceSettings = XIAOXIAO) -> bytes:
+    return asyncio.run(engine.synthesize(text, voice)).data
+
+
+@pytest.fixture(autouse=True)
+def _restore_edge_tts(edge_tts_state: None) -> None:
+    """Every test here may point edge_tts somewhere; put it back."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_registered() -> None:
+    engine = get_engine("edge")
+    assert isinstance(engine, EdgeEngine)
+    assert (engine.needs_network, engine.chunk_chars) == (True, 250)
+    assert engine.version.startswith("edge-tts 7.")
+
+
+def test_synthesizes_whole_mp3(edge_service: EdgeService) -> None:
+    voice = VoiceSettings("edge", "zh-CN-YunyangNeural", rate="+10%", pitch="-5Hz", volume="+20%")
+    speech = asyncio.run(fast_engine().synthesize(TEXT, voice))
+    assert speech.format == "mp3"
+    assert speech.data == edge_service.audio_for(TEXT)
+    audio, rate = sf.read(io.BytesIO(speech.data), dtype="int16")
+    assert rate == 24000 and audio.ndim == 1
+    frames = len(speech.data) // FRAME_BYTES
+    assert len(audio) == frames * 576
+    assert len(audio) / rate == pytest.approx(edge_service.seconds_for(TEXT))
+    assert len(audio) / rate == pytest.approx(0.15 * len(TEXT), abs=0.05)
+    [request] = edge_service.requests
+    assert (request.text, request.voice, request.rate, request.pitch, request.volume) == (
+        TEXT, "zh-CN-YunyangNeural", "+10%", "-5Hz", "+20%",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_each_fault_is_retried_to_complete_audio(edge_service: EdgeService, fault: str) -> None:
+    engine = fast_engine(timeout_base=0.5)
+    clean = speak(engine)
+    edge_service.reset_records()
+    edge_service.fail_next(fault)
+    started = time.monotonic()
+    assert speak(engine) == clean
+    assert [a.fault for a in edge_service.attempts] == [fault, None]
+    if fault == "stall":
+        assert time.monotonic() - started >= engine.retry.timeout_for(TEXT)
+
+
+def test_several_faults_in_a_row(edge_service: EdgeService) -> None:
+    edge_service.fail_next("503", "429", "early_close", "no_audio")
+    assert speak(fast_engine()) == edge_service.audio_for(TEXT)
+    assert len(edge_service.attempts) == 5
+
+
+def test_a_chunk_that_fails_every_attempt_raises(edge_service: EdgeService) -> None:
+    edge_service.fail_text(TEXT, "early_close")
+    with pytest.raises(EngineError, match="after 5 attempts .*closed the connection before the end"):
+        speak(fast_engine())
+    assert len(edge_service.requests) == 5
+    # Other text is unaffected.
+    assert speak(fast_engine(), "散会。") == edge_service.audio_for("散会。")
+
+
+def test_refused_handshakes_every_attempt(edge_service: EdgeService) -> None:
+    edge_service.fail_next(*["429"] * 3)
+    with pytest.raises(EngineError, match="after 3 attempts .*HTTP 429"):
+        speak(fast_engine(attempts=3))
+    assert edge_service.requests == [] and len(edge_service.attempts) == 3
+
+
+def test_timeout_really_fires(edge_service: EdgeService) -> None:
+    edge_service.fail_text(TEXT, "stall")
+    engine = fast_engine(attempts=1, timeout_base=0.3, timeout_per_char=0.0)
+    started = time.monotonic()
+    with pytest.raises(EngineError, match="did not finish in time"):
+        speak(engine)
+    assert 0.3 <= time.monotonic() - started < 1.0
+
+
+def test_audio_too_short_for_the_text_is_retried_then_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A service that ends properly (turn.end) but sends 20 ms a character: cut short, not speech.
+    with EdgeService(ms_per_char=20) as short:
+        monkeypatch.setenv("SPEECHCAST_EDGE_URL", short.url)
+        with pytest.raises(EngineError, match="too short for 31 characters"):
+            speak(fast_engine(attempts=2))
+        assert len(short.requests) == 2
+        # Read at +200% the same audio is long enough.
+        speak(fast_engine(), voice=VoiceSettings("edge", "zh-CN-XiaoxiaoNeural", rate="+200%"))
+
+
+def test_random_faults_all_recovered(edge_service: EdgeService) -> None:
+    edge_service.fail_randomly(0.4, seed=7, kinds=("503", "early_close", "no_audio"))
+    texts = [f"第{i}部分：加强作风建设，提高工作效率。" for i in range(12)]
+    engine = fast_engine(attempts=8)
+
+    async def all_of_them() -> list[bytes]:
+        return [s.data for s in await asyncio.gather(*(engine.synthesize(t, XIAOXIAO) for t in texts))]
+
+    assert asyncio.run(all_of_them()) == [edge_service.audio_for(t) for t in texts]
+    assert any(a.fault for a in edge_service.attempts)
+    assert set(edge_service.texts) == set(texts)
+
+
+def test_concurrent_requests_on_one_loop(edge_service: EdgeService) -> None:
+    edge_service.speed = 20.0  # stream slowly enough that the requests overlap
+    texts = [f"{'发展' * n}是第一要务。" for n in range(1, 7)]
+    engine = fast_engine()
+
+    async def all_of_them() -> list[bytes]:
+        return [s.data for s in await asyncio.gather(*(engine.synthesize(t, XIAOXIAO) for t in texts))]
+
+    assert asyncio.run(all_of_them()) == [edge_service.audio_for(t) for t in texts]
+    assert edge_service.max_open == len(texts)
+
+
+def test_punctuation_only_is_never_sent(edge_service: EdgeService) -> None:
+    with pytest.raises(ValueError):
+        speak(fast_engine(), "……。")
+    assert edge_service.attempts == []
+
+
+def test_wrong_path_fails_fast(edge_service: EdgeService) -> None:
+    engine = fast_engine(url=edge_service.url.replace("/edge/v1", "/nowhere"))
+    with pytest.raises(EngineError, match="HTTP 404: check SPEECHCAST_EDGE_URL"):
+        speak(engine)
+
+
+def test_unknown_voice_lists_close_matches() -> None:
+    engine = EdgeEngine()
+    with pytest.raises(VoiceError, match="'zh-CN-XiaoxaoNeural': did you mean zh-CN-XiaoxiaoNeural"):
+        engine.check_voice("zh-CN-XiaoxaoNeural")
+    with pytest.raises(VoiceError, match="did you mean zh-CN-YunyangNeural"):
+        engine.check_voice("zh-cn-yunyangneural")
+    with pytest.raises(VoiceError, match="speechcast voices"):
+        engine.check_voice("robot")
+    for voice in engine.voices():
+        engine.check_voice(voice.name)
+    engine.check_voice("en-US-EmmaMultilingualNeural")  # the service's to judge
+    assert len(engine.voices()) == 14
+
+
+def test_unknown_voice_is_refused_before_any_request(edge_service: EdgeService) -> None:
+    with pytest.raises(VoiceError):
+        speak(fast_engine(), voice=VoiceSettings("edge", "zh-CN-Nobody"))
+    assert edge_service.attempts == []
+
+
+def test_probe_and_online_list(edge_service: EdgeService) -> None:
+    engine = fast_engine()
+    assert asyncio.run(engine.available(timeout=2)) is True
+    voices = asyncio.run(engine.list_online(timeout=2))
+    assert [v.name for v in voices][:2] == ["zh-CN-XiaoxiaoNeural", "zh-CN-YunyangNeural"]
+    assert voices[0].locale == "zh-CN" and voices[0].gender == "Female" and "Warm" in voices[0].description
+
+
+def test_probe_false_when_nothing_listens(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPEECHCAST_EDGE_URL", f"ws://127.0.0.1:{free_port()}/edge/v1")
+    started = time.monotonic()
+    assert asyncio.run(EdgeEngine().available(timeout=2)) is False
+    assert time.monotonic() - started < 2
+    with pytest.raises(EngineError, match="voice list could not be fetched"):
+        asyncio.run(EdgeEngine().list_online(timeout=2))
+
+
+def test_proxy_variables_do_not_capture_a_local_service(
+    edge_service: EdgeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead_proxy = f"http://127.0.0.1:{free_port()}"
+    for name in ("http_proxy", "HTTP_PROXY", "ws_proxy", "https_proxy"):
+        monkeypatch.setenv(name, dead_proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert speak(fast_engine(attempts=1)) == edge_service.audio_for(TEXT)
+    assert "NO_PROXY" not in os.environ and "no_proxy" not in os.environ
+
+
+def test_backoff_is_exponential_with_full_jitter() -> None:
+    retry = Retry(backoff_base=1.0, backoff_max=5.0)
+    rng = random.Random(3)
+    waits = {n: [retry.backoff(n, rng) for _ in range(2000)] for n in (1, 2, 3, 5)}
+    for n, limit in ((1, 1.0), (2, 2.0), (3, 4.0), (5, 5.0)):
+        assert 0 <= min(waits[n]) < 0.05 * limit and 0.95 * limit < max(waits[n]) <= limit
+    assert Retry(timeout_base=10, timeout_per_char=0.1).timeout_for("字" * 250) == pytest.approx(35.0)
+
+
+def test_service_address() -> None:
+    local = Service.from_url("ws://127.0.0.1:8765/consumer/speech/synthesize/readaloud/edge/v1")
+    path = "ws://127.0.0.1:8765/consumer/speech/synthesize/readaloud/edge/v1"
+    assert local.wss_url.startswith(f"{path}?TrustedClientToken=")
+    assert local.voice_list_url.startswith("http://127.0.0.1:8765/consumer/speech/synthesize/readaloud/voices/list?")
+    assert local.loopback_host == "127.0.0.1"
+    mirror = Service.from_url("wss://tts.example.org/speak?key=1")
+    assert (mirror.wss_url, mirror.voice_list_url.split("?")[0]) == (
+        "wss://tts.example.org/speak?key=1", "https://tts.example.org/voices/list",
+    )  # fmt: skip
+    assert mirror.loopback_host is None
+    with pytest.raises(SettingsError, match="ws:// or wss://"):
+        Service.from_url("http://127.0.0.1:8765/edge/v1")
+
+
+def test_microsoft_when_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    import edge_tts.constants
+
+    monkeypatch.delenv("SPEECHCAST_EDGE_URL", raising=False)
+    service = EdgeEngine().service()
+    assert (service.wss_url, service.voice_list_url) == (edge_tts.constants.WSS_URL, edge_tts.constants.VOICE_LIST)
