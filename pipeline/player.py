@@ -19,6 +19,7 @@ import webbrowser
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
+from itertools import groupby
 from pathlib import Path
 from urllib.parse import quote
 
@@ -96,55 +97,42 @@ def _clock(ms: int) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def _block_tags(role: str, level: int) -> tuple[str, str]:
+    if role == "heading":
+        tag = "h2" if level <= 1 else "h3"
+        return f'<{tag} class="heading">', f"</{tag}>"
+    return {
+        "title": ('<h1 class="title">', "</h1>"),
+        "salutation": ('<p class="salutation">', "</p>"),
+    }.get(role, ("<p>", "</p>"))
+
+
 def _text_html(manifest: dict, said: list[Sentence], order: dict[int, int]) -> str:
     """The full text: one <section> per manuscript section, a block per paragraph, a span per
     sentence whose id is its rank in time (the page's arrays are indexed by that rank)."""
-    levels = {s["index"]: s["level"] for s in manifest["sections"]}
-    titles = {s["index"]: s["title"] for s in manifest["sections"]}
-    kinds = {s["index"]: s["kind"] for s in manifest["sections"]}
+    sections = {s["index"]: s for s in manifest["sections"]}
+    spoken_heading = {s.section for s in said if s.role == "heading"}
     out: list[str] = []
     if not any(s.role == "title" for s in said):
         out.append(f'<h1 class="title">{html.escape(manifest["title"])}</h1>')
-    open_section: int | None = None
-    block: tuple[int, int, str] | None = None
-    has_heading: set[int] = {s.section for s in said if s.role == "heading"}
-
-    def close_block() -> None:
-        if block is not None:
-            out.append(_BLOCK_TAGS[block[2]][1])
-
-    for i, s in enumerate(said):
-        key = (s.section, s.paragraph, s.role)
-        if key != block:
-            close_block()
-            if s.section != open_section and s.section in levels:
-                if open_section is not None and open_section in levels:
-                    out.append("</section>")
-                open_section = s.section
-                out.append(f'<section class="sec" data-sec="{s.section}">')
-                if s.section not in has_heading and kinds[s.section] != "opening":
-                    tag = "h2" if levels[s.section] <= 1 else "h3"
-                    out.append(f'<{tag} class="label">{html.escape(titles[s.section])}</{tag}>')
-            block = key
-            opener = _BLOCK_TAGS[s.role][0]
-            if s.role == "heading" and levels.get(s.section, 1) > 1:
-                opener = '<h3 class="heading">'
-            out.append(opener)
-        out.append(f'<span class="s" id="s{order[i]}">{html.escape(s.text)}</span>')
-    close_block()
-    if block is not None and block[2] == "heading" and levels.get(block[0], 1) > 1:
-        out[-1] = "</h3>"
-    if open_section is not None and open_section in levels:
+    current: int | None = None
+    blocks = groupby(enumerate(said), key=lambda p: (p[1].section, p[1].paragraph, p[1].role))
+    for (sec, _paragraph, role), members in blocks:
+        if sec != current and sec in sections:
+            if current is not None:
+                out.append("</section>")
+            current = sec
+            out.append(f'<section class="sec" data-sec="{sec}">')
+            if sec not in spoken_heading and sections[sec]["kind"] != "opening":
+                # An unspoken display title (开场/结束语): shown for orientation, not clickable.
+                out.append(f'<h2 class="label">{html.escape(sections[sec]["title"])}</h2>')
+        opener, closer = _block_tags(role, sections.get(sec, {}).get("level", 1))
+        spans = "".join(f'<span class="s" id="s{order[i]}">{html.escape(s.text)}</span>'
+                        for i, s in members)
+        out.append(opener + spans + closer)
+    if current is not None:
         out.append("</section>")
     return "\n".join(out)
-
-
-_BLOCK_TAGS = {
-    "title": ('<h1 class="title">', "</h1>"),
-    "salutation": ('<p class="salutation">', "</p>"),
-    "heading": ('<h2 class="heading">', "</h2>"),
-    "body": ("<p>", "</p>"),
-}
 
 
 def _nav_html(sections: list[dict]) -> str:
