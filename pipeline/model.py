@@ -76,7 +76,7 @@ class Chunk:
 
     text: str
     section: int
-    """Index into Script.sections; -1 for the title."""
+    """Index into Script.sections (the title and salutation belong to section 0, the opening)."""
     paragraph: int
     """Index into the section's paragraphs; -1 for a heading, the title or the salutation."""
     sentence: int

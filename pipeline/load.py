@@ -1,0 +1,146 @@
+"""Read a manuscript file into one string, whatever encoding or format it arrived in (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zipfile
+from functools import cache
+from pathlib import Path
+
+from .errors import InputError
+
+#: Formats we refuse, recognised by their first bytes: a renamed PDF or MP3 must not be read as text.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"ID3", "an MP3 file"),
+    (b"\xff\xfb", "an MP3 file"),
+    (b"\xff\xf3", "an MP3 file"),
+    (b"RIFF", "a WAV or AVI file"),
+    (b"OggS", "an Ogg file"),
+    (b"fLaC", "a FLAC file"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"PK\x03\x04", "a zip archive (a .docx must be named .docx)"),
+    (b"\xd0\xcf\x11\xe0", "an old Word .doc file (save it as .docx or .txt)"),
+)
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+
+#: Punctuation shared by simplified and traditional text; a wrong decoding turns it into symbols.
+_PUNCTUATION = frozenset("，。、；：？！“”‘’（）《》〈〉【】「」『』…—·")
+
+
+def read_text(path: Path) -> str:
+    """The manuscript's text with newlines as \\n; raises InputError with one sentence on failure."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path} does not exist: check the path and try again.")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder: give the path of a .txt, .md or .docx manuscript.")
+    if path.suffix.lower() == ".docx":
+        text = _read_docx(path)
+    else:
+        text = _decode(path.read_bytes(), path)
+    text = _NEWLINES.sub("\n", text)
+    if not text.strip():
+        raise InputError(f"{path} is empty: put the manuscript's text in it, or give another file.")
+    return text
+
+
+def _read_docx(path: Path) -> str:
+    import docx  # python-docx is heavy to import and only needed for .docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(f"{path} is not a readable .docx file ({exc}): open and save it again in Word.") from exc
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
+def _decode(data: bytes, path: Path) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path} starts like {encoding} text but is damaged: save it again as UTF-8.") from exc
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"{path} is {kind}, not text: give a .txt, .md or .docx manuscript.")
+    if b"\x00" in data:
+        raise InputError(f"{path} is a binary file, not text: give a .txt, .md or .docx manuscript.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    decoded = _chinese_legacy(data)
+    if decoded is not None:
+        return decoded
+    return _detect(data, path)
+
+
+def _chinese_legacy(data: bytes) -> str | None:
+    """GB18030 or Big5, whichever yields text that looks like Chinese.
+
+    Big5 bytes always decode as GB18030 too (its byte ranges cover Big5's), so a successful decode
+    proves nothing: each candidate is scored by how much of it is common characters of its own
+    family, which a wrong decoding scatters into kana, private-use and rare characters.
+    """
+    candidates: list[tuple[float, str]] = []
+    for encoding in ("gb18030", "big5"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_score(text, _common(encoding)), text))
+    if not candidates:
+        return None
+    score, text = max(candidates, key=lambda candidate: candidate[0])
+    return text if score >= 0.6 else None
+
+
+def _score(text: str, common: frozenset[str]) -> float:
+    wide = [c for c in text if ord(c) > 0x7F and not c.isspace()]
+    if not wide:
+        return 1.0
+    return sum(c in common or c in _PUNCTUATION for c in wide) / len(wide)
+
+
+@cache
+def _common(encoding: str) -> frozenset[str]:
+    """The common characters of a family, read off the codec's own table: GB2312 levels 1-2
+    (B0A1-F7FE) for GB18030, Big5's frequently used characters (A440-C67E) for Big5."""
+    if encoding == "gb18030":
+        leads, trails = range(0xB0, 0xF8), range(0xA1, 0xFF)
+    else:
+        leads, trails = range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
+    chars = set()
+    for lead in leads:
+        for trail in trails:
+            try:
+                chars.add(bytes((lead, trail)).decode(encoding))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(chars)
+
+
+def _detect(data: bytes, path: Path) -> str:
+    from charset_normalizer import from_bytes  # only for files that are neither UTF nor Chinese legacy
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(f"{path} is not text in an encoding we can read: save it as UTF-8 and try again.")
+    return str(best)

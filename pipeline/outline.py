@@ -1,0 +1,82 @@
+"""The outline a person reads before rendering: structure, counts, duration, doubts and removals."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .model import Script, Section
+from .split import split_sentences
+
+#: Characters that take no speaking time: whitespace and punctuation.
+_SILENT = re.compile(r"[\s\W_]")
+
+
+def spoken_chars(text: str) -> int:
+    """Characters a reader actually says (punctuation and spaces excluded)."""
+    return len(_SILENT.sub("", text))
+
+
+def describe(script: Script, chars_per_minute: int = 260) -> str:
+    total = spoken_chars(script.title + script.salutation) + sum(_section_chars(s) for s in script.sections)
+    lines = [
+        f"Title:       {script.title or '(none found)'}",
+        f"Salutation:  {script.salutation or '(none)'}",
+    ]
+    if script.source:
+        lines.append(f"Source:      {script.source}")
+    lines += [
+        f"Length:      {total} characters, about {_minutes(total, chars_per_minute)} at {chars_per_minute} a minute",
+        "",
+        "Sections:",
+    ]
+    rows = [_row(index, section, chars_per_minute) for index, section in enumerate(script.sections)]
+    width = max(_width(label) for label, _ in rows)
+    lines += [f"  {label}{' ' * (width - _width(label))}  {figures}" for label, figures in rows]
+    for index, section in enumerate(script.sections):
+        if section.note:
+            lines.append(f"  note on {_label(index, section).strip()}: {section.note}")
+    if script.warnings:
+        lines += ["", "Warnings:", *(f"  - {warning}" for warning in script.warnings)]
+    if script.removed:
+        lines += ["", f"Removed ({len(script.removed)}):"]
+        lines += [f"  line {item.line:>4}  {item.reason}: {_visible(item.text)}" for item in script.removed]
+    return "\n".join(lines) + "\n"
+
+
+def _section_chars(section: Section) -> int:
+    return spoken_chars(section.title if section.kind == "section" else "") + sum(
+        spoken_chars(p) for p in section.paragraphs
+    )
+
+
+def _label(index: int, section: Section) -> str:
+    indent = "  " * (section.level - 1)
+    name = section.title or {"opening": "(opening)", "closing": "(closing)"}.get(section.kind, "")
+    return f"{indent}{index:>2}. {name}"
+
+
+def _row(index: int, section: Section, chars_per_minute: int) -> tuple[str, str]:
+    sentences = sum(len(split_sentences(p)) for p in section.paragraphs)
+    chars = _section_chars(section)
+    marker = "  [recovered]" if section.note.startswith("recovered") else ""
+    figures = (
+        f"{len(section.paragraphs):>3} paragraphs {sentences:>4} sentences "
+        f"{chars:>6} chars  {_minutes(chars, chars_per_minute):>8}{marker}"
+    )
+    return _label(index, section), figures
+
+
+def _minutes(chars: int, chars_per_minute: int) -> str:
+    seconds = round(chars * 60 / chars_per_minute)
+    return f"{seconds // 60}:{seconds % 60:02d} min"
+
+
+def _visible(text: str) -> str:
+    """Removed control characters shown as escapes, so the outline never garbles a terminal."""
+    return "".join(c if c.isprintable() or c == " " else f"\\u{ord(c):04x}" for c in text)
+
+
+def _width(text: str) -> int:
+    """Terminal columns: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

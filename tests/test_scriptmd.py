@@ -1,0 +1,80 @@
+"""scriptmd: the editable Markdown script, read as given and written so it reads back the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from frontend_util import FIXTURES, corpus_file
+from pipeline.clean import clean
+from pipeline.load import read_text
+from pipeline.model import Script
+from pipeline.scriptmd import from_markdown, to_markdown
+from pipeline.structure import build_script
+
+
+def _structure(script: Script) -> tuple:
+    return (script.title, script.salutation, script.sections, script.warnings)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        FIXTURES / "gov_report.txt",
+        FIXTURES / "subsections_speech.txt",
+        FIXTURES / "scraped_copy.txt",
+        FIXTURES / "traditional_big5.txt",
+        corpus_file(".txt"),
+    ],
+    ids=lambda p: p.name,
+)
+def test_round_trip_keeps_the_structure(path) -> None:
+    script = build_script(clean(read_text(path)))
+    again = from_markdown(to_markdown(script))
+    assert _structure(again) == _structure(script)
+    assert to_markdown(again) == to_markdown(script)
+
+
+def test_markdown_layout() -> None:
+    script = build_script(clean(read_text(corpus_file(".txt"))))
+    text = to_markdown(script)
+    assert text.startswith("# 在机关主题党日活动后的讲话\n\n<!-- warning: line 24: numbering jumps to 二、")
+    assert "\n\n同志们：\n\n今天这次参观见学活动" in text
+    assert "\n\n## 一、增强宗旨意识\n\n<!-- note: recovered: line 22" in text
+    assert "\n\n## 结束语\n\n千里之行，始于足下" in text
+
+
+def test_markdown_fixture_is_taken_as_given() -> None:
+    script = from_markdown(read_text(FIXTURES / "speech.md"), source="speech.md")
+    assert script.title == "在青年干部座谈会上的讲话"
+    assert script.salutation == "同志们："
+    assert script.warnings == ["checked by hand on 2024-03-01"]
+    assert [(s.title, s.level, s.kind, s.note) for s in script.sections] == [
+        ("", 1, "opening", ""),
+        ("一、坚定理想信念", 1, "section", ""),
+        ("（一）加强理论学习", 2, "section", ""),
+        ("二、练就过硬本领", 1, "section", ""),
+        ("结束语", 1, "closing", "a closing written by hand"),
+    ]
+    assert script.sections[0].paragraphs == ["很高兴和大家座谈交流。刚才，几位青年干部谈了体会，讲得很实在。"]
+    assert script.sections[1].paragraphs == ["青年干部要把坚定理想信念作为第一位的要求，在学思践悟中筑牢信仰之基。"]
+    assert script.sections[2].paragraphs == ["要原原本本学，联系实际学。"]
+    assert [(r.line, r.text, r.reason) for r in script.removed] == [
+        (7, '<img src="banner.png" alt="广告"/>', "HTML tag"),
+        (16, "![二维码](qr.png)", "Markdown image"),
+    ]
+
+
+def test_no_heuristics_on_markdown_beyond_the_salutation() -> None:
+    text = "# 标题\n\n各位来宾：\n\n仅供学习 禁止外传\n\n二、这里没有一\n\n增强宗旨意识。\n\n### 深一层\n\n正文 English words\njoined here。\n"
+    script = from_markdown(text)
+    assert script.salutation == "各位来宾："
+    assert script.sections[0].paragraphs == ["仅供学习 禁止外传", "二、这里没有一", "增强宗旨意识。"]
+    assert [(s.title, s.level) for s in script.sections[1:]] == [("深一层", 2)]
+    assert script.sections[1].paragraphs == ["正文 English words joined here。"]
+    assert script.warnings == [] and script.removed == []
+
+
+def test_comments_are_not_spoken_and_keep_line_numbers() -> None:
+    script = from_markdown("# 标题\n\n第一段<!-- 这里\n\n还有 -->续。\n\n<br>第二段。\n")
+    assert script.sections[0].paragraphs == ["第一段", "续。", "第二段。"]
+    assert [(r.line, r.text) for r in script.removed] == [(7, "<br>")]
