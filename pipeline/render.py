@@ -119,7 +119,7 @@ def render(
 ) -> RenderResult:
     """Render one manuscript in one voice. Pass `script` to reuse an already loaded front end."""
     from .audio import decode
-    from .export import write_render
+    from .export import RenderInfo, write_render
     from .manuscript import load_script
     from .scriptmd import to_markdown
 
@@ -156,39 +156,24 @@ def render(
 
     try:
         source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
-    except OSError:
+    except OSError:  # an in-memory script rendered under a made-up name
         source_hash = ""
-    metadata = {
-        "speechcast": __version__,
-        "engine": engine.id,
-        "engine_version": engine.version,
-        "preset": voice.preset.name,
-        "voice": vs,
-        "source_path": str(source),
-        "source_sha256": source_hash,
-    }
-    player_hook = None
+    info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash)
+    page = None
     if player:
-        from .player import write_player
+        from .player import render_page
 
-        player_hook = write_player
+        page = render_page
     written = write_render(
-        out_dir,
-        script=script,
-        chunks=chunks,
-        clip=clip,
-        settings=settings,
-        sample_rate=None,
-        metadata=metadata,
-        script_markdown=to_markdown(script),
-        player=player_hook,
+        out_dir, script, chunks, clip, settings, clip(chunks[0]).frame_rate, info, to_markdown(script), player=page
     )
     return RenderResult(
         out_dir=out_dir,
         preset=voice.preset.name,
         engine=engine.id,
         duration_ms=written.duration_ms,
-        files=list(written.files),
+        files=[written.full, *written.tracks, written.srt, written.lrc, written.playlist, written.manifest]
+        + ([written.player] if written.player else []),
         synthesis=report,
         warnings=list(voice.warnings) + list(script.warnings),
     )

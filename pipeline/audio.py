@@ -1,0 +1,95 @@
+"""Decode what an engine returned into PCM, and trim it (DESIGN.md §7).
+
+Decoding runs in-process through soundfile (libsndfile reads MP3, WAV and FLAC from memory): one
+ffmpeg process per chunk costs about 40 ms, and pydub's `from_file` needs ffprobe, which the bundled
+ffmpeg does not ship.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import warnings
+
+import numpy as np
+import soundfile
+
+with warnings.catch_warnings():
+    # pydub warns at import when no system ffmpeg exists; configure_ffmpeg() supplies the bundled one.
+    warnings.simplefilter("ignore", RuntimeWarning)
+    from pydub import AudioSegment
+
+from .engines import Speech
+
+__all__ = ["AudioSegment", "configure_ffmpeg", "decode", "ffmpeg_exe", "samples", "segment", "trim"]
+
+SAMPLE_WIDTH = 2
+"""Every clip is 16-bit mono from here on."""
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """The ffmpeg bundled with imageio-ffmpeg.
+
+    Always the bundled one, even where a system ffmpeg exists, so that encoding behaves the same on
+    every machine (a distribution's ffmpeg may lack libmp3lame).
+    """
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@functools.cache
+def configure_ffmpeg() -> str:
+    """Point pydub at the bundled ffmpeg (once) and return its path."""
+    exe = ffmpeg_exe()
+    AudioSegment.converter = exe
+    return exe
+
+
+def segment(pcm: np.ndarray | bytes, sample_rate: int) -> AudioSegment:
+    """A mono 16-bit AudioSegment over int16 samples (or their raw bytes)."""
+    data = pcm if isinstance(pcm, bytes) else np.ascontiguousarray(pcm, dtype=np.int16).tobytes()
+    return AudioSegment(data=data, sample_width=SAMPLE_WIDTH, frame_rate=sample_rate, channels=1)
+
+
+def samples(seg: AudioSegment) -> np.ndarray:
+    """The int16 samples of a mono 16-bit segment, without copying."""
+    return np.frombuffer(seg.raw_data, dtype=np.int16)
+
+
+def decode(speech: Speech) -> AudioSegment:
+    """Decode an engine's audio to mono 16-bit PCM at its own sample rate.
+
+    Raises ValueError when the bytes are not audio soundfile can read, or hold no samples: the cache
+    treats that as a damaged entry and synthesizes the chunk again.
+    """
+    try:
+        data, rate = soundfile.read(io.BytesIO(speech.data), dtype="int16", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError, EOFError) as exc:
+        raise ValueError(f"cannot decode {speech.format} audio of {len(speech.data)} bytes: {exc}") from exc
+    if data.shape[0] == 0:
+        raise ValueError(f"the {speech.format} audio holds no samples")
+    if data.shape[1] > 1:
+        data = data.mean(axis=1).round().astype(np.int16)
+    return segment(data.reshape(-1), rate)
+
+
+def trim(seg: AudioSegment, threshold_db: float = -50.0, margin_ms: int = 25) -> AudioSegment:
+    """Cut leading and trailing silence, keeping `margin_ms` either side so soft consonants stay.
+
+    A clip that is silent throughout is returned whole: it still stands for a chunk, and a chunk's
+    subtitle must not shrink to nothing.
+    """
+    seg = seg.set_channels(1).set_sample_width(SAMPLE_WIDTH)
+    pcm = samples(seg)
+    threshold = 32768.0 * 10.0 ** (threshold_db / 20.0)
+    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > threshold)
+    if loud.size == 0:
+        return seg
+    margin = round(margin_ms * seg.frame_rate / 1000)
+    first = max(int(loud[0]) - margin, 0)
+    last = min(int(loud[-1]) + 1 + margin, pcm.size)
+    if first == 0 and last == pcm.size:
+        return seg
+    return seg._spawn(seg.raw_data[first * SAMPLE_WIDTH : last * SAMPLE_WIDTH])
