@@ -12,6 +12,7 @@ import pytest
 import soundfile
 from mutagen.id3 import ID3
 from scipy.signal import butter, sosfilt
+from media_util import ebur128
 from test_assemble import PAUSES, RATE, Clips, chunks, sections
 
 from pipeline.audio import AudioSegment, ffmpeg_exe, samples, segment
@@ -141,15 +142,6 @@ def speechlike(seconds: float, seed: int = 0, rate: int = RATE) -> np.ndarray:
         total += n + gap.size
     x = np.concatenate(parts)[: int(seconds * rate)]
     return (x / np.abs(x).max() * 0.25 * 32767).astype(np.int16)
-
-
-def ebur128(path: Path) -> tuple[float, float]:
-    """(integrated LUFS, true peak dBTP) as ffmpeg measures them."""
-    report = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    ).stderr  # fmt: skip
-    return float(re.findall(r"I:\s+(-?[\d.]+) LUFS", report)[-1]), float(re.findall(r"Peak:\s+(-?[\d.]+) dBFS", report)[-1])
 
 
 def encode(seg: AudioSegment, path: Path) -> Path:

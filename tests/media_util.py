@@ -1,0 +1,36 @@
+"""Reading back what speechcast wrote, with the same bundled ffmpeg a user has."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.audio import ffmpeg_exe
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) as ffmpeg measures them."""
+    report = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    ).stderr  # fmt: skip
+    return float(re.findall(r"I:\s+(-?[\d.]+) LUFS", report)[-1]), float(re.findall(r"Peak:\s+(-?[\d.]+) dBFS", report)[-1])
+
+
+def chapters(path: Path) -> list[tuple[int, int, str]]:
+    """(start ms, end ms, title) of every chapter ffmpeg lists, in its order."""
+    listing = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
+    found = re.findall(r"Chapter #0:\d+: start ([\d.]+), end ([\d.]+)\s+Metadata:\s+title\s+: (.+)", listing)
+    return [(round(float(a) * 1000), round(float(b) * 1000), t.strip()) for a, b, t in found]
+
+
+def pcm(path: Path) -> np.ndarray:
+    """The samples a player hears (ffmpeg honours the encoder's gapless header)."""
+    raw = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, dtype=np.int16)
