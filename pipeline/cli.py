@@ -149,9 +149,9 @@ def voices(
         engine = cls()
         listed = engine.voices()
         if online and engine.needs_network:
-            import asyncio
+            from . import aio
 
-            fetched = asyncio.run(engine.list_online()) if hasattr(engine, "list_online") else []
+            fetched = aio.run(engine.list_online()) if hasattr(engine, "list_online") else []
             listed = [v for v in fetched if v.locale.startswith("zh")] or listed
         typer.echo(f"\nEngine {name} ({'online' if engine.needs_network else 'offline'}):")
         for v in listed:

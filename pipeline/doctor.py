@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import aio
 from .cache import ChunkCache
 from .engines import engine_classes
 
@@ -44,7 +44,7 @@ def _engine(name: str, timeout: float) -> Check:
     try:
         engine = engine_classes()[name]()
         version = engine.version
-        ok = asyncio.run(engine.available(timeout))
+        ok = aio.run(engine.available(timeout))
     except Exception as err:  # a broken plugin must not stop the other checks
         return Check(f"engine {name}", False, f"fails to load: {err}")
     if ok:

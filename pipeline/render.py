@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, aio
 from .cache import ChunkCache
 from .engines import Engine, get_engine
 from .errors import EngineError, InputError, SettingsError
@@ -63,7 +62,7 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
     chosen = get_engine(wanted)
     chosen.check_voice(preset.settings.voice)
     warnings: list[str] = []
-    if engine == "auto" and chosen.needs_network and not asyncio.run(chosen.available(probe_timeout)):
+    if engine == "auto" and chosen.needs_network and not aio.run(chosen.available(probe_timeout)):
         if not preset.fallback:
             raise EngineError(f"The {wanted} service cannot be reached and voice '{preset.name}' has no offline fallback: check the network or pick an offline voice.")
         offline = with_overrides(resolve(preset.fallback, presets), rate, pitch, volume)
@@ -150,7 +149,7 @@ def render(
                     return decode(speech)
                 except ValueError:
                     store.discard(key)  # damaged audio: speak it again rather than play garbage
-            store.put(key, asyncio.run(engine.synthesize(chunk.text, vs)))
+            store.put(key, aio.run(engine.synthesize(chunk.text, vs)))
             report.engine_calls += 1
         raise EngineError(f"{where(chunk)} gave audio that cannot be decoded, twice: try another voice or engine.")
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from . import aio
 from .cache import ChunkCache, chunk_key
 from .engines import Engine
 from .errors import EngineError
@@ -112,7 +113,7 @@ def synthesize(
         progress = progress or NoProgress()
         progress.start(len(todo))
         try:
-            report.engine_calls = asyncio.run(_fill(todo, engine, voice, cache, jobs, progress, describe))
+            report.engine_calls = aio.run(_fill(todo, engine, voice, cache, jobs, progress, describe))
         finally:
             progress.close()
     return report

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from player_util import Part, build_manifest, seed_parts, sentence_times, write_tracks
+from player_util import SEED_MD, Part, build_manifest, seed_parts, sentence_times, write_tracks
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from pipeline import player
@@ -413,3 +413,36 @@ def test_open_target_without_a_page_says_render_first(tmp_path):
     with pytest.raises(OutputError, match="neither an output folder nor a manuscript"):
         player.open_target(tmp_path / "missing.txt")
 
+
+
+@pytest.fixture(scope="module")
+def real_seed(tmp_path_factory) -> tuple[dict, Path]:
+    """The seed manuscript rendered for real (offline voice), as a user would open it."""
+    from pipeline.render import choose_voice
+    from pipeline.render import render as render_speech
+
+    root = tmp_path_factory.mktemp("real-seed")
+    seed_txt = SEED_MD.with_name("000_f942a4ce7236a7e5.txt")
+    result = render_speech(seed_txt, choose_voice("offline-female", "espeak"), out_root=root / "out", cache=root / "cache")
+    manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    return manifest, result.out_dir / "index.html"
+
+
+def test_real_seed_render_page_and_screenshots(browser, real_seed):
+    manifest, page_file = real_seed
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    target = next(t for t in sentence_times(manifest) if t[0] > manifest["sections"][2]["start_ms"])
+    for name, viewport in (("seed-desktop", DESKTOP), ("seed-phone", PHONE)):
+        s = Session(browser, viewport, reduced_motion="reduce")
+        page = s.open(page_file)
+        assert all(u.startswith("file://") for u in s.requests), s.requests
+        assert page.locator("#toc .nt").all_text_contents() == [t["title"] for t in manifest["tracks"]]
+        page.get_by_text(target[2], exact=True).click()
+        st = pause(page)
+        assert st["on"] == target[2] and st["track"] == 2
+        assert abs(st["g"] - target[0]) < 50
+        page.mouse.move(2, viewport["height"] - 2)
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path))
+        assert path.stat().st_size > 20_000
+        s.close()

@@ -76,3 +76,13 @@ def test_permanent_failure_names_the_place_and_keeps_the_rest(tmp_path):
     report = synthesize(chunks(TEXTS), healthy, VOICE, cache)
     assert report.engine_calls == 12 - done
     assert "第5句话，内容各不相同。" in healthy.calls
+
+
+def test_works_when_the_caller_already_runs_an_event_loop(tmp_path):
+    """Jupyter and Playwright's sync API run a loop in the caller's thread; asyncio.run refuses there."""
+    import asyncio
+
+    async def caller():
+        return synthesize(chunks(TEXTS[:3]), RecordingEngine(), VOICE, ChunkCache(tmp_path))
+
+    assert asyncio.run(caller()).engine_calls == 3
