@@ -159,17 +159,15 @@ def voices(
 
 
 @app.command("open")
-def open_(target: Path = typer.Argument(..., help="An output folder, or a manuscript rendered before.")) -> None:
+def open_(
+    target: Path = typer.Argument(..., help="An output folder, or a manuscript rendered before."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The output root the manuscript was rendered into."),
+) -> None:
     """Open the player page of a render in the browser (or print where it is)."""
     from .player import open_target
-    from .presets import DEFAULT_PRESET
-    from .render import output_dir
+    from .render import latest_render
 
-    if target.is_file() and target.suffix.lower() != ".html":
-        rendered = output_dir(target, DEFAULT_PRESET).parent
-        voices_done = sorted(p for p in rendered.glob("*/index.html")) if rendered.is_dir() else []
-        target = voices_done[0].parent if voices_done else rendered
-    typer.echo(open_target(target))
+    typer.echo(open_target(target, lambda manuscript: latest_render(manuscript, out)))
 
 
 @app.command()

@@ -83,6 +83,13 @@ def output_dir(source: str | Path, preset: str, root: Path | None = None) -> Pat
     return Path(root or DEFAULT_OUTPUT_ROOT) / safe_filename(Path(source).stem) / safe_filename(preset)
 
 
+def latest_render(source: str | Path, root: Path | None = None) -> Path:
+    """The voice folder of `source` rendered most recently (the default voice's when none is)."""
+    voices = output_dir(source, DEFAULT_PRESET, root).parent
+    pages = sorted(voices.glob("*/manifest.json"), key=lambda p: p.stat().st_mtime) if voices.is_dir() else []
+    return pages[-1].parent if pages else voices / DEFAULT_PRESET
+
+
 def chunk_for(script: Script, settings: RenderSettings, engine: Engine) -> list[Chunk]:
     from .split import split_script
 

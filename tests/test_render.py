@@ -193,6 +193,11 @@ def test_cli_renders_two_voices_and_reports_where(tmp_path):
         folder = tmp_path / "out" / "safety-meeting" / voice
         assert (folder / "manifest.json").is_file() and (folder / "index.html").is_file()
         assert (folder / "playlist.m3u8").read_text(encoding="utf-8").startswith("#EXTM3U")
+    # `open` on the manuscript finds its latest render; with no display it prints the page's path
+    env.update(DISPLAY="", WAYLAND_DISPLAY="")
+    opened = run_cli("open", str(EXAMPLE), "-o", "out", env_extra=env, cwd=tmp_path)
+    assert opened.returncode == 0, opened.stderr
+    assert opened.stdout.strip() == str((tmp_path / "out" / "safety-meeting" / "offline-female" / "index.html").resolve())
 
 
 def test_cli_dry_run_synthesizes_nothing(tmp_path):
