@@ -9,6 +9,8 @@ The service address comes from SPEECHCAST_EDGE_URL (a ws:// or wss:// URL) when 
 proxies and mirrors can stand in for Microsoft. Its voice list is expected on the same host: the
 path with its trailing "/edge/v1" replaced by "/voices/list" (Microsoft's own layout), or
 "/voices/list" when the path does not end that way; ws becomes http and wss https.
+SPEECHCAST_EDGE_TIMEOUT and SPEECHCAST_EDGE_ATTEMPTS tune patience on slow or flaky networks
+(and let tests run the whole pipeline against a faulty stand-in in seconds).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
@@ -41,6 +43,8 @@ from . import Engine, Speech, VoiceInfo
 log = logging.getLogger(__name__)
 
 URL_VARIABLE = "SPEECHCAST_EDGE_URL"
+TIMEOUT_VARIABLE = "SPEECHCAST_EDGE_TIMEOUT"
+ATTEMPTS_VARIABLE = "SPEECHCAST_EDGE_ATTEMPTS"
 _MICROSOFT = (edge_tts.constants.WSS_URL, edge_tts.constants.VOICE_LIST)
 
 _MP3_BYTES_PER_SECOND = 48_000 // 8
@@ -196,12 +200,43 @@ class Retry:
     """Before attempt n+1 wait a random time up to backoff_base × 2^(n-1), capped at backoff_max."""
     backoff_max: float = 30.0
 
+    @classmethod
+    def from_environment(cls) -> Retry:
+        """The defaults, with SPEECHCAST_EDGE_TIMEOUT (seconds T: a request of n characters may take
+        T × (1 + n/100), and the waits between attempts scale with T) and SPEECHCAST_EDGE_ATTEMPTS."""
+        retry = cls()
+        seconds = _positive(TIMEOUT_VARIABLE, float, "a number of seconds such as 20")
+        if seconds is not None:
+            scale = seconds / retry.timeout_base
+            retry = replace(
+                retry,
+                timeout_base=seconds,
+                timeout_per_char=retry.timeout_per_char * scale,
+                backoff_base=retry.backoff_base * scale,
+                backoff_max=retry.backoff_max * scale,
+            )
+        attempts = _positive(ATTEMPTS_VARIABLE, int, "a whole number such as 8")
+        return retry if attempts is None else replace(retry, attempts=attempts)
+
     def timeout_for(self, text: str) -> float:
         return self.timeout_base + self.timeout_per_char * len(text)
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Full jitter: spreads clients that failed together, so they do not retry together."""
         return rng.uniform(0, min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
+
+
+def _positive(variable: str, kind: type[int] | type[float], example: str) -> int | float | None:
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise SettingsError(f"{variable} must be {example}, not '{raw}': fix or unset it.")
+    return value
 
 
 class EdgeEngine(Engine):
@@ -212,9 +247,10 @@ class EdgeEngine(Engine):
     chunk_chars = 250
 
     def __init__(self, *, url: str | None = None, retry: Retry | None = None) -> None:
-        """`url` overrides SPEECHCAST_EDGE_URL."""
+        """`url` overrides SPEECHCAST_EDGE_URL; `retry` the environment's SPEECHCAST_EDGE_TIMEOUT
+        and SPEECHCAST_EDGE_ATTEMPTS."""
         self.url = url
-        self.retry = retry or Retry()
+        self.retry = retry or Retry.from_environment()
         self._random = random.Random()
 
     @property
