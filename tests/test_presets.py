@@ -73,3 +73,19 @@ def test_pauses_scale_and_validate():
         Pauses().scaled(0)
     with pytest.raises(SettingsError, match="--jobs"):
         RenderSettings(jobs=50)
+
+
+def test_voices_command_lists_presets_and_engine_voices_offline(monkeypatch, user_config):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    (user_config / "voices").mkdir(parents=True)
+    (user_config / "voices" / "mine.toml").write_text('engine = "espeak"\nvoice = "cmn+m1"\ndescription = "我的"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["voices"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.split()[:3] == ["yunyang", "edge", "zh-CN-YunyangNeural"] for line in lines)
+    assert any(line.split()[:3] == ["mine", "espeak", "cmn+m1"] and "mine.toml" in line for line in lines)
+    assert "Engine edge (online):" in result.output and "Engine espeak (offline):" in result.output
+    assert "zh-TW-HsiaoChenNeural" in result.output and "cmn+f3" in result.output
