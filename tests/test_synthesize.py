@@ -86,3 +86,35 @@ def test_works_when_the_caller_already_runs_an_event_loop(tmp_path):
         return synthesize(chunks(TEXTS[:3]), RecordingEngine(), VOICE, ChunkCache(tmp_path))
 
     assert asyncio.run(caller()).engine_calls == 3
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, int]] = []
+
+    def start(self, total: int) -> None:
+        self.events.append(("start", total))
+
+    def advance(self, n: int = 1) -> None:
+        self.events.append(("advance", n))
+
+    def close(self) -> None:
+        self.events.append(("close", 0))
+
+
+def test_progress_counts_only_what_is_synthesized(tmp_path):
+    cache = ChunkCache(tmp_path)
+    synthesize(chunks(TEXTS[:4]), RecordingEngine(), VOICE, cache)
+    progress = RecordingProgress()
+    synthesize(chunks(TEXTS), RecordingEngine(), VOICE, cache, progress=progress)
+    assert progress.events == [("start", 8)] + [("advance", 1)] * 8 + [("close", 0)]
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    import io
+
+    from pipeline.progress import TerminalProgress
+    from pipeline.synthesize import NoProgress
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert isinstance(TerminalProgress.for_terminal(), NoProgress)
