@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import soundfile
@@ -58,6 +59,12 @@ def samples(seg: AudioSegment) -> np.ndarray:
     return np.frombuffer(seg.raw_data, dtype=np.int16)
 
 
+_DECODER = ThreadPoolExecutor(thread_name_prefix="speechcast-decode")
+"""soundfile reads memory through Python callbacks, and cffi prints and swallows any exception raised
+in one: a Ctrl-C landing there would be lost (with a traceback on screen). Decoding on a helper
+thread keeps KeyboardInterrupt on the caller's thread, raised while it waits for the result."""
+
+
 def decode(speech: Speech) -> AudioSegment:
     """Decode an engine's audio to mono 16-bit PCM at its own sample rate.
 
@@ -65,7 +72,7 @@ def decode(speech: Speech) -> AudioSegment:
     treats that as a damaged entry and synthesizes the chunk again.
     """
     try:
-        data, rate = soundfile.read(io.BytesIO(speech.data), dtype="int16", always_2d=True)
+        data, rate = _DECODER.submit(soundfile.read, io.BytesIO(speech.data), dtype="int16", always_2d=True).result()
     except (soundfile.LibsndfileError, RuntimeError, TypeError, EOFError) as exc:
         raise ValueError(f"cannot decode {speech.format} audio of {len(speech.data)} bytes: {exc}") from exc
     if data.shape[0] == 0:

@@ -3,7 +3,8 @@
 An entry's name is the SHA-256 of (engine, engine version, voice, rate, pitch, volume, text);
 its content is a SHA-256 of the audio followed by the audio itself, so a damaged entry is noticed
 on read and synthesized again instead of being played. Entries are written to a temporary name
-and renamed into place, so a killed render never leaves a partial entry behind.
+and renamed into place, so a killed render never leaves a partial entry behind; the temporary
+file it may leave is cleared by a later render once it is surely abandoned.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from .engines import Speech
@@ -20,6 +22,10 @@ from .settings import VoiceSettings
 
 _DIGEST = 32
 _FORMATS = ("mp3", "wav", "flac")
+_TEMP_PREFIX, _TEMP_SUFFIX = ".tmp-", ".part"
+STALE_TEMP_SECONDS = 3600
+"""A write takes milliseconds; a temporary file this old belongs to a render that was killed
+(one still running, sharing the cache, may own a younger one)."""
 
 
 def chunk_key(engine: str, engine_version: str, voice: VoiceSettings, text: str) -> str:
@@ -32,6 +38,7 @@ class ChunkCache:
         self.root = Path(root)
 
     def ensure_writable(self) -> None:
+        """Create the folder, prove it takes files, and clear what killed renders left in it."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryFile(dir=self.root):
@@ -40,6 +47,13 @@ class ChunkCache:
             raise OutputError(
                 f"The cache folder {self.root} cannot be written ({err.strerror}): pass --cache-dir with a writable folder."
             ) from None
+        abandoned = time.time() - STALE_TEMP_SECONDS
+        for temp in self.root.glob(f"??/{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+            try:
+                if temp.stat().st_mtime < abandoned:
+                    temp.unlink()
+            except OSError:  # another render cleared it first
+                continue
 
     def _path(self, key: str, fmt: str) -> Path:
         return self.root / key[:2] / f"{key}.{fmt}"
@@ -68,7 +82,7 @@ class ChunkCache:
         path = self._path(key, speech.format)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)
             try:
                 with os.fdopen(fd, "wb") as out:
                     out.write(hashlib.sha256(speech.data).digest())

@@ -26,7 +26,8 @@ _DEBRIS_SYMBOLS = frozenset("/%;!#&*^_+=~|<>`@$\\[]{}'\"")
 
 #: In-line debris, tried in one pass so fragments are reported in the order they stand.
 _FRAGMENT = re.compile(
-    r"(?P<control>[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\ufffd])"
+    # A terminal colour code (ESC [ 31 m) goes whole: without its ESC the rest would be read out.
+    r"(?P<control>\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\ufffd])"
     r"|(?P<comment><!--.*?-->)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
     r"|(?P<entity>&(?:nbsp|ensp|emsp|thinsp);)"

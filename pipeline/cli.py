@@ -58,29 +58,32 @@ def render(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
 ) -> None:
     """Render MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
-    from . import render as api
-    from .manuscript import load_script
-    from .settings import RenderSettings
+    try:  # typer turns Ctrl-C into a silent exit; a user must see what it left behind, wherever it came
+        from . import render as api
+        from .manuscript import load_script
+        from .settings import RenderSettings
 
-    settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
-    script = load_script(manuscript)
-    for name in dict.fromkeys(voice):
-        chosen = api.choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
-        for warning in chosen.warnings:
-            _err(f"warning: {warning}")
-        if dry_run:
-            _dry_run(script, chosen, settings)
-            continue
-        try:
+        settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
+        script = load_script(manuscript)
+        for name in dict.fromkeys(voice):
+            chosen = api.choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
+            for warning in chosen.warnings:
+                _err(f"warning: {warning}")
+            if dry_run:
+                _dry_run(script, chosen, settings)
+                continue
             result = api.render(
                 manuscript, chosen, script=script, settings=settings, out_root=out, cache=cache_dir,
                 progress=None if quiet else _progress(), player=not no_player,
             )
-        except KeyboardInterrupt:
-            _err("interrupted: finished chunks are cached; run the same command again to continue.")
-            raise typer.Exit(130) from None
-        if not quiet:
-            _report(result)
+            if not quiet:
+                _report(result)
+    except (KeyboardInterrupt, ImportError) as stop:
+        # Ctrl-C while a C extension initialises (scipy, imported when first needed) arrives as an ImportError.
+        if isinstance(stop, ImportError) and not isinstance(stop.__cause__, KeyboardInterrupt):
+            raise
+        _err("interrupted: finished chunks are cached; run the same command again to continue.")
+        raise typer.Exit(130) from None
 
 
 def _progress():

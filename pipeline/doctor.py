@@ -54,14 +54,20 @@ def _engine(name: str, timeout: float) -> Check:
 
 
 def _folder(label: str, path: Path) -> Check:
+    """Whether files can be written in `path`, or where it would be created; a check creates nothing."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
+        if not existing.is_dir():
+            raise NotADirectoryError(20, "Not a directory", str(existing))
+        with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as err:
         return Check(label, False, f"{path} cannot be written ({err.strerror}): choose another folder.")
-    free = shutil.disk_usage(path).free
-    return Check(label, True, f"{path} is writable, {free / 2**30:.1f} GiB free")
+    free = shutil.disk_usage(existing).free
+    state = "is writable" if existing == path else "will be created"
+    return Check(label, True, f"{path} {state}, {free / 2**30:.1f} GiB free")
 
 
 def run_checks(cache_dir: Path, output_root: Path, timeout: float = 3.0) -> list[Check]:

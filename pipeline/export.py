@@ -2,7 +2,8 @@
 
 Everything is read off one Timeline, so chapters, cues and the manifest agree to the sample. Each
 file is first written under a hidden temporary name in the output folder and renamed into place
-only when the whole render has succeeded; a failure leaves the folder as it was.
+only when the whole render has succeeded; a failure leaves the folder as it was. Renders into one
+folder take turns (a lock on the folder), and each clears the temporary files a killed one left.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import functools
 import json
 import os
 import queue
 import re
 import secrets
 import subprocess
+import sys
 import tempfile
 import threading
 import unicodedata
@@ -24,17 +27,20 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 import numpy as np
+from mutagen import MutagenError
 from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TPE1, TRCK, CTOCFlags
 
 from .assemble import Assembler, Track
 from .audio import AudioSegment, ffmpeg_exe
 from .errors import OutputError
-from .loudness import GainPlan, measure, plan
 from .model import Chunk, Placement, Script, Timeline
 from .settings import RenderSettings, VoiceSettings
+
+if TYPE_CHECKING:  # loudness pulls in scipy.signal (most of a second): only write_render needs it
+    from .loudness import GainPlan
 
 # ---------------------------------------------------------------- file names
 
@@ -214,9 +220,45 @@ def m3u8(tracks: Sequence[TrackFile]) -> str:
 # ---------------------------------------------------------------- staging files atomically
 
 
+_TEMP_PREFIX, _TEMP_SUFFIX = ".speechcast-", ".part"
+
+
 def _temp_name(final: Path) -> Path:
     # Short and fixed-length: a final name may already be near the file system's 255-byte limit.
-    return final.with_name(f".speechcast-{secrets.token_hex(6)}.part")
+    return final.with_name(f"{_TEMP_PREFIX}{secrets.token_hex(6)}{_TEMP_SUFFIX}")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """`text` written to `path` whole or not at all (a temporary file renamed over it)."""
+    temp = _temp_name(path)
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise OutputError(f"Cannot write {path} ({exc.strerror}): choose another place for it.") from exc
+
+
+@contextlib.contextmanager
+def _folder_turn(out_dir: Path) -> Iterator[None]:
+    """Hold `out_dir` for one render: another render into it waits, and any temporary file found
+    now was left by a render that was killed (the lock dies with its holder), so it goes."""
+    if sys.platform == "win32":  # no flock; a file another process still writes cannot be deleted there
+        handle = None
+    else:
+        import fcntl
+
+        handle = os.open(out_dir, os.O_RDONLY)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        for stale in out_dir.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        yield
+    finally:
+        if handle is not None:
+            os.close(handle)  # releases the lock
 
 
 class _Staging:
@@ -343,7 +385,8 @@ class Mp3Writer:
         self._stderr.seek(0)
         detail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
         self.abort()
-        reason = detail[-1] if detail else str(self._failed or f"exit code {self._proc.returncode}")
+        # ffmpeg prefixes its messages with the stream ("[out#0/mp3 @ 0x55…] "): noise to a user.
+        reason = re.sub(r"^\[[^\]]*\]\s*", "", detail[-1]) if detail else str(self._failed or f"exit code {self._proc.returncode}")
         raise OutputError(f"Encoding {self.path.name} failed ({reason}); check the output folder has space and is writable.")
 
     def __enter__(self) -> Mp3Writer:
@@ -352,6 +395,144 @@ class Mp3Writer:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if kind is not None or not self._finished:
             self.abort()
+
+
+# ---------------------------------------------------------------- section files cut from the full MP3
+#
+# Encoding every second twice (once for the full file, once for its section file) cost as much as
+# the rest of a render. A section file is instead the full file's own frames behind an Info frame
+# of its own, whose LAME tag tells a gapless decoder (ffmpeg, mpg123, browsers, Apple's players)
+# how many samples to skip at the start and drop at the end, so it decodes to exactly the
+# section's samples, bit for bit those of the full file.
+
+DECODER_DELAY = 529
+"""Samples every MP3 decoder's synthesis filter adds; the LAME tag counts only the encoder's delay."""
+CUT_GUARD_FRAMES = 4
+"""A cut starts about this many frames before its section: its first frames miss the bit reservoir
+(up to 255 bytes back at MPEG-2 rates: two frames at 64 kbit/s) and the filter overlap of the frames
+before them, so they must fall in what a player skips. They lie in the previous section's closing
+pause, where even a frame decoded as zeros is right."""
+_KBPS = {3: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+         2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)}  # fmt: skip
+"""Layer III bitrates by index: MPEG-1 (version bits 3), and MPEG-2 and 2.5 (2, 0)."""
+_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _frame_size(header: bytes) -> tuple[int, int]:
+    """(bytes, samples) of the Layer III frame whose 4-byte header is `header`."""
+    h = int.from_bytes(header[:4], "big")
+    version = (h >> 19) & 3
+    if h >> 21 != 0x7FF or (h >> 17) & 3 != 1 or version == 1 or (h >> 12) & 15 in (0, 15) or (h >> 10) & 3 == 3:
+        raise ValueError(f"no MPEG Layer III frame header: {header[:4].hex()}")
+    samples = 1152 if version == 3 else 576
+    kbps = _KBPS[3 if version == 3 else 2][(h >> 12) & 15]
+    return samples // 8 * kbps * 1000 // _RATES[version][(h >> 10) & 3] + ((h >> 9) & 1), samples
+
+
+def _crc16(data: bytes) -> int:
+    """CRC-16/ARC, the LAME tag's checksum."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+class Mp3Cutter:
+    """Cuts sample-exact pieces out of a CBR MP3 that starts with an Info frame (as Mp3Writer's do)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with path.open("rb") as f:
+            head = f.read(10)
+            self.audio_start = 0
+            if head[:3] == b"ID3":  # ffmpeg puts an (empty) ID3v2 tag first; its size is "syncsafe", 7 bits a byte
+                self.audio_start = 10 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(head[6:10]))
+            f.seek(self.audio_start)
+            size, self.frame_samples = _frame_size(f.read(4))
+            f.seek(self.audio_start)
+            self.info = f.read(size)
+        tag = max(self.info.find(b"Info"), self.info.find(b"Xing"))
+        flags = int.from_bytes(self.info[tag + 4 : tag + 8], "big") if tag > 0 else 0
+        if flags & 3 != 3:
+            raise ValueError(f"{path.name} has no Info frame with frame and byte counts")
+        self._frames_at, self._bytes_at = tag + 8, tag + 12
+        self._toc_at = tag + 16 if flags & 4 else None
+        self._lame_at = tag + 16 + 100 * bool(flags & 4) + 4 * bool(flags & 8)
+        if len(self.info) < self._lame_at + 36:
+            raise ValueError(f"{path.name} has no LAME tag")
+        self.frames = int.from_bytes(self.info[tag + 8 : tag + 12], "big")
+        self.total_bytes = int.from_bytes(self.info[tag + 12 : tag + 16], "big")
+        """Of the Info frame and every audio frame."""
+        self.delay = int.from_bytes(self.info[self._lame_at + 21 : self._lame_at + 24], "big") >> 12
+
+    def plan(self, start: int, length: int) -> tuple[int, int, int, int]:
+        """(first frame, end frame, samples to skip, samples to drop) of the piece holding samples
+        [start, start + length) of the encoded audio; frames count from the first after the Info frame."""
+        n = self.frame_samples
+        at = start + self.delay  # where the encoder put sample `start`
+        guard = min(CUT_GUARD_FRAMES * n, 4096 - n)  # the LAME tag holds at most 4095 samples to skip
+        first = max((at - guard) // n, 0)
+        skip = at - first * n
+        end = min(first - (-(skip + length + DECODER_DELAY) // n), self.frames)
+        return first, end, skip, (end - first) * n - skip - length
+
+    def cut(self, pieces: Sequence[tuple[Path, int, int]]) -> None:
+        """Write each (path, start sample, sample count) as an MP3 of its own."""
+        plans = [self.plan(start, length) for _, start, length in pieces]
+        offsets = self._offsets({i for p in plans for i in p[:2]})
+        with self.path.open("rb") as src:
+            for (target, _, _), (first, end, skip, drop) in zip(pieces, plans):
+                body = offsets[end] - offsets[first]
+                with target.open("wb") as out:
+                    out.write(self._info(end - first, body, skip, drop))
+                    src.seek(offsets[first])
+                    while body > 0:
+                        block = src.read(min(body, 1 << 20))
+                        if not block:
+                            raise ValueError(f"{self.path.name} ends early")
+                        out.write(block)
+                        body -= len(block)
+
+    def _offsets(self, wanted: set[int]) -> dict[int, int]:
+        """The byte offset of every frame number in `wanted` (frame `self.frames` is the end of the audio)."""
+        start = self.audio_start + len(self.info)
+        with self.path.open("rb") as f:
+            f.seek(start)
+            header = f.read(4)
+            plain = _frame_size(header)[0] - ((header[2] >> 1) & 1)  # the size of an unpadded frame
+            if len(self.info) + self.frames * plain == self.total_bytes:  # no frame is padded
+                return {i: start + i * plain for i in wanted}
+            found, pos, index, base, buffer = {}, start, 0, start, b""
+            for target in sorted(wanted):
+                while index < target:
+                    rel = pos - base
+                    if rel + 4 > len(buffer):  # read on from this frame (a header may straddle the last read)
+                        f.seek(pos)
+                        base, buffer, rel = pos, f.read(1 << 20), 0
+                    if buffer[rel] != 0xFF:
+                        raise ValueError(f"{self.path.name}: frame {index} is not where the frames before it end")
+                    pos += plain + ((buffer[rel + 2] >> 1) & 1)
+                    index += 1
+                found[target] = pos
+        return found
+
+    def _info(self, frames: int, body: int, skip: int, drop: int) -> bytes:
+        """This file's Info frame, restated for a piece of `frames` frames and `body` bytes."""
+        info = bytearray(self.info)
+        total = len(info) + body
+        info[self._frames_at : self._frames_at + 4] = frames.to_bytes(4, "big")
+        info[self._bytes_at : self._bytes_at + 4] = total.to_bytes(4, "big")
+        if self._toc_at is not None:  # CBR: position is proportional to time
+            info[self._toc_at : self._toc_at + 100] = bytes(
+                min((len(info) + body * i // 100) * 256 // total, 255) for i in range(100))  # fmt: skip
+        lame = self._lame_at
+        info[lame + 21 : lame + 24] = (skip << 12 | drop).to_bytes(3, "big")
+        info[lame + 28 : lame + 32] = total.to_bytes(4, "big")
+        info[lame + 32 : lame + 34] = bytes(2)  # the music CRC is optional and costs a pass in Python
+        info[lame + 34 : lame + 36] = _crc16(bytes(info[:190])).to_bytes(2, "big")
+        return bytes(info)
 
 
 # ---------------------------------------------------------------- tags
@@ -439,6 +620,31 @@ PlayerHook = Callable[[dict[str, Any]], str]
 """Turns the manifest into the player page's HTML (written as index.html with everything else)."""
 
 
+_P = ParamSpec("_P")
+
+
+def _owning_the_folder(write: Callable[Concatenate[Path, _P], RenderResult]) -> Callable[Concatenate[Path, _P], RenderResult]:
+    """`write(out_dir, …)` run with `out_dir` created and held (see _folder_turn), a file system
+    that fails under it (full, gone) reported as an OutputError."""
+
+    @functools.wraps(write)
+    def wrapper(out_dir: Path, /, *args: _P.args, **kwargs: _P.kwargs) -> RenderResult:
+        out_dir = Path(out_dir)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"Cannot create the output folder {out_dir} ({exc.strerror}); choose another with -o.") from exc
+        with _folder_turn(out_dir):
+            try:
+                return write(out_dir, *args, **kwargs)
+            except (OSError, MutagenError) as exc:
+                reason = getattr(exc, "strerror", None) or str(exc)
+                raise OutputError(f"Writing to {out_dir} failed ({reason}); free some space or choose another folder with -o.") from exc
+
+    return wrapper
+
+
+@_owning_the_folder
 def write_render(
     out_dir: Path,
     script: Script,
@@ -455,17 +661,15 @@ def write_render(
     `clip(chunk)` returns the chunk's decoded, untrimmed audio. `player(manifest)` returns the
     player page's HTML. Either everything is written or nothing changes.
     """
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Cannot create the output folder {out_dir} ({exc.strerror}); choose another with -o.") from exc
+    from .loudness import measure, plan
+
     previous = _previous_files(out_dir)
     staging = _Staging()
     stem = safe_filename(script.title, fallback="speech")
     full = Mp3Writer(out_dir / f"{stem}.mp3", sample_rate, settings.bitrate)
     # One worker normalises and encodes track n while this thread assembles and measures track n+1
-    # (the clip callable stays on the caller's thread).
+    # (the clip callable stays on the caller's thread). Every sample is encoded once, into the full
+    # file; the section files are cut out of it afterwards (Mp3Cutter).
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="speechcast-encode")
     encoding: Future[None] | None = None
     try:
@@ -474,24 +678,28 @@ def write_render(
         date = info.date or datetime.date.today().isoformat()
         comment = f"speechcast {info.version}: {info.voice.engine} {info.voice.voice}"
         track_files: list[TrackFile] = []
+        cuts: list[tuple[Path, int, int, Mp3Tags]] = []
         for track in assembler.tracks():
             with _closing_on_error(track):
                 measured = measure((b for _, b in track.blocks()), sample_rate)
                 gain = plan(measured, track.read, settings.loudness + MP3_LOUDNESS_LOSS_LU, settings.true_peak)
-                name = f"{track.number:02d}-{safe_filename(track.title, fallback='section')}"
-                writer = Mp3Writer(out_dir / f"{name}.mp3", sample_rate, settings.bitrate)
-                staging.add(writer.temp, writer.path)
-                tags = Mp3Tags(track.title, info.voice.voice, script.title, date, comment,
-                               f"{track.number}/{assembler.track_count}")  # fmt: skip
                 if encoding is not None:
                     encoding.result()
-                encoding = worker.submit(_encode_track, track, gain, writer, full, tags)
+                encoding = worker.submit(_encode_track, track, gain, full)
+            name = f"{track.number:02d}-{safe_filename(track.title, fallback='section')}"
+            temp = _temp_name(out_dir / f"{name}.mp3")
+            staging.add(temp, out_dir / f"{name}.mp3")
+            tags = Mp3Tags(track.title, info.voice.voice, script.title, date, comment, f"{track.number}/{assembler.track_count}")
+            cuts.append((temp, track.start, track.length, tags))
             track_files.append(TrackFile(track.number, track.title, f"{name}.mp3", f"{name}.lrc", ms(track.start), ms(track.end)))
         if encoding is not None:
             encoding.result()
         timeline = assembler.timeline
         full_temp = full.finish()
         staging.add(full_temp, full.path)
+        Mp3Cutter(full_temp).cut([(temp, start, length) for temp, start, length, _ in cuts])
+        for temp, _, _, tags in cuts:
+            write_tags(temp, tags)
         chapters = [Chapter(s.title, ms(s.start), ms(s.end)) for s in timeline.sections]
         write_tags(full_temp, Mp3Tags(script.title, info.voice.voice, script.title, date, comment, chapters=chapters))
 
@@ -536,14 +744,11 @@ def _closing_on_error(track: Track) -> Iterator[None]:
         raise
 
 
-def _encode_track(track: Track, gain: GainPlan, writer: Mp3Writer, full: Mp3Writer, tags: Mp3Tags) -> None:
-    """Feed one normalised track to its own encoder and to the full file's; tag the finished temp file."""
-    with track, writer:
+def _encode_track(track: Track, gain: GainPlan, full: Mp3Writer) -> None:
+    """Feed one normalised track to the full file's encoder."""
+    with track:
         for offset, block in track.blocks():
-            pcm = gain.apply(block, offset).tobytes()
-            writer.write(pcm)
-            full.write(pcm)
-        write_tags(writer.finish(), tags)
+            full.write(gain.apply(block, offset))
 
 
 def _previous_files(out_dir: Path) -> set[str]:

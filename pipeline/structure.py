@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .clean import Cleaned
-from .model import Script, Section
+from .model import RemovedLine, Script, Section
 
 #: A heading is at most this long (marker included); a longer first clause is a numbered paragraph.
 HEADING_MAX = 40
@@ -91,6 +91,7 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
     build = _Build(_split_headings(lines))
     _accept_headings(build)
     _recover_lost_headings(build)
+    _report_empty_sections(build, cleaned)
     if not title:
         build.warnings.append("no title found: the first line reads like speech, so the speech has no title")
     return Script(
@@ -271,6 +272,33 @@ def _recover(build: _Build, heading: _Heading, number: int) -> str:
         *([_Para(after, para.line)] if after else []),
     ]
     return f"; recovered {title} from line {para.line}: check it"
+
+
+# --- sections left empty ----------------------------------------------------------------
+
+
+def _report_empty_sections(build: _Build, cleaned: Cleaned) -> None:
+    """A heading with no text of its own and no sub-section under it: say so, and say which removed
+    lines stood under it, so a cleaner's mistake there cannot pass unnoticed."""
+    items = build.items
+    for index, item in enumerate(items):
+        if not isinstance(item, _Heading):
+            continue
+        following = items[index + 1] if index + 1 < len(items) else None
+        if isinstance(following, _Para) or (isinstance(following, _Heading) and following.rank > item.rank >= 0):
+            continue
+        end = following.line if following is not None else float("inf")
+        under = [r for r in cleaned.removed if item.line < r.line < end]
+        build.warnings.append(f"line {item.line}: {item.title} has no text of its own" + _removed_under(under))
+
+
+def _removed_under(removed: list[RemovedLine]) -> str:
+    if not removed:
+        return ": only its heading will be heard"
+    numbers = list(dict.fromkeys(r.line for r in removed))
+    lines = "line" + "s" * (len(numbers) > 1) + " " + ", ".join(map(str, numbers))
+    reasons = "; ".join(dict.fromkeys(r.reason for r in removed))
+    return f" after cleaning: {lines} under it went ({reasons}); check the removal report"
 
 
 # --- numbers --------------------------------------------------------------------------------

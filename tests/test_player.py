@@ -440,7 +440,7 @@ def test_real_seed_render_page_and_screenshots(browser, real_seed):
         page.get_by_text(target[2], exact=True).click()
         st = pause(page)
         assert st["on"] == target[2] and st["track"] == 2
-        assert abs(st["g"] - target[0]) < 50
+        assert target[0] - 50 <= st["g"] < target[1]  # jumped to the sentence (and may have played on a little)
         page.mouse.move(2, viewport["height"] - 2)
         path = SHOTS / f"{name}.png"
         page.screenshot(path=str(path))

@@ -1,0 +1,107 @@
+"""Every test runs in a sealed-off world: its own cache and config folders, and an Edge address that
+refuses at once, so no test can ever reach Microsoft (a test that wants the stand-in points
+SPEECHCAST_EDGE_URL at it, which overrides this).
+
+Also shared here: `cli`, the `speechcast` command run as a user runs it (a subprocess, so exit codes,
+stderr and signals are real), and `make_speech`, a generated manuscript of any size.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def refusing_url() -> Iterator[str]:
+    """A ws:// address on 127.0.0.1 that refuses every connection: the port is bound, so nothing
+    else can take it for the whole session, and never listened on, so connecting fails at once."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        yield f"ws://127.0.0.1:{port}/consumer/speech/synthesize/readaloud/edge/v1"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, refusing_url: str) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("SPEECHCAST_CACHE_DIR", str(home / "cache"))
+    monkeypatch.setenv("SPEECHCAST_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("SPEECHCAST_EDGE_URL", refusing_url)
+    for name in ("SPEECHCAST_EDGE_TIMEOUT", "SPEECHCAST_EDGE_ATTEMPTS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+class Cli:
+    """`speechcast …` in a subprocess, with the test's environment, from `cwd`."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+
+    @staticmethod
+    def command(*args: object) -> list[str]:
+        return [sys.executable, "-m", "pipeline", *map(str, args)]
+
+    def run(self, *args: object, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(self.command(*args), capture_output=True, text=True, cwd=self.cwd, timeout=timeout)
+
+    def start(self, *args: object) -> subprocess.Popen[str]:
+        """Running in a session of its own, so a test can signal its whole group as a terminal does."""
+        return subprocess.Popen(
+            self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=self.cwd, start_new_session=True
+        )
+
+    def error(self, *args: object, code: int | None = None) -> str:
+        """Run a command that must fail the way a user should see it: exit code ≠ 0 (or `code`),
+        nothing on stdout, one line on stderr starting "speechcast: ", no traceback. Returns that line."""
+        done = self.run(*args)
+        assert done.returncode != 0 if code is None else done.returncode == code, (done.returncode, done.stderr)
+        assert "Traceback" not in done.stderr, done.stderr
+        lines = done.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("speechcast: "), done.stderr
+        assert done.stdout == "", done.stdout
+        return lines[0]
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
+
+_NUMERALS = "一二三四五六七八九十"
+_PHRASES = (
+    "要坚持以人民为中心的发展思想", "推动高质量发展取得新成效", "切实把好事办好实事办实", "各级领导干部要以身作则",
+    "持续深化改革开放", "全面加强基层党组织建设", "着力保障和改善民生", "守住安全生产的底线",
+)  # fmt: skip
+
+
+def speech_text(title: str, sections: int = 2, paragraphs: int = 2, sentences: int = 3) -> str:
+    """A manuscript with a title, a salutation, numbered sections of distinct sentences, and a closing."""
+    lines = [title, "", "同志们：", ""]
+    n = 0
+    for s in range(sections):
+        lines += [f"{_NUMERALS[s]}、第{_NUMERALS[s]}方面的工作", ""]
+        for _ in range(paragraphs):
+            body = ""
+            for _ in range(sentences):
+                n += 1
+                body += f"第{n}项任务{_PHRASES[n % len(_PHRASES)]}。"
+            lines += [body, ""]
+    return "\n".join([*lines, "谢谢大家！"]) + "\n"
+
+
+@pytest.fixture
+def make_speech(tmp_path: Path) -> Callable[..., Path]:
+    """make_speech(name, title="…", sections=…, paragraphs=…, sentences=…) writes tmp_path/name."""
+
+    def write(name: str = "speech.txt", title: str = "在全市工作会议上的讲话", **shape: int) -> Path:
+        path = tmp_path / name
+        path.write_text(speech_text(title, **shape), encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,59 @@
+"""The benchmark harness still runs end to end (at its --quick size; real figures: docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = {"offline", "scale", "edge", "stitch", "startup"}
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    out = tmp_path_factory.mktemp("bench")
+    command = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--work", str(out / "work"),
+               "--json", str(out / "bench.json"), "--report", str(out / "bench.md")]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads((out / "bench.json").read_text(encoding="utf-8")), (out / "bench.md").read_text(encoding="utf-8")
+
+
+def test_every_case_reports_rows_with_targets(quick: tuple[dict, str]) -> None:
+    data, report = quick
+    assert data["quick"] is True and set(data["cases"]) == CASES
+    for name, case in data["cases"].items():
+        assert case["rows"], name
+        for row in case["rows"]:
+            assert row["result"] and (row["met"] is None) == (row["target"] == ""), row
+            assert f"| {row['what']} | {row['result']} |" in report
+    assert data["machine"]["cpus"].isdigit() and "ffmpeg version" in data["machine"]["ffmpeg"]
+
+
+def test_ratios_are_read_off_the_same_runs(quick: tuple[dict, str]) -> None:
+    cases = quick[0]["cases"]
+    (offline,) = cases["offline"]["data"].values()
+    assert offline["speechcast"]["wall"] > 0 and offline["baseline"]["wall"] > 0
+    assert offline["ratio"] == pytest.approx(offline["speechcast"]["wall"] / offline["baseline"]["wall"])
+    assert offline["baseline_phases"]["audio_s"] > 10  # the baseline really spoke the text
+    scale = cases["scale"]["data"]
+    assert scale["growth"] == pytest.approx(scale["1600"]["us_per_char"] / scale["800"]["us_per_char"])
+    assert scale["800"]["wall"] == offline["speechcast"]["wall"]  # case 2 reuses case 1's renders of one file
+    stitch = cases["stitch"]["data"]["median"]
+    assert stitch["chunks"] == 30 and stitch["encoded_audio_s"] == pytest.approx(stitch["audio_s"], abs=0.01)
+
+
+def test_cached_edge_rerender_calls_no_engine(quick: tuple[dict, str]) -> None:
+    edge = quick[0]["cases"]["edge"]["data"]
+    assert edge["calls"]["first"][0] > 0 and edge["calls"]["cached"] == [0]
+
+
+def test_help_and_outline_stay_light(quick: tuple[dict, str]) -> None:
+    startup = quick[0]["cases"]["startup"]["data"]
+    for command in ("speechcast --help", "speechcast outline SEED"):
+        assert startup[command]["total_ms"] > 0
+        assert not {"jieba", "pydub", "edge_tts", "aiohttp", "numpy", "scipy"} & set(startup[command]["heavy"]), command

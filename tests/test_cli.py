@@ -1,0 +1,90 @@
+"""The `speechcast` command as a user meets it: what it prints, where, and with which exit code."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from edge_service import EdgeService, edge_service, edge_tts_state  # noqa: F401  (fixtures)
+
+PACE = "0.2"
+FALLBACK = (
+    "speechcast: warning: The edge service could not be reached: speaking offline with 'offline-female' "
+    "(robotic but clear); run again online for 'xiaoxiao'."
+)
+
+
+def test_help_lists_every_command(cli) -> None:
+    done = cli.run("--help")
+    assert done.returncode == 0
+    for command in ("render", "outline", "voices", "open", "doctor"):
+        assert re.search(rf"^│ {command} ", done.stdout, flags=re.M), done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [(["nosuch"], "No such command 'nosuch'."), (["render"], "Missing argument 'manuscript'."),
+     (["render", "x.txt", "--bogus"], "No such option: --bogus")],
+)  # fmt: skip
+def test_usage_errors_exit_2_with_a_hint(cli, args: list[str], complaint: str) -> None:
+    done = cli.run(*args)
+    assert done.returncode == 2 and complaint in done.stderr and "--help" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_offline_render_reports_what_it_did_and_reuses_the_cache(cli, make_speech) -> None:
+    path = make_speech()
+    first = cli.run("render", path, "--pace", PACE)
+    assert first.returncode == 0 and first.stderr == FALLBACK + "\n", first.stderr
+    lines = first.stdout.splitlines()
+    assert re.fullmatch(r"Rendered \d+ min \d\d s with espeak voice 'offline-female' \(17 chunks: 0 from cache, 17 synthesized\)\.", lines[0])
+    assert lines[1] == "Output: output/speech/offline-female/"
+    assert lines[2:] == [f"  {name}" for name in [
+        "在全市工作会议上的讲话.mp3", "01-开场.mp3", "02-一、第一方面的工作.mp3", "03-二、第二方面的工作.mp3", "04-结束语.mp3",
+        "在全市工作会议上的讲话.srt", "在全市工作会议上的讲话.lrc", "playlist.m3u8", "manifest.json", "index.html"]]  # fmt: skip
+    again = cli.run("render", path, "--pace", PACE, "-q")
+    assert (again.returncode, again.stdout, again.stderr) == (0, "", FALLBACK + "\n")
+    listed = cli.run("render", path, "--pace", PACE, "--engine", "espeak")
+    assert listed.stderr == "" and "(17 chunks: 17 from cache, 0 synthesized)" in listed.stdout
+
+
+def test_an_outline_script_is_written_whole_and_renders(cli, make_speech, tmp_path: Path) -> None:
+    path = make_speech()
+    done = cli.run("outline", path, "-o", "script.md")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith("\nEditable script written to script.md: fix it, then `speechcast render script.md`.\n")
+    script = (tmp_path / "script.md").read_text(encoding="utf-8")
+    assert script.startswith("# 在全市工作会议上的讲话\n\n同志们：\n\n## 一、第一方面的工作\n\n第1项任务") and "## 二、第二方面的工作\n" in script
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    rendered = cli.run("render", "script.md", "-e", "espeak", "--pace", PACE, "-q")
+    assert rendered.returncode == 0 and (tmp_path / "output" / "script" / "offline-female" / "manifest.json").is_file()
+
+
+def test_edge_patience_comes_from_the_environment(edge_service: EdgeService, cli, make_speech, monkeypatch) -> None:  # noqa: F811
+    path = make_speech(sections=1, paragraphs=1, sentences=1)
+    edge_service.fail_text("同志们：", "stall")
+    monkeypatch.setenv("SPEECHCAST_EDGE_TIMEOUT", "0.3")
+    monkeypatch.setenv("SPEECHCAST_EDGE_ATTEMPTS", "2")
+    started = time.monotonic()
+    line = cli.error("render", path, "-e", "edge", code=3)
+    assert time.monotonic() - started < 8
+    assert line.startswith("speechcast: The salutation of the opening (“同志们：”) could not be synthesized "
+                           "(Edge gave up after 2 attempts (the service did not finish in time)")  # fmt: skip
+    assert [a.fault for a in edge_service.attempts if a.text == "同志们："] == ["stall", "stall"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("SPEECHCAST_EDGE_TIMEOUT", "soon", "SPEECHCAST_EDGE_TIMEOUT must be a number of seconds such as 20, not 'soon': fix or unset it."),
+        ("SPEECHCAST_EDGE_ATTEMPTS", "0", "SPEECHCAST_EDGE_ATTEMPTS must be a whole number such as 8, not '0': fix or unset it."),
+        ("SPEECHCAST_EDGE_URL", "http://example.com/tts",
+         "SPEECHCAST_EDGE_URL must be a ws:// or wss:// address such as ws://127.0.0.1:8080/edge/v1, not 'http://example.com/tts'."),
+    ],
+)  # fmt: skip
+def test_a_bad_environment_is_named(cli, make_speech, monkeypatch, variable: str, value: str, message: str) -> None:
+    path = make_speech(sections=1, paragraphs=1, sentences=1)
+    monkeypatch.setenv(variable, value)
+    assert cli.error("render", path, "-e", "edge", code=2) == f"speechcast: {message}"
