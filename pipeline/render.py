@@ -14,7 +14,7 @@ from .model import Chunk, Script
 from .paths import cache_dir as default_cache_dir
 from .presets import DEFAULT_PRESET, Preset, load_presets, resolve, with_overrides
 from .settings import RenderSettings
-from .synthesize import Progress, SynthesisReport, synthesize
+from .synthesize import Progress, Synthesis, SynthesisReport
 
 #: Speaking speed used for estimates before any audio exists (characters a minute).
 CHARS_PER_MINUTE = 260
@@ -144,10 +144,13 @@ def render(
     def where(chunk: Chunk) -> str:
         return describe_chunk(script, chunk)
 
-    report = synthesize(chunks, engine, vs, store, jobs=settings.jobs, progress=progress, describe=where)
+    # Synthesis runs ahead on its own thread; assembly takes each chunk as soon as it is cached.
+    job = Synthesis(chunks, engine, vs, store, jobs=settings.jobs, progress=progress, describe=where).start()
+    report = job.report
 
     def clip(chunk: Chunk):
         key = report.keys[chunk]
+        job.wait(key)
         for _ in range(2):
             speech = store.get(key)
             if speech is not None:
@@ -169,9 +172,20 @@ def render(
         from .player import render_page
 
         page = render_page
-    written = write_render(
-        out_dir, script, chunks, clip, settings, clip(chunks[0]).frame_rate, info, to_markdown(script), player=page
-    )
+    created = [d for d in (out_dir, *out_dir.parents) if not d.exists()]
+    try:
+        written = write_render(
+            out_dir, script, chunks, clip, settings, clip(chunks[0]).frame_rate, info, to_markdown(script), player=page
+        )
+    except BaseException:
+        job.cancel()
+        for folder in created:  # deepest first: a failed first render leaves no empty folders behind
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (another render's) or never made
+                pass
+        raise
+    job.finish()
     return RenderResult(
         out_dir=out_dir,
         preset=voice.preset.name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -48,48 +49,106 @@ def plan(chunks: Sequence[Chunk], engine: Engine, voice: VoiceSettings) -> dict[
     return {chunk: chunk_key(engine.id, version, voice, chunk.text) for chunk in chunks}
 
 
-async def _fill(
-    todo: list[tuple[str, Chunk]],
-    engine: Engine,
-    voice: VoiceSettings,
-    cache: ChunkCache,
-    jobs: int,
-    progress: Progress,
-    describe: Callable[[Chunk], str],
-) -> int:
-    """Synthesize what the cache lacks. On the first chunk that fails for good, start nothing new,
-    let the requests in flight finish (their audio is cached: a re-run only does what is missing)."""
-    queue: asyncio.Queue[tuple[str, Chunk]] = asyncio.Queue()
-    for item in todo:
-        queue.put_nowait(item)
-    failures: list[tuple[Chunk, EngineError]] = []
-    calls = 0
+class Synthesis:
+    """Synthesizes what the cache lacks on a thread of its own, in manuscript order, so the
+    assembly of the first sections can start while later ones are still being spoken.
 
-    async def worker() -> None:
-        nonlocal calls
-        while not failures:
-            try:
-                key, chunk = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            calls += 1
-            try:
-                speech = await engine.synthesize(chunk.text, voice)
-            except EngineError as err:
-                failures.append((chunk, err))
-                return
-            # The cache write is quick local I/O; keeping it on the loop keeps the order simple.
-            cache.put(key, speech)
-            progress.advance()
+    On the first chunk that fails for good it starts nothing new and lets the requests in flight
+    finish (their audio is cached: a re-run only does what is missing).
+    """
 
-    await asyncio.gather(*(worker() for _ in range(min(jobs, len(todo)) or 1)))
-    if failures:
-        chunk, err = failures[0]
-        raise EngineError(
-            f"{describe(chunk)} could not be synthesized ({err}); everything finished so far is cached, "
-            "so run the same command again when the service is back, or add --engine espeak to render offline."
-        )
-    return calls
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        engine: Engine,
+        voice: VoiceSettings,
+        cache: ChunkCache,
+        *,
+        jobs: int = 4,
+        progress: Progress | None = None,
+        describe: Callable[[Chunk], str] = lambda c: f"Section {c.section + 1}, sentence {c.sentence + 1}",
+    ) -> None:
+        self.engine, self.voice, self.cache, self.jobs, self.describe = engine, voice, cache, jobs, describe
+        self.progress = progress or NoProgress()
+        keys = plan(chunks, engine, voice)
+        first: dict[str, Chunk] = {}
+        for chunk, key in keys.items():
+            first.setdefault(key, chunk)
+        self.todo = [(key, chunk) for key, chunk in first.items() if key not in cache]
+        self.report = SynthesisReport(chunks=len(chunks), unique=len(first), cached=len(first) - len(self.todo), keys=keys)
+        self._ready = {key: threading.Event() for key, _ in self.todo}
+        self._failure: EngineError | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="speechcast-synthesis", daemon=True)
+
+    def start(self) -> Synthesis:
+        if self.todo:
+            self.progress.start(len(self.todo))
+            self._thread.start()
+        return self
+
+    def wait(self, key: str) -> None:
+        """Block until the audio of `key` is in the cache; raise the run's failure if it never will be."""
+        ready = self._ready.get(key)
+        if ready is not None:
+            ready.wait()
+        if self._failure is not None and (ready is None or not self.cache.get(key)):
+            raise self._failure
+
+    def finish(self) -> SynthesisReport:
+        """Wait for the whole run (raising its failure); afterwards every chunk is in the cache."""
+        if self._thread.is_alive():
+            self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        return self.report
+
+    def cancel(self) -> None:
+        """Start no new request (the ones in flight finish and are cached)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            aio.run(self._fill())
+        except BaseException as err:  # noqa: BLE001 - reported to the waiting thread, not lost
+            self._failure = err if isinstance(err, EngineError) else EngineError(f"Synthesis stopped: {err}")
+        finally:
+            self.progress.close()
+            for ready in self._ready.values():
+                ready.set()  # waiters wake and see the failure
+
+    async def _fill(self) -> None:
+        queue: asyncio.Queue[tuple[str, Chunk]] = asyncio.Queue()
+        for item in self.todo:
+            queue.put_nowait(item)
+        failures: list[tuple[Chunk, EngineError]] = []
+
+        async def worker() -> None:
+            while not failures and not self._stop.is_set():
+                try:
+                    key, chunk = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                self.report.engine_calls += 1
+                try:
+                    speech = await self.engine.synthesize(chunk.text, self.voice)
+                except EngineError as err:
+                    failures.append((chunk, err))
+                    return
+                # The cache write is quick local I/O; keeping it on the loop keeps the order simple.
+                self.cache.put(key, speech)
+                self._ready[key].set()
+                self.progress.advance()
+
+        await asyncio.gather(*(worker() for _ in range(min(self.jobs, len(self.todo)) or 1)))
+        if failures:
+            chunk, err = failures[0]
+            raise EngineError(
+                f"{self.describe(chunk)} could not be synthesized ({err}); everything finished so far is cached, "
+                "so run the same command again when the service is back, or add --engine espeak to render offline."
+            )
 
 
 def synthesize(
@@ -103,17 +162,4 @@ def synthesize(
     describe: Callable[[Chunk], str] = lambda c: f"Section {c.section + 1}, sentence {c.sentence + 1}",
 ) -> SynthesisReport:
     """Make sure every chunk's audio is in the cache; return their keys and what it cost."""
-    keys = plan(chunks, engine, voice)
-    first: dict[str, Chunk] = {}
-    for chunk, key in keys.items():
-        first.setdefault(key, chunk)
-    todo = [(key, chunk) for key, chunk in first.items() if key not in cache]
-    report = SynthesisReport(chunks=len(chunks), unique=len(first), cached=len(first) - len(todo), keys=keys)
-    if todo:
-        progress = progress or NoProgress()
-        progress.start(len(todo))
-        try:
-            report.engine_calls = aio.run(_fill(todo, engine, voice, cache, jobs, progress, describe))
-        finally:
-            progress.close()
-    return report
+    return Synthesis(chunks, engine, voice, cache, jobs=jobs, progress=progress, describe=describe).start().finish()
