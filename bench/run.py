@@ -232,8 +232,8 @@ def case_edge(bench: Bench) -> Case:
     text = bench.work / "edge-speech.txt"
     text.write_text(spoken_text(source), encoding="utf-8")
     chars = len(text.read_text(encoding="utf-8"))
-    samples: dict[str, list[Sample]] = {"edge-tts": [], "first": [], "cached": []}
-    calls: dict[str, list[int]] = {"first": [], "cached": []}
+    samples: dict[str, list[Sample]] = {"edge-tts": [], "first": [], "cached": [], "jobs8": [], "dry-run": []}
+    calls: dict[str, list[int]] = {"first": [], "cached": [], "jobs8": [], "dry-run": []}
     with EdgeService(first_audio_delay=sizes.edge_delay, speed=sizes.edge_speed) as service:
         env = dict(bench.env, SPEECHCAST_EDGE_URL=service.url)
         for _ in range(sizes.runs):
@@ -241,9 +241,11 @@ def case_edge(bench: Bench) -> Case:
             samples["edge-tts"].append(run([sys.executable, BENCH / "edge_tts_cli.py", "-f", text, "--voice", EDGE_VOICE,
                                             "--write-media", out / "edge.mp3"], env=env))  # fmt: skip
             command = bench.render_command(text, cache=bench.fresh("cache"), out=bench.fresh("out"))
-            for kind in ("first", "cached"):
+            commands = {"first": command, "cached": command, "jobs8": [*bench.render_command(text), "-j", "8"],
+                        "dry-run": [bench.speechcast, "render", text, "--dry-run"]}  # fmt: skip
+            for kind, args in commands.items():
                 before = len(service.requests)
-                samples[kind].append(run(command, env=env))
+                samples[kind].append(run(args, env=env))
                 calls[kind].append(len(service.requests) - before)
     s = {k: Summary.of(v) for k, v in samples.items()}
     speed = f"{sizes.edge_speed:g}× real time" if sizes.edge_speed else "as fast as it can"
@@ -255,6 +257,11 @@ def case_edge(bench: Bench) -> Case:
     cached = s["cached"].wall / s["first"].wall
     case.row("cached re-render", f"{s['cached'].cell()}; {cached:.1%} of the first", "≤ 5 %", cached <= 0.05)
     case.row("engine requests on the cached re-render", f"{max(calls['cached'])}", "0", max(calls["cached"]) == 0)
+    jobs8 = s["jobs8"].wall / s["edge-tts"].wall
+    case.row("for comparison: speechcast render -j 8 (8 connections)", f"{s['jobs8'].cell()}; {jobs8:.2f}× edge-tts")
+    floor = s["dry-run"].wall / s["first"].wall
+    case.row("for comparison: speechcast render --dry-run (start-up, probe, chunking: a re-render that writes nothing)",
+             f"{s['dry-run'].cell()}; {floor:.1%} of the first")  # fmt: skip
     case.data = {"chars": chars, **{k: asdict(v) for k, v in s.items()}, "calls": calls, "ratio": ratio, "cached_share": cached}
     return case
 

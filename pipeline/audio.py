@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import functools
 import io
+import queue
+import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
 
 import numpy as np
 import soundfile
@@ -59,10 +63,43 @@ def samples(seg: AudioSegment) -> np.ndarray:
     return np.frombuffer(seg.raw_data, dtype=np.int16)
 
 
-_DECODER = ThreadPoolExecutor(thread_name_prefix="speechcast-decode")
-"""soundfile reads memory through Python callbacks, and cffi prints and swallows any exception raised
-in one: a Ctrl-C landing there would be lost (with a traceback on screen). Decoding on a helper
-thread keeps KeyboardInterrupt on the caller's thread, raised while it waits for the result."""
+class _HelperThread:
+    """Runs calls on one daemon thread and waits for each.
+
+    soundfile reads memory through Python callbacks, and cffi prints and swallows any exception raised
+    in one: a Ctrl-C landing there would be lost (with a traceback on screen). Decoding here keeps
+    KeyboardInterrupt on the caller's thread, raised while it waits. Not a ThreadPoolExecutor: a Ctrl-C
+    while it starts a worker can leave that worker unknown to its exit hook, and the process hangs at
+    exit waiting for it; a daemon thread never holds up exit.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._calls: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = (
+            queue.SimpleQueue()
+        )
+        self._started = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with self._started:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name=self._name, daemon=True)
+                self._thread.start()
+        done: Future[Any] = Future()
+        self._calls.put((done, fn, args, kwargs))
+        return done.result()
+
+    def _serve(self) -> None:
+        while True:
+            done, fn, args, kwargs = self._calls.get()
+            try:
+                done.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # handed to the caller, who raises it
+                done.set_exception(exc)
+
+
+_DECODER = _HelperThread("speechcast-decode")
 
 
 def decode(speech: Speech) -> AudioSegment:
@@ -72,7 +109,7 @@ def decode(speech: Speech) -> AudioSegment:
     treats that as a damaged entry and synthesizes the chunk again.
     """
     try:
-        data, rate = _DECODER.submit(soundfile.read, io.BytesIO(speech.data), dtype="int16", always_2d=True).result()
+        data, rate = _DECODER.run(soundfile.read, io.BytesIO(speech.data), dtype="int16", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, TypeError, EOFError) as exc:
         raise ValueError(f"cannot decode {speech.format} audio of {len(speech.data)} bytes: {exc}") from exc
     if data.shape[0] == 0:

@@ -18,6 +18,9 @@ app = typer.Typer(
 )
 
 
+INTERRUPTED = "interrupted: finished chunks are cached; run the same command again to continue."
+
+
 def _err(message: str) -> None:
     typer.echo(f"speechcast: {message}", err=True)
 
@@ -58,32 +61,28 @@ def render(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
 ) -> None:
     """Render MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
-    try:  # typer turns Ctrl-C into a silent exit; a user must see what it left behind, wherever it came
-        from . import render as api
-        from .manuscript import load_script
-        from .settings import RenderSettings
+    from . import render as api
+    from .manuscript import load_script
+    from .settings import RenderSettings
 
-        settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
-        script = load_script(manuscript)
-        for name in dict.fromkeys(voice):
-            chosen = api.choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
-            for warning in chosen.warnings:
-                _err(f"warning: {warning}")
-            if dry_run:
-                _dry_run(script, chosen, settings)
-                continue
-            result = api.render(
-                manuscript, chosen, script=script, settings=settings, out_root=out, cache=cache_dir,
-                progress=None if quiet else _progress(), player=not no_player,
-            )
-            if not quiet:
-                _report(result)
-    except (KeyboardInterrupt, ImportError) as stop:
-        # Ctrl-C while a C extension initialises (scipy, imported when first needed) arrives as an ImportError.
-        if isinstance(stop, ImportError) and not isinstance(stop.__cause__, KeyboardInterrupt):
-            raise
-        _err("interrupted: finished chunks are cached; run the same command again to continue.")
-        raise typer.Exit(130) from None
+    settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
+    script = load_script(manuscript)
+    if not quiet:
+        for warning in script.warnings:  # what outline would flag: a render should not hide it
+            _err(f"warning: {warning}")
+    for name in dict.fromkeys(voice):
+        chosen = api.choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
+        for warning in chosen.warnings:
+            _err(f"warning: {warning}")
+        if dry_run:
+            _dry_run(script, chosen, settings)
+            continue
+        result = api.render(
+            manuscript, chosen, script=script, settings=settings, out_root=out, cache=cache_dir,
+            progress=None if quiet else _progress(), player=not no_player,
+        )
+        if not quiet:
+            _report(result)
 
 
 def _progress():
@@ -108,8 +107,12 @@ def _dry_run(script, chosen, settings) -> None:
 def _report(result) -> None:
     minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
     s = result.synthesis
-    typer.echo(f"Rendered {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}' "
-               f"({s.chunks} chunks: {s.cached} from cache, {s.engine_calls} synthesized).")
+    if result.up_to_date:
+        typer.echo(f"Up to date: {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}', "
+                   "nothing changed since the last render, so nothing was rewritten.")
+    else:
+        typer.echo(f"Rendered {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}' "
+                   f"({s.chunks} chunks: {s.cached} from cache, {s.engine_calls} synthesized).")
     typer.echo(f"Output: {result.out_dir}/")
     for path in result.files:
         typer.echo(f"  {path.name}")
@@ -197,3 +200,13 @@ def main() -> None:
     except SpeechcastError as err:
         _err(str(err))
         sys.exit(err.exit_code)
+    except SystemExit as done:
+        if done.code == 130:  # typer's silent answer to a Ctrl-C anywhere in a command
+            _err(INTERRUPTED)
+        raise
+    except (KeyboardInterrupt, ImportError) as stop:
+        # Ctrl-C while a C extension initialises (scipy, imported when first needed) arrives as an ImportError.
+        if isinstance(stop, ImportError) and not isinstance(stop.__cause__, KeyboardInterrupt):
+            raise
+        _err(INTERRUPTED)
+        sys.exit(130)

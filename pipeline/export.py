@@ -596,6 +596,8 @@ class RenderInfo:
     source_sha256: str = ""
     date: str = ""
     """Recording date for the tags (YYYY-MM-DD); "" means today."""
+    render_key: str = ""
+    """Fingerprint of everything that shapes the output: an unchanged re-render may skip writing."""
 
 
 @dataclass(frozen=True)
@@ -805,4 +807,5 @@ def _manifest(
         ],
         "cues": [dataclasses.asdict(c) for c in cue_list],
         "script": script_markdown,
+        "render_key": info.render_key,
     }

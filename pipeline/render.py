@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, aio
 from .cache import ChunkCache
 from .engines import Engine, get_engine
-from .errors import EngineError, InputError, SettingsError
+from .errors import EngineError, InputError, OutputError, SettingsError
 from .model import Chunk, Script
 from .paths import cache_dir as default_cache_dir
 from .presets import DEFAULT_PRESET, Preset, load_presets, resolve, with_overrides
 from .settings import RenderSettings
-from .synthesize import Progress, Synthesis, SynthesisReport
+from .synthesize import Progress, Synthesis, SynthesisReport, plan
 
 #: Speaking speed used for estimates before any audio exists (characters a minute).
 CHARS_PER_MINUTE = 260
@@ -40,12 +43,43 @@ class RenderResult:
     files: list[Path]
     synthesis: SynthesisReport
     warnings: list[str]
+    up_to_date: bool = False
+    """Nothing that shapes the output changed since the render already in out_dir: nothing was rewritten."""
+
+
+def render_key(script_md: str, chunks: list[Chunk], keys: dict[Chunk, str], voice: Voice, settings: RenderSettings,
+               source_hash: str, player: bool) -> str:
+    """Fingerprint of everything that shapes a render's files (but not how fast it is made)."""
+    shape = [
+        __version__, voice.preset.name, dataclasses.asdict(voice.preset.settings), source_hash, script_md, player,
+        dataclasses.asdict(settings.pauses), settings.loudness, settings.true_peak, settings.bitrate,
+        [(keys[c], c.section, c.paragraph, c.sentence, c.part, c.role, c.pause_after) for c in chunks],
+    ]
+    return hashlib.sha256(json.dumps(shape, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _existing(out_dir: Path, key: str) -> tuple[int, list[Path]] | None:
+    """(duration, files) of the render in out_dir when it was made with `key` and is complete."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("render_key") != key:
+            return None
+        f = manifest["files"]
+        tracks = [t[k] for t in manifest["tracks"] for k in ("file", "lrc")]
+        names = [f["full"], *tracks, f["srt"], f["lrc"], f["playlist"], "manifest.json", *([f["player"]] if f["player"] else [])]
+        duration = int(manifest["duration_ms"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    files = [out_dir / name for name in names]
+    return (duration, files) if all(p.is_file() for p in files) else None
 
 
 def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str | None = None,
                  pitch: str | None = None, volume: str | None = None, probe_timeout: float = 3.0) -> Voice:
     """Resolve a preset and pick its engine; `auto` falls back to the preset's offline voice
     when the online engine does not answer a quick probe."""
+    if engine != "auto":
+        get_engine(engine)  # an unknown engine is named, with the known ones, before anything else
     presets = load_presets()
     preset = with_overrides(resolve(name, presets), rate, pitch, volume)
     wanted = preset.settings.engine
@@ -87,6 +121,20 @@ def latest_render(source: str | Path, root: Path | None = None) -> Path:
     voices = output_dir(source, DEFAULT_PRESET, root).parent
     pages = sorted(voices.glob("*/manifest.json"), key=lambda p: p.stat().st_mtime) if voices.is_dir() else []
     return pages[-1].parent if pages else voices / DEFAULT_PRESET
+
+
+def check_writable(folder: Path) -> None:
+    """Fail before any synthesis when `folder` could not be written, creating nothing to find out."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(20, "Not a directory")
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as err:
+        raise OutputError(f"The output folder {folder} cannot be written ({err.strerror}): choose another with -o.") from None
 
 
 def chunk_for(script: Script, settings: RenderSettings, engine: Engine) -> list[Chunk]:
@@ -140,9 +188,23 @@ def render(
     store = ChunkCache(cache or default_cache_dir())
     store.ensure_writable()
     out_dir = output_dir(source, voice.preset.name, out_root)
+    check_writable(out_dir)
 
     def where(chunk: Chunk) -> str:
         return describe_chunk(script, chunk)
+
+    try:
+        source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
+    except OSError:  # an in-memory script rendered under a made-up name
+        source_hash = ""
+    script_md = to_markdown(script)
+    keys = plan(chunks, engine, vs)
+    key = render_key(script_md, chunks, keys, voice, settings, source_hash, player)
+    existing = _existing(out_dir, key)
+    if existing is not None:
+        untouched = SynthesisReport(chunks=len(chunks), unique=len(set(keys.values())), keys=keys)
+        return RenderResult(out_dir, voice.preset.name, engine.id, existing[0], existing[1], untouched,
+                            list(voice.warnings) + list(script.warnings), up_to_date=True)
 
     # Synthesis runs ahead on its own thread; assembly takes each chunk as soon as it is cached.
     job = Synthesis(chunks, engine, vs, store, jobs=settings.jobs, progress=progress, describe=where).start()
@@ -162,11 +224,7 @@ def render(
             report.engine_calls += 1
         raise EngineError(f"{where(chunk)} gave audio that cannot be decoded, twice: try another voice or engine.")
 
-    try:
-        source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
-    except OSError:  # an in-memory script rendered under a made-up name
-        source_hash = ""
-    info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash)
+    info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash, render_key=key)
     page = None
     if player:
         from .player import render_page
@@ -175,7 +233,7 @@ def render(
     created = [d for d in (out_dir, *out_dir.parents) if not d.exists()]
     try:
         written = write_render(
-            out_dir, script, chunks, clip, settings, clip(chunks[0]).frame_rate, info, to_markdown(script), player=page
+            out_dir, script, chunks, clip, settings, clip(chunks[0]).frame_rate, info, script_md, player=page
         )
     except BaseException:
         job.cancel()
@@ -191,8 +249,8 @@ def render(
         preset=voice.preset.name,
         engine=engine.id,
         duration_ms=written.duration_ms,
-        files=[written.full, *written.tracks, written.srt, written.lrc, written.playlist, written.manifest]
-        + ([written.player] if written.player else []),
+        files=[written.full, *(p for t in written.tracks for p in (t, t.with_suffix(".lrc"))), written.srt, written.lrc,
+               written.playlist, written.manifest, *([written.player] if written.player else [])],
         synthesis=report,
         warnings=list(voice.warnings) + list(script.warnings),
     )

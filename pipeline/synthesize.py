@@ -11,7 +11,7 @@ from typing import Protocol
 from . import aio
 from .cache import ChunkCache, chunk_key
 from .engines import Engine
-from .errors import EngineError
+from .errors import EngineError, SpeechcastError
 from .model import Chunk
 from .settings import VoiceSettings
 
@@ -77,7 +77,7 @@ class Synthesis:
         self.todo = [(key, chunk) for key, chunk in first.items() if key not in cache]
         self.report = SynthesisReport(chunks=len(chunks), unique=len(first), cached=len(first) - len(self.todo), keys=keys)
         self._ready = {key: threading.Event() for key, _ in self.todo}
-        self._failure: EngineError | None = None
+        self._failure: SpeechcastError | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="speechcast-synthesis", daemon=True)
 
@@ -113,7 +113,7 @@ class Synthesis:
         try:
             aio.run(self._fill())
         except BaseException as err:  # noqa: BLE001 - reported to the waiting thread, not lost
-            self._failure = err if isinstance(err, EngineError) else EngineError(f"Synthesis stopped: {err}")
+            self._failure = err if isinstance(err, SpeechcastError) else EngineError(f"Synthesis stopped: {err}")
         finally:
             self.progress.close()
             for ready in self._ready.values():
@@ -146,8 +146,8 @@ class Synthesis:
         if failures:
             chunk, err = failures[0]
             raise EngineError(
-                f"{self.describe(chunk)} could not be synthesized ({err}); everything finished so far is cached, "
-                "so run the same command again when the service is back, or add --engine espeak to render offline."
+                f"{self.describe(chunk)} could not be synthesized. {err} "
+                "Everything finished so far is cached, so the next run only does the rest."
             )
 
 

@@ -17,6 +17,7 @@ import pytest
 from edge_service import EdgeService, edge_service, edge_tts_state, speech_frames  # noqa: F401  (fixtures)
 from frontend_util import assert_chunks_cover
 
+from pipeline.cache import ChunkCache
 from pipeline.manuscript import load_script
 from pipeline.render import choose_voice, render
 from pipeline.settings import Pauses, RenderSettings
@@ -211,7 +212,7 @@ def test_an_output_folder_that_cannot_be_created(cli, tmp_path: Path) -> None:
     write(tmp_path, "speech.txt", SPEECH)
     write(tmp_path, "blocker", "a file where a folder should be")
     assert cli.error("render", "speech.txt", "-e", "espeak", "-o", "blocker/out", code=4) == (
-        "speechcast: Cannot create the output folder blocker/out/speech/offline-female (Not a directory); choose another with -o."
+        "speechcast: The output folder blocker/out/speech/offline-female cannot be written (Not a directory): choose another with -o."
     )
     assert cli.error("render", "speech.txt", "-e", "espeak", "--cache-dir", "blocker/cache", code=4) == (
         "speechcast: The cache folder blocker/cache cannot be written (Not a directory): pass --cache-dir with a writable folder."
@@ -227,8 +228,11 @@ def small_disk(folder: Path, size: int) -> Iterator[object]:
     """`folder` on a file system of `size` bytes (a tmpfs; needs root). Where mounting is not
     allowed, writes stop at `size` bytes a file instead (RLIMIT_FSIZE, applied to the command)."""
     folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
-    if mounted.returncode != 0:
+    try:
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    except OSError:  # no mount command at all
+        mounted = None
+    if mounted is None or mounted.returncode != 0:
         yield lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         return
     try:
@@ -252,6 +256,14 @@ def test_a_full_disk_is_reported_plainly_and_leaves_nothing_half_written(cli, tm
         ), done.stderr
         left = [p for p in (tmp_path / "small").rglob("*") if p.is_file()]
         assert left == [], "a failed render left files behind"
+
+        done = subprocess.run(cli.command("render", path, "-e", "espeak", "--cache-dir", "small/cache"),
+                              capture_output=True, text=True, cwd=tmp_path, preexec_fn=limit, timeout=120)  # fmt: skip
+        assert done.returncode != 0 and done.stderr.count("\n") == 1, done.stderr
+        assert re.search(r"Could not write to the cache folder small/cache \((No space left on device|File too large)\): "
+                         r"free some space or pass --cache-dir\.$", done.stderr), done.stderr  # fmt: skip
+        kept = [p for p in (tmp_path / "small").rglob("*") if p.is_file()]  # (entries that fitted, under a file-size limit)
+        assert all(not p.name.startswith(".") and ChunkCache(p.parent.parent).get(p.stem) is not None for p in kept), kept
 
 
 # ------------------------------------------------------------------------------ the settings

@@ -42,12 +42,15 @@ def test_offline_render_reports_what_it_did_and_reuses_the_cache(cli, make_speec
     assert re.fullmatch(r"Rendered \d+ min \d\d s with espeak voice 'offline-female' \(17 chunks: 0 from cache, 17 synthesized\)\.", lines[0])
     assert lines[1] == "Output: output/speech/offline-female/"
     assert lines[2:] == [f"  {name}" for name in [
-        "在全市工作会议上的讲话.mp3", "01-开场.mp3", "02-一、第一方面的工作.mp3", "03-二、第二方面的工作.mp3", "04-结束语.mp3",
+        "在全市工作会议上的讲话.mp3", "01-开场.mp3", "01-开场.lrc", "02-一、第一方面的工作.mp3", "02-一、第一方面的工作.lrc",
+        "03-二、第二方面的工作.mp3", "03-二、第二方面的工作.lrc", "04-结束语.mp3", "04-结束语.lrc",
         "在全市工作会议上的讲话.srt", "在全市工作会议上的讲话.lrc", "playlist.m3u8", "manifest.json", "index.html"]]  # fmt: skip
     again = cli.run("render", path, "--pace", PACE, "-q")
     assert (again.returncode, again.stdout, again.stderr) == (0, "", FALLBACK + "\n")
     listed = cli.run("render", path, "--pace", PACE, "--engine", "espeak")
-    assert listed.stderr == "" and "(17 chunks: 17 from cache, 0 synthesized)" in listed.stdout
+    assert listed.stderr == "" and listed.stdout.startswith("Up to date: ") and listed.stdout.splitlines()[2:] == lines[2:]
+    slower = cli.run("render", path, "--pace", "0.5", "--engine", "espeak")
+    assert slower.stderr == "" and "(17 chunks: 17 from cache, 0 synthesized)" in slower.stdout
 
 
 def test_an_outline_script_is_written_whole_and_renders(cli, make_speech, tmp_path: Path) -> None:
@@ -70,8 +73,8 @@ def test_edge_patience_comes_from_the_environment(edge_service: EdgeService, cli
     started = time.monotonic()
     line = cli.error("render", path, "-e", "edge", code=3)
     assert time.monotonic() - started < 8
-    assert line.startswith("speechcast: The salutation of the opening (“同志们：”) could not be synthesized "
-                           "(Edge gave up after 2 attempts (the service did not finish in time)")  # fmt: skip
+    assert line.startswith("speechcast: The salutation of the opening (“同志们：”) could not be synthesized. "
+                           "Edge gave up after 2 attempts (the service did not finish in time)")  # fmt: skip
     assert [a.fault for a in edge_service.attempts if a.text == "同志们："] == ["stall", "stall"]
 
 

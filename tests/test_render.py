@@ -136,14 +136,25 @@ def test_every_file_is_at_minus_16_lufs(seed):
         assert peak <= -1.0, name
 
 
-def test_rerender_makes_zero_engine_calls_and_identical_audio(seed):
+def test_unchanged_rerender_writes_nothing_and_calls_no_engine(seed):
+    root, first, m = seed
+    stamps = {p.name: p.stat().st_mtime_ns for p in first.out_dir.iterdir()}
+    again = render(SEED, choose_voice("offline-female", "espeak"), out_root=root / "out", cache=root / "cache")
+    assert again.up_to_date and again.synthesis.engine_calls == 0
+    assert again.duration_ms == m["duration_ms"] and sorted(again.files) == sorted(first.files)
+    assert {p.name: p.stat().st_mtime_ns for p in first.out_dir.iterdir()} == stamps
+
+
+def test_rewrite_from_the_cache_makes_zero_engine_calls_and_identical_audio(seed):
     root, first, m = seed
     before = {p.name: pcm(p) for p in first.out_dir.glob("*.mp3")}
-    again = render(SEED, choose_voice("offline-female", "espeak"), out_root=root / "out", cache=root / "cache")
-    assert again.synthesis.engine_calls == 0
+    # Without the player page the render key differs: everything is assembled again, from the cache.
+    again = render(SEED, choose_voice("offline-female", "espeak"), out_root=root / "out", cache=root / "cache", player=False)
+    assert not again.up_to_date and again.synthesis.engine_calls == 0
     assert again.synthesis.cached == again.synthesis.unique == first.synthesis.unique
     after = {p.name: pcm(p) for p in again.out_dir.glob("*.mp3")}
     assert before.keys() == after.keys() and all((before[k] == after[k]).all() for k in before)
+    assert not (again.out_dir / "index.html").exists()  # the old page went with the render that listed it
 
 
 def test_edge_render_through_the_stand_in_and_revoicing(edge_service, tmp_path):  # noqa: F811
@@ -160,7 +171,10 @@ def test_edge_render_through_the_stand_in_and_revoicing(edge_service, tmp_path):
 
     edge_service.reset_records()
     again = render(EXAMPLE, choose_voice("xiaoxiao", "auto"), settings=settings, out_root=tmp_path / "out", cache=tmp_path / "cache")
-    assert len(edge_service.requests) == 0 and again.synthesis.engine_calls == 0
+    assert len(edge_service.requests) == 0 and again.synthesis.engine_calls == 0 and again.up_to_date
+    paced = render(EXAMPLE, choose_voice("xiaoxiao", "auto"), settings=RenderSettings(pauses=Pauses().scaled(1.5)),
+                   out_root=tmp_path / "out", cache=tmp_path / "cache")
+    assert not paced.up_to_date and len(edge_service.requests) == 0 and paced.synthesis.cached == first.synthesis.unique
 
     other = render(EXAMPLE, choose_voice("yunyang", "auto"), settings=settings, out_root=tmp_path / "out", cache=tmp_path / "cache")
     assert other.out_dir == first.out_dir.parent / "yunyang"

@@ -250,6 +250,7 @@ class EdgeEngine(Engine):
         """`url` overrides SPEECHCAST_EDGE_URL; `retry` the environment's SPEECHCAST_EDGE_TIMEOUT
         and SPEECHCAST_EDGE_ATTEMPTS."""
         self.url = url
+        self.service()  # a wrong address is a settings mistake: said before any work starts
         self.retry = retry or Retry.from_environment()
         self._random = random.Random()
 
