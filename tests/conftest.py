@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# The stand-in Edge service's fixtures (edge_service, edge_tts_state) for every test module.
+pytest_plugins = ["edge_service"]
+
 
 @pytest.fixture(scope="session")
 def refusing_url() -> Iterator[str]:

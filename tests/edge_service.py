@@ -5,9 +5,8 @@ MP3 frames (24 kHz, 48 kbit/s, mono, MPEG-2 Layer III, 24 ms and 144 bytes each)
 speech-like sound per character by default, the same bytes for the same text every time. Faults
 can be injected, and every connection is recorded.
 
-Use it from a test module with ``from edge_service import edge_service, edge_tts_state`` (pytest
-fixtures; or list "edge_service" in a conftest's ``pytest_plugins``), or
-standalone for manual runs and benchmarks: ``python tests/edge_service.py --port 8765``.
+Tests use it through its fixtures edge_service and edge_tts_state (tests/conftest.py lists this
+module in ``pytest_plugins``), or standalone for manual runs and benchmarks: ``python tests/edge_service.py --port 8765``.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from dataclasses import dataclass, field
 
 import imageio_ffmpeg
 import pytest
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 FRAME_BYTES = 144
 FRAME_SECONDS = 0.024

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from edge_service import EdgeService, edge_service, edge_tts_state, speech_frames  # noqa: F401  (fixtures)
+from edge_service import EdgeService, speech_frames
 from frontend_util import assert_chunks_cover
 
 from pipeline.cache import ChunkCache
@@ -164,7 +164,7 @@ def test_control_characters_are_taken_out_and_reported(cli, tmp_path: Path) -> N
     assert dry_run_chunks(planned.stdout) == ["同志们：", "今天开会。我们讨论工作。再说一件事。"]
 
 
-def test_ssml_lookalikes_are_spoken_as_text(edge_service: EdgeService, tmp_path: Path) -> None:  # noqa: F811
+def test_ssml_lookalikes_are_spoken_as_text(edge_service: EdgeService, tmp_path: Path) -> None:
     """What the service parses out of the SSML it receives is exactly our text: nothing in it was
     taken for markup. (<speak> tags are HTML-like tags, which the cleaner takes out and reports.)"""
     line = "我们要把<speak>这句话</speak>读出来，&amp;不是符号，]]>也不是结尾，<![CDATA[这段]]>照样读，a<b&c>d也一样。"

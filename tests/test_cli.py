@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from edge_service import EdgeService, edge_service, edge_tts_state  # noqa: F401  (fixtures)
+from edge_service import EdgeService
 
 PACE = "0.2"
 FALLBACK = (
@@ -65,7 +65,7 @@ def test_an_outline_script_is_written_whole_and_renders(cli, make_speech, tmp_pa
     assert rendered.returncode == 0 and (tmp_path / "output" / "script" / "offline-female" / "manifest.json").is_file()
 
 
-def test_edge_patience_comes_from_the_environment(edge_service: EdgeService, cli, make_speech, monkeypatch) -> None:  # noqa: F811
+def test_edge_patience_comes_from_the_environment(edge_service: EdgeService, cli, make_speech, monkeypatch) -> None:
     path = make_speech(sections=1, paragraphs=1, sentences=1)
     edge_service.fail_text("同志们：", "stall")
     monkeypatch.setenv("SPEECHCAST_EDGE_TIMEOUT", "0.3")

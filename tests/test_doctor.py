@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from edge_service import EdgeService, edge_service, edge_tts_state  # noqa: F401  (fixtures)
+from edge_service import EdgeService
 
 from pipeline.cache import ChunkCache
 from pipeline.doctor import run_checks
@@ -17,7 +17,7 @@ def by_name(checks) -> dict:
     return {check.name: check for check in checks}
 
 
-def test_everything_ready_with_the_service_answering(edge_service: EdgeService, tmp_path: Path) -> None:  # noqa: F811
+def test_everything_ready_with_the_service_answering(edge_service: EdgeService, tmp_path: Path) -> None:
     cache = ChunkCache(tmp_path / "cache")
     for n in (1, 2):
         cache.put(f"{n:064x}", Speech(b"\xff\xf3" * 1000 * n, "mp3"))
@@ -45,7 +45,7 @@ def test_a_service_that_does_not_answer_is_reported_but_not_fatal(cli, tmp_path:
     assert not (tmp_path / "cache").exists() and not (tmp_path / "out").exists(), "a check must create nothing"
 
 
-def test_the_stand_in_answers_the_cli_probe(edge_service: EdgeService, cli) -> None:  # noqa: F811
+def test_the_stand_in_answers_the_cli_probe(edge_service: EdgeService, cli) -> None:
     done = cli.run("doctor")
     assert done.returncode == 0 and re.search(r"^ok  engine edge +edge-tts \S+: ready$", done.stdout, flags=re.M), done.stdout
 

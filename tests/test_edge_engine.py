@@ -9,7 +9,7 @@ import time
 
 import pytest
 import soundfile as sf
-from edge_service import FAULTS, FRAME_BYTES, EdgeService, edge_service, edge_tts_state  # noqa: F401  (fixtures)
+from edge_service import FAULTS, FRAME_BYTES, EdgeService
 
 from pipeline.engines import get_engine
 from pipeline.engines.edge import EdgeEngine, Retry, Service

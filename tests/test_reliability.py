@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from edge_service import FAULTS, EdgeService, edge_tts_state  # noqa: F401  (fixture)
+from edge_service import FAULTS, EdgeService
 from frontend_util import CORPUS, FIXTURES, SEED, visible
 
 from pipeline.cache import STALE_TEMP_SECONDS, ChunkCache
@@ -40,7 +40,7 @@ CHUNKS = 67
 
 
 @pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch, edge_tts_state: None) -> Iterator[EdgeService]:  # noqa: F811
+def stand_in(monkeypatch: pytest.MonkeyPatch, edge_tts_state: None) -> Iterator[EdgeService]:
     """The stand-in at 50 ms a character (a fifth of a real voice's length); the engine waits 5 s
     for an answer (ample on a loaded machine) and tries a chunk up to 8 times."""
     with EdgeService(ms_per_char=50) as service:

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from edge_service import edge_service, edge_tts_state  # noqa: F401
 from media_util import chapters, ebur128, pcm
 
 from pipeline.render import choose_voice, render
@@ -157,7 +156,7 @@ def test_rewrite_from_the_cache_makes_zero_engine_calls_and_identical_audio(seed
     assert not (again.out_dir / "index.html").exists()  # the old page went with the render that listed it
 
 
-def test_edge_render_through_the_stand_in_and_revoicing(edge_service, tmp_path):  # noqa: F811
+def test_edge_render_through_the_stand_in_and_revoicing(edge_service, tmp_path):
     voice = choose_voice("xiaoxiao", "auto")
     assert voice.engine.id == "edge" and not voice.warnings
     settings = RenderSettings(jobs=4)
