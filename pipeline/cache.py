@@ -77,6 +77,8 @@ class ChunkCache:
         return self.get(key) is not None
 
     def put(self, key: str, speech: Speech) -> None:
+        """Store `speech` unless an entry is already there: the first writer wins, so renders sharing
+        the cache all play the same audio even from an engine that varies run to run (espeak-ng)."""
         if speech.format not in _FORMATS:
             raise ValueError(f"cannot cache audio of format {speech.format!r}")
         path = self._path(key, speech.format)
@@ -87,10 +89,14 @@ class ChunkCache:
                 with os.fdopen(fd, "wb") as out:
                     out.write(hashlib.sha256(speech.data).digest())
                     out.write(speech.data)
-                os.replace(tmp, path)
-            except BaseException:
+                try:
+                    os.link(tmp, path)  # fails if another render stored this chunk first: keep theirs
+                except FileExistsError:
+                    pass
+                except OSError:  # a file system without hard links: last writer wins instead
+                    os.replace(tmp, path)
+            finally:
                 Path(tmp).unlink(missing_ok=True)
-                raise
         except OSError as err:
             raise OutputError(
                 f"Could not write to the cache folder {self.root} ({err.strerror}): free some space or pass --cache-dir."

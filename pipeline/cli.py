@@ -205,7 +205,7 @@ def main() -> None:
             _err(INTERRUPTED)
         raise
     except (KeyboardInterrupt, ImportError) as stop:
-        # Ctrl-C while a C extension initialises (scipy, imported when first needed) arrives as an ImportError.
+        # Ctrl-C while a C extension initialises (numpy, imported when first needed) arrives as an ImportError.
         if isinstance(stop, ImportError) and not isinstance(stop.__cause__, KeyboardInterrupt):
             raise
         _err(INTERRUPTED)

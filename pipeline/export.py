@@ -39,7 +39,7 @@ from .errors import OutputError
 from .model import Chunk, Placement, Script, Timeline
 from .settings import RenderSettings, VoiceSettings
 
-if TYPE_CHECKING:  # loudness pulls in scipy.signal (most of a second): only write_render needs it
+if TYPE_CHECKING:  # loudness pulls in numpy FFT set-up: only write_render needs it
     from .loudness import GainPlan
 
 # ---------------------------------------------------------------- file names

@@ -62,3 +62,13 @@ def test_unwritable_cache_is_a_clear_error(tmp_path):
             ChunkCache(target).ensure_writable()
     finally:
         os.chmod(tmp_path / "ro", 0o700)
+
+
+def test_first_writer_wins(tmp_path):
+    """Two renders sharing a cache must play the same audio for a chunk, even from an engine whose
+    output varies run to run: the entry stored first stays."""
+    cache = ChunkCache(tmp_path)
+    cache.put("ef" * 32, Speech(b"first" * 40, "wav"))
+    cache.put("ef" * 32, Speech(b"second" * 40, "wav"))
+    assert cache.get("ef" * 32) == Speech(b"first" * 40, "wav")
+    assert [p.name for p in (tmp_path / "ef").iterdir()] == ["ef" * 32 + ".wav"]

@@ -77,8 +77,9 @@ def engine_classes() -> dict[str, type[Engine]]:
 
 
 def get_engine(name: str) -> Engine:
-    classes = engine_classes()
-    if name not in classes:
-        known = ", ".join(sorted(classes)) or "none"
+    """One engine, loading only its own module (an offline render never imports the online client)."""
+    found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    if name not in found:
+        known = ", ".join(sorted(found)) or "none"
         raise SettingsError(f"There is no engine called '{name}': use one of {known}.")
-    return classes[name]()
+    return found[name].load()()
