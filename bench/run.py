@@ -32,7 +32,7 @@ sys.path[:0] = [str(BENCH), str(ROOT / "tests")]
 from manuscripts import write_manuscript  # noqa: E402
 from timing import Sample, Summary, run  # noqa: E402
 
-SEED = Path("/work/shared/corpus/000_f942a4ce7236a7e5.txt")
+SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "000_f942a4ce7236a7e5.txt"
 """The seed manuscript (outside the repository); examples/safety-meeting.txt stands in where it is missing."""
 EDGE_VOICE = "zh-CN-XiaoxiaoNeural"
 HEAVY = ("jieba", "pydub", "edge_tts", "aiohttp", "numpy", "scipy", "pyloudnorm", "soundfile", "mutagen", "cn2an", "docx")
