@@ -6,7 +6,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from . import aio
 from .cache import ChunkCache, chunk_key
@@ -151,15 +151,7 @@ class Synthesis:
             )
 
 
-def synthesize(
-    chunks: Sequence[Chunk],
-    engine: Engine,
-    voice: VoiceSettings,
-    cache: ChunkCache,
-    *,
-    jobs: int = 4,
-    progress: Progress | None = None,
-    describe: Callable[[Chunk], str] = lambda c: f"Section {c.section + 1}, sentence {c.sentence + 1}",
-) -> SynthesisReport:
-    """Make sure every chunk's audio is in the cache; return their keys and what it cost."""
-    return Synthesis(chunks, engine, voice, cache, jobs=jobs, progress=progress, describe=describe).start().finish()
+def synthesize(chunks: Sequence[Chunk], engine: Engine, voice: VoiceSettings, cache: ChunkCache, **options: Any) -> SynthesisReport:
+    """Make sure every chunk's audio is in the cache (options as Synthesis takes them); return
+    their keys and what it cost."""
+    return Synthesis(chunks, engine, voice, cache, **options).start().finish()
