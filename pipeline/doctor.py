@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import aio
 from .cache import ChunkCache
 from .engines import engine_classes
+from .paths import writable_base
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,8 @@ def _engine(name: str, timeout: float) -> Check:
 
 def _folder(label: str, path: Path) -> Check:
     """Whether files can be written in `path`, or where it would be created; a check creates nothing."""
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
     try:
-        if not existing.is_dir():
-            raise NotADirectoryError(20, "Not a directory", str(existing))
-        with tempfile.TemporaryFile(dir=existing):
-            pass
+        existing = writable_base(path)
     except OSError as err:
         return Check(label, False, f"{path} cannot be written ({err.strerror}): choose another folder.")
     free = shutil.disk_usage(existing).free

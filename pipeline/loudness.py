@@ -321,14 +321,14 @@ class _Limiter:
 
     def _oversample(self, batch: list[tuple[int, int, np.ndarray]]) -> None:
         w = self.m.window
-        up = oversampled(np.concatenate([samples for _, _, samples in batch]))
+        up = oversampled(np.concatenate([pcm for _, _, pcm in batch]))
         offset = 0
-        for first, last, samples in batch:
+        for first, last, pcm in batch:
             lo = max(first * w - CONTEXT, 0)
             own = up[offset : offset + OVERSAMPLE * (min((last + 1) * w, self.m.length) - lo)]
             edges = OVERSAMPLE * (np.arange(first, last + 1) * w - lo)
             self.peaks[first : last + 1] = np.maximum(self.peaks[first : last + 1], np.maximum.reduceat(own, edges))
-            offset += OVERSAMPLE * samples.size
+            offset += OVERSAMPLE * pcm.size
 
     def envelope(self, gain: float) -> np.ndarray | None:
         """Per-window factor keeping `gain` × signal under the ceiling (None: nothing to limit)."""

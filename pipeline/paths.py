@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -23,3 +24,19 @@ def cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("speechcast"))
+
+
+def writable_base(folder: Path) -> Path:
+    """The nearest existing folder at or above `folder`, proven to take files; creates nothing.
+
+    Raises OSError (NotADirectoryError where a file stands in the way) when `folder` could not be
+    written or created.
+    """
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(existing))
+    with tempfile.TemporaryFile(dir=existing):
+        pass
+    return existing

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from .engines import Engine, get_engine
 from .errors import EngineError, InputError, OutputError, SettingsError
 from .model import Chunk, Script
 from .paths import cache_dir as default_cache_dir
+from .paths import writable_base
 from .presets import DEFAULT_PRESET, Preset, load_presets, resolve, with_overrides
 from .settings import RenderSettings
 from .synthesize import Progress, Synthesis, SynthesisReport, plan
@@ -125,14 +125,8 @@ def latest_render(source: str | Path, root: Path | None = None) -> Path:
 
 def check_writable(folder: Path) -> None:
     """Fail before any synthesis when `folder` could not be written, creating nothing to find out."""
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
     try:
-        if not existing.is_dir():
-            raise NotADirectoryError(20, "Not a directory")
-        with tempfile.TemporaryFile(dir=existing):
-            pass
+        writable_base(folder)
     except OSError as err:
         raise OutputError(f"The output folder {folder} cannot be written ({err.strerror}): choose another with -o.") from None
 
