@@ -12,7 +12,7 @@ import io
 import queue
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -26,7 +26,7 @@ with warnings.catch_warnings():
 
 from .engines import Speech
 
-__all__ = ["AudioSegment", "configure_ffmpeg", "decode", "ffmpeg_exe", "samples", "segment", "trim"]
+__all__ = ["AudioSegment", "configure_ffmpeg", "cut", "decode", "ffmpeg_exe", "samples", "segment", "trim"]
 
 SAMPLE_WIDTH = 2
 """Every clip is 16-bit mono from here on."""
@@ -117,6 +117,26 @@ def decode(speech: Speech) -> AudioSegment:
     if data.shape[1] > 1:
         data = data.mean(axis=1).round().astype(np.int16)
     return segment(data.reshape(-1), rate)
+
+
+def cut(speech: Speech, seconds: Sequence[float]) -> list[Speech]:
+    """`speech` cut at the given times (ascending, inside it) into len(seconds) + 1 pieces, as FLAC.
+
+    Lossless: the pieces hold exactly the decoded samples, in order. Re-encoding them to MP3 would
+    add a second generation of loss, and cutting the MP3 itself at frame boundaries would break the
+    bit reservoir a real encoder leaves between frames.
+    """
+    seg = decode(speech)
+    pcm = samples(seg)
+    bounds = [0, *(round(t * seg.frame_rate) for t in seconds), pcm.size]
+    if any(a >= b for a, b in zip(bounds, bounds[1:])):
+        raise ValueError(f"cut times {list(seconds)} do not fall inside {pcm.size / seg.frame_rate:.3f} s of audio")
+    pieces = []
+    for start, end in zip(bounds, bounds[1:]):
+        out = io.BytesIO()
+        soundfile.write(out, pcm[start:end], seg.frame_rate, format="FLAC", subtype="PCM_16")
+        pieces.append(Speech(out.getvalue(), "flac"))
+    return pieces
 
 
 def trim(seg: AudioSegment, threshold_db: float = -50.0, margin_ms: int = 25) -> AudioSegment:

@@ -111,8 +111,11 @@ def _report(result) -> None:
         typer.echo(f"Up to date: {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}', "
                    "nothing changed since the last render, so nothing was rewritten.")
     else:
+        synthesized = s.unique - s.cached
+        shared = s.engine_calls not in (0, synthesized)
+        requests = f" in {s.engine_calls} request{'s' * (s.engine_calls != 1)}" if shared else ""
         typer.echo(f"Rendered {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}' "
-                   f"({s.chunks} chunks: {s.cached} from cache, {s.engine_calls} synthesized).")
+                   f"({s.chunks} chunks: {s.cached} from cache, {synthesized} synthesized{requests}).")
     typer.echo(f"Output: {result.out_dir}/")
     for path in result.files:
         typer.echo(f"  {path.name}")

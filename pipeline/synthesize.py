@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -49,6 +51,42 @@ def plan(chunks: Sequence[Chunk], engine: Engine, voice: VoiceSettings) -> dict[
     return {chunk: chunk_key(engine.id, version, voice, chunk.text) for chunk in chunks}
 
 
+Batch = list[tuple[str, Chunk]]
+"""Chunks (with their cache keys) that go to the engine in one request."""
+
+
+def batches(todo: Sequence[tuple[str, Chunk]], engine: Engine, jobs: int) -> list[Batch]:
+    """`todo` in order, cut into requests of at most `engine.request_chars` characters, a request
+    going on past a chunk only where the engine allows it.
+
+    The requests are made about equal in size, and as many as a multiple of `jobs`, so that all
+    connections finish together instead of one working alone on the last long request.
+    """
+    limit = engine.request_chars
+    if limit <= 0 or len(todo) < 2:
+        return [[item] for item in todo]
+    total = sum(len(chunk.text) for _, chunk in todo)
+    count = math.ceil(math.ceil(total / limit) / jobs) * jobs
+    target = total / count
+    out: list[Batch] = []
+    size = done = 0
+    slot = -1
+    for item in todo:
+        length = len(item[1].text)
+        # A chunk belongs to the request its middle falls in, when the text is laid out in
+        # `count` equal stretches.
+        here = int((done + length / 2) // target)
+        if here == slot and size + length <= limit and engine.joins_after(out[-1][-1][1].text):
+            out[-1].append(item)
+            size += length
+        else:
+            out.append([item])
+            size = length
+        slot = here
+        done += length
+    return out
+
+
 class Synthesis:
     """Synthesizes what the cache lacks on a thread of its own, in manuscript order, so the
     assembly of the first sections can start while later ones are still being spoken.
@@ -79,6 +117,7 @@ class Synthesis:
         self._ready = {key: threading.Event() for key, _ in self.todo}
         self._failure: SpeechcastError | None = None
         self._stop = threading.Event()
+        self._running: tuple[asyncio.AbstractEventLoop | None, asyncio.Task[None] | None] = (None, None)
         self._thread = threading.Thread(target=self._run, name="speechcast-synthesis", daemon=True)
 
     def start(self) -> Synthesis:
@@ -104,8 +143,15 @@ class Synthesis:
         return self.report
 
     def cancel(self) -> None:
-        """Start no new request (the ones in flight finish and are cached)."""
+        """Stop now, abandoning the requests in flight (a shared request can take seconds); what
+        finished is cached."""
         self._stop.set()
+        loop, task = self._running
+        if loop is not None and task is not None:
+            try:
+                loop.call_soon_threadsafe(task.cancel)
+            except RuntimeError:  # the loop has already finished
+                pass
         if self._thread.is_alive():
             self._thread.join()
 
@@ -120,27 +166,29 @@ class Synthesis:
                 ready.set()  # waiters wake and see the failure
 
     async def _fill(self) -> None:
-        queue: asyncio.Queue[tuple[str, Chunk]] = asyncio.Queue()
-        for item in self.todo:
-            queue.put_nowait(item)
+        self._running = (asyncio.get_running_loop(), asyncio.current_task())
+        queue = deque(batches(self.todo, self.engine, self.jobs))
         failures: list[tuple[Chunk, EngineError]] = []
 
         async def worker() -> None:
-            while not failures and not self._stop.is_set():
-                try:
-                    key, chunk = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
+            while queue and not failures and not self._stop.is_set():
+                batch = queue.popleft()
                 self.report.engine_calls += 1
                 try:
-                    speech = await self.engine.synthesize(chunk.text, self.voice)
+                    speeches = await self.engine.synthesize_many([chunk.text for _, chunk in batch], self.voice)
                 except EngineError as err:
-                    failures.append((chunk, err))
-                    return
+                    if len(batch) == 1:
+                        failures.append((batch[0][1], err))
+                        return
+                    # Ask for each chunk alone: the failure then names the very sentence, and
+                    # the others are saved.
+                    queue.extendleft([item] for item in reversed(batch))
+                    continue
                 # The cache write is quick local I/O; keeping it on the loop keeps the order simple.
-                self.cache.put(key, speech)
-                self._ready[key].set()
-                self.progress.advance()
+                for (key, _), speech in zip(batch, speeches, strict=True):
+                    self.cache.put(key, speech)
+                    self._ready[key].set()
+                self.progress.advance(len(batch))
 
         await asyncio.gather(*(worker() for _ in range(min(self.jobs, len(self.todo)) or 1)))
         if failures:

@@ -2,8 +2,9 @@
 
 The real edge_tts client talks to it unchanged (through SPEECHCAST_EDGE_URL). It answers with real
 MP3 frames (24 kHz, 48 kbit/s, mono, MPEG-2 Layer III, 24 ms and 144 bytes each), 150 ms of
-speech-like sound per character by default, the same bytes for the same text every time. Faults
-can be injected, and every connection is recorded.
+speech-like sound per character by default and a pause of silence after each sentence, the same
+bytes for the same text every time, with the sentence or word boundaries the client asked for.
+Faults can be injected, and every connection is recorded.
 
 Tests use it through its fixtures edge_service and edge_tts_state (tests/conftest.py lists this
 module in ``pytest_plugins``), or standalone for manual runs and benchmarks: ``python tests/edge_service.py --port 8765``.
@@ -41,6 +42,9 @@ WS_PATH = "/consumer/speech/synthesize/readaloud/edge/v1"
 VOICE_LIST_PATH = "/consumer/speech/synthesize/readaloud/voices/list"
 _FRAMES_PER_MESSAGE = 8
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
+_WORD = re.compile(r"[\u3400-\u9fff]{1,2}|[^\W\u3400-\u9fff]+")
+"""The stand-in's "words": Chinese in pairs of characters, other scripts by runs of letters and
+digits; punctuation is never a word (as with the real service)."""
 _SSML_NS = "{http://www.w3.org/2001/10/synthesis}"
 
 VOICES = [
@@ -61,10 +65,18 @@ def speech_frames() -> tuple[bytes, ...]:
 
     The bit reservoir is off, so any run of frames decodes on its own, as a real answer does.
     """
-    voice = "0.4*sin(2*PI*(180+40*sin(2*PI*0.7*t))*t)*(0.55+0.45*sin(2*PI*4.3*t))"
+    return _frames("0.4*sin(2*PI*(180+40*sin(2*PI*0.7*t))*t)*(0.55+0.45*sin(2*PI*4.3*t))", 30)
+
+
+@functools.lru_cache(maxsize=1)
+def silent_frame() -> bytes:
+    return _frames("0", 1)[10]
+
+
+def _frames(voice: str, seconds: int) -> tuple[bytes, ...]:
     command = [
         imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error",
-        "-f", "lavfi", "-i", f"aevalsrc={voice}:s=24000:d=30",
+        "-f", "lavfi", "-i", f"aevalsrc={voice}:s=24000:d={seconds}",
         "-ac", "1", "-ar", "24000", "-c:a", "libmp3lame", "-b:a", "48k", "-reservoir", "0",
         "-write_xing", "0", "-id3v2_version", "0", "-map_metadata", "-1", "-f", "mp3", "-",
     ]  # fmt: skip
@@ -104,6 +116,8 @@ class EdgeService:
 
     port: int = 0
     ms_per_char: int = 150
+    pause_ms: int = 288
+    """Silence after every sentence but the last (rounded to whole frames)."""
     first_audio_delay: float = 0.0
     speed: float | None = None
     attempts: list[Attempt] = field(default_factory=list)
@@ -128,7 +142,7 @@ class EdgeService:
             self._queued.extend(faults)
 
     def fail_text(self, text: str, fault: str, times: int | None = None) -> None:
-        """Answer `text` with `fault` `times` times (None: always)."""
+        """Answer every request holding `text` with `fault`, `times` times (None: always)."""
         _check_fault(fault, ANSWER_FAULTS)
         with self._lock:
             self._by_text[text] = _TextFault(fault, times)
@@ -166,7 +180,11 @@ class EdgeService:
 
     def audio_for(self, text: str) -> bytes:
         """Exactly the MP3 a fault-free answer to `text` carries."""
-        return b"".join(b"".join(frames) for _, frames in self._sentences(text))
+        return b"".join(b"".join(s.frames) for s in self._sentences(text))
+
+    def sentences_for(self, text: str) -> list[Sentence]:
+        """The sentences the answer to `text` is made of, with where each sits in it."""
+        return self._sentences(text)
 
     def seconds_for(self, text: str) -> float:
         return len(self.audio_for(text)) // FRAME_BYTES * FRAME_SECONDS
@@ -232,8 +250,8 @@ class EdgeService:
 
     def _text_fault(self, text: str) -> str | None:
         with self._lock:
-            entry = self._by_text.get(text)
-            if entry is None or entry.left == 0:
+            entry = next((e for t, e in self._by_text.items() if t in text and e.left != 0), None)
+            if entry is None:
                 return None
             if entry.left is not None:
                 entry.left -= 1
@@ -265,6 +283,8 @@ class EdgeService:
         if "Path:speech.config" not in config or "audio-24khz-48kbitrate-mono-mp3" not in config:
             await ws.close(message=b"expected speech.config asking for 24 kHz 48 kbit/s MP3")
             return
+        options = json.loads(_split_message(config)[1])["context"]["synthesis"]["audio"]["metadataoptions"]
+        words = options.get("wordBoundaryEnabled") == "true"
         headers, ssml = _split_message(await ws.receive_str(timeout=10))
         request_id = headers["X-RequestId"]
         voice = ET.fromstring(ssml).find(f"{_SSML_NS}voice")
@@ -288,31 +308,35 @@ class EdgeService:
         audio = {"type": "inline", "streamId": stream_id}
         await ws.send_str(_text_message(request_id, "response", {"context": {"serviceTag": stream_id}, "audio": audio}))
         if fault != "no_audio":
-            await self._stream_audio(ws, request_id, stream_id, text, early_close=fault == "early_close")
+            await self._stream_audio(ws, request_id, stream_id, text, words, early_close=fault == "early_close")
             if fault == "early_close":
                 return
         await ws.send_str(_text_message(request_id, "turn.end", {"context": {"serviceTag": stream_id}}))
         await ws.close()
 
     async def _stream_audio(
-        self, ws: web.WebSocketResponse, request_id: str, stream_id: str, text: str, early_close: bool
+        self, ws: web.WebSocketResponse, request_id: str, stream_id: str, text: str, words: bool, early_close: bool
     ) -> None:
         # edge_tts parses the header with the two length bytes glued to its first name, so Path
         # must not come first; the real service sends it last too.
         header = f"X-RequestId:{request_id}\r\nContent-Type:audio/mpeg\r\nX-StreamId:{stream_id}\r\nPath:audio\r\n"
         prefix = len(header.encode()).to_bytes(2, "big") + header.encode()
         sentences = self._sentences(text)
-        total = sum(len(frames) for _, frames in sentences)
-        sent = offset = 0
+        total = sum(len(s.frames) for s in sentences)
+        sent = 0
         await asyncio.sleep(self.first_audio_delay)
-        for sentence, frames in sentences:
-            boundary = {"Type": "SentenceBoundary", "Data": {
-                "Offset": offset, "Duration": round(len(frames) * FRAME_SECONDS * TICKS_PER_SECOND),
-                "text": {"Text": sentence, "Length": len(sentence), "BoundaryType": "SentenceBoundary"}}}  # fmt: skip
-            await ws.send_str(_text_message(request_id, "audio.metadata", {"Metadata": [boundary]}))
-            offset += boundary["Data"]["Duration"]
-            for i in range(0, len(frames), _FRAMES_PER_MESSAGE):
-                batch = frames[i : i + _FRAMES_PER_MESSAGE]
+        for sentence in sentences:
+            boundaries = sentence.words() if words else [(sentence.text, sentence.offset, sentence.duration)]
+            metadata = [
+                {"Type": "WordBoundary" if words else "SentenceBoundary", "Data": {
+                    "Offset": offset, "Duration": duration,
+                    "text": {"Text": said, "Length": len(said), "BoundaryType": "WordBoundary" if words else "SentenceBoundary"}}}
+                for said, offset, duration in boundaries
+            ]  # fmt: skip
+            for entry in metadata:  # the real service sends one boundary a message
+                await ws.send_str(_text_message(request_id, "audio.metadata", {"Metadata": [entry]}))
+            for i in range(0, len(sentence.frames), _FRAMES_PER_MESSAGE):
+                batch = sentence.frames[i : i + _FRAMES_PER_MESSAGE]
                 await ws.send_bytes(prefix + b"".join(batch))
                 sent += len(batch)
                 if self.speed:
@@ -321,16 +345,50 @@ class EdgeService:
                     await ws.close()
                     return
 
-    def _sentences(self, text: str) -> list[tuple[str, tuple[bytes, ...]]]:
-        """Each sentence with its frames: a deterministic stretch of the speech, by text hash."""
+    def _sentences(self, text: str) -> list[Sentence]:
+        """Each sentence with its frames (a deterministic stretch of the speech, by text hash, then
+        the pause), and where its speech sits in the answer."""
         pool = speech_frames()
         start = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") % len(pool)
-        out = []
-        for sentence in _SENTENCE.findall(text) or [text]:
-            count = max(1, round(len(sentence) * self.ms_per_char / 1000 / FRAME_SECONDS))
-            out.append((sentence, tuple(pool[(start + i) % len(pool)] for i in range(count))))
+        parts = _SENTENCE.findall(text) or [text]
+        pause = (silent_frame(),) * round(self.pause_ms / 1000 / FRAME_SECONDS)
+        out: list[Sentence] = []
+        offset = 0
+        for number, part in enumerate(parts):
+            count = max(1, round(len(part) * self.ms_per_char / 1000 / FRAME_SECONDS))
+            voiced = tuple(pool[(start + i) % len(pool)] for i in range(count))
+            frames = voiced + (pause if number < len(parts) - 1 else ())
+            out.append(Sentence(part, frames, offset, _ticks(count)))
+            offset += _ticks(len(frames))
             start += count
         return out
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an answer: its text, its frames (speech, then any pause), and where its
+    speech starts and how long it lasts, in 100 ns ticks."""
+
+    text: str
+    frames: tuple[bytes, ...]
+    offset: int
+    duration: int
+
+    def words(self) -> list[tuple[str, int, int]]:
+        """(text, offset, duration) of each word, the speech shared out by characters."""
+        found = _WORD.findall(self.text)
+        chars = sum(len(w) for w in found) or 1
+        out, at, done = [], self.offset, 0
+        for word in found:
+            done += len(word)
+            end = self.offset + self.duration * done // chars
+            out.append((word, at, end - at))
+            at = end
+        return out
+
+
+def _ticks(frames: int) -> int:
+    return round(frames * FRAME_SECONDS * TICKS_PER_SECOND)
 
 
 def _check_fault(fault: str, allowed: tuple[str, ...]) -> None:
@@ -383,12 +441,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run the Edge stand-in until interrupted.")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--ms-per-char", type=int, default=150)
+    parser.add_argument("--pause-ms", type=int, default=288, help="silence after each sentence but the last")
     parser.add_argument("--first-audio-delay", type=float, default=0.0, help="seconds before the first audio")
     parser.add_argument("--speed", type=float, default=None, help="stream at this many times real time")
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    service = EdgeService(args.port, args.ms_per_char, args.first_audio_delay, args.speed)
+    service = EdgeService(args.port, args.ms_per_char, args.pause_ms, args.first_audio_delay, args.speed)
     if args.fault_rate:
         service.fail_randomly(args.fault_rate, args.seed)
     with service:

@@ -59,3 +59,20 @@ class RecordingEngine(Engine):
             return Speech(tone_wav(100 * len(text)), "wav")
         finally:
             self.in_flight -= 1
+
+
+class SharingEngine(RecordingEngine):
+    """Takes several chunks a request, as the Edge engine does: records each request's texts."""
+
+    request_chars = 60
+
+    def __init__(self, fail_on: str | None = None, delay: float = 0.0) -> None:
+        super().__init__(fail_on, delay)
+        self.requests: list[list[str]] = []
+
+    def joins_after(self, text: str) -> bool:
+        return text.endswith("。")
+
+    async def synthesize_many(self, texts, voice: VoiceSettings) -> list[Speech]:
+        self.requests.append(list(texts))
+        return await super().synthesize_many(texts, voice)

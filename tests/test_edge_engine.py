@@ -7,12 +7,13 @@ import random
 import socket
 import time
 
+import numpy as np
 import pytest
 import soundfile as sf
 from edge_service import FAULTS, FRAME_BYTES, EdgeService
 
 from pipeline.engines import get_engine
-from pipeline.engines.edge import EdgeEngine, Retry, Service
+from pipeline.engines.edge import EdgeEngine, Retry, Service, _cut_times, _Word
 from pipeline.errors import EngineError, SettingsError, VoiceError
 from pipeline.settings import VoiceSettings
 
@@ -58,7 +59,7 @@ def test_synthesizes_whole_mp3(edge_service: EdgeService) -> None:
     frames = len(speech.data) // FRAME_BYTES
     assert len(audio) == frames * 576
     assert len(audio) / rate == pytest.approx(edge_service.seconds_for(TEXT))
-    assert len(audio) / rate == pytest.approx(0.15 * len(TEXT), abs=0.05)
+    assert len(audio) / rate == pytest.approx(0.15 * len(TEXT) + 0.288, abs=0.05)  # two sentences, one pause
     [request] = edge_service.requests
     assert (request.text, request.voice, request.rate, request.pitch, request.volume) == (
         TEXT, "zh-CN-YunyangNeural", "+10%", "-5Hz", "+20%",
@@ -236,3 +237,64 @@ def test_microsoft_when_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SPEECHCAST_EDGE_URL", raising=False)
     service = EdgeEngine().service()
     assert (service.wss_url, service.voice_list_url) == (edge_tts.constants.WSS_URL, edge_tts.constants.VOICE_LIST)
+
+
+# --- several chunks in one request ------------------------------------------------------------
+
+SENTENCES = ["同志们，今天我们召开全体干部大会。", "主要任务是总结工作！", "部署2024年下一步安排，确保取得实效。"]
+
+
+def decoded(data: bytes) -> np.ndarray:
+    return sf.read(io.BytesIO(data), dtype="int16")[0]
+
+
+def test_several_texts_share_one_request_cut_in_the_pauses(edge_service: EdgeService) -> None:
+    pieces = asyncio.run(fast_engine().synthesize_many(SENTENCES, XIAOXIAO))
+    joined = "".join(SENTENCES)
+    assert edge_service.texts == [joined]
+    assert [p.format for p in pieces] == ["flac"] * 3
+    # Lossless: the pieces are the whole answer's samples, in order, none lost or repeated.
+    whole = decoded(edge_service.audio_for(joined))
+    assert np.array_equal(np.concatenate([decoded(p.data) for p in pieces]), whole)
+    # Each cut sits exactly in the middle of the pause after a sentence.
+    said = edge_service.sentences_for(joined)
+    cuts = [round((a.offset + a.duration + b.offset) / 2 / 10_000_000 * 24000) for a, b in zip(said, said[1:])]
+    assert [len(decoded(p.data)) for p in pieces] == [cuts[0], cuts[1] - cuts[0], len(whole) - cuts[1]]
+
+
+def test_a_single_text_keeps_the_services_mp3(edge_service: EdgeService) -> None:
+    [piece] = asyncio.run(fast_engine().synthesize_many(SENTENCES[:1], XIAOXIAO))
+    assert piece.data == edge_service.audio_for(SENTENCES[0]) and piece.format == "mp3"
+
+
+def test_texts_the_answer_does_not_separate_are_asked_for_alone(edge_service: EdgeService) -> None:
+    # No sentence end after the heading: the voice runs on into the next words, with no pause to cut in.
+    texts = ["一、增强宗旨意识", "同志们好。", "散会。"]
+    pieces = asyncio.run(fast_engine().synthesize_many(texts, XIAOXIAO))
+    assert edge_service.texts == ["".join(texts), texts[0], texts[1]]
+    assert [p.data for p in pieces[:2]] == [edge_service.audio_for(t) for t in texts[:2]]
+    assert pieces[2].format == "flac" and len(decoded(pieces[2].data)) > 0.15 * 3 * 24000
+
+
+def test_joins_only_after_a_sentence_end() -> None:
+    engine = EdgeEngine()
+    assert [engine.joins_after(t) for t in ("散会。", "他说：“散会！”", "真的吗？ ", "等等……", "Done.")] == [True] * 4 + [False]
+    assert not any(engine.joins_after(t) for t in ("一、增强宗旨意识", "同志们：", "第一，", "我们要；"))
+
+
+def word(text: str, start: float, end: float) -> _Word:
+    return _Word(text, start, end)
+
+
+def test_cut_times_from_word_boundaries() -> None:
+    texts = ["我们开会。", "2024年，散会！"]
+    # The service reports words without punctuation and may read a number as one word.
+    words = [word("我们", 0.1, 0.4), word("开会", 0.4, 0.8), word("2024", 1.2, 1.6), word("年", 1.6, 1.7), word("散会", 1.9, 2.2)]
+    assert _cut_times(texts, words) == [pytest.approx(1.0)]
+    # No pause between the texts: no clean place to cut.
+    assert _cut_times(texts, [*words[:2], word("2024", 0.82, 1.6), *words[3:]]) == [None]
+    # A word across the join, or no word found on one side: unknown.
+    assert _cut_times(["我们开", "会。"], [word("我们", 0.1, 0.4), word("开会", 0.4, 0.8)]) == [None]
+    assert _cut_times(texts, words[:2]) == [None]
+    # Words the service left out (up to a few characters) do not stop the alignment.
+    assert _cut_times(texts, [words[0], word("散会", 1.9, 2.2)]) == [pytest.approx(1.15)]

@@ -156,6 +156,12 @@ def test_rewrite_from_the_cache_makes_zero_engine_calls_and_identical_audio(seed
     assert not (again.out_dir / "index.html").exists()  # the old page went with the render that listed it
 
 
+def in_order(requests: list[str], chunks: list[str]) -> bool:
+    """Whether the requests, put in manuscript order (they may arrive in any), hold every chunk once."""
+    whole = "".join(chunks)
+    return "".join(sorted(requests, key=whole.index)) == whole
+
+
 def test_edge_render_through_the_stand_in_and_revoicing(edge_service, tmp_path):
     voice = choose_voice("xiaoxiao", "auto")
     assert voice.engine.id == "edge" and not voice.warnings
@@ -163,8 +169,17 @@ def test_edge_render_through_the_stand_in_and_revoicing(edge_service, tmp_path):
     first = render(EXAMPLE, voice, settings=settings, out_root=tmp_path / "out", cache=tmp_path / "cache")
     m = json.loads((first.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert (m["engine"], m["voice"]["voice"], m["sample_rate"]) == ("edge", "zh-CN-XiaoxiaoNeural", 24000)
-    assert len(edge_service.requests) == first.synthesis.engine_calls == first.synthesis.unique
+    # Consecutive sentences share requests of at most 300 characters; every chunk is asked for once.
+    texts = [c["text"] for c in m["chunks"]]
+    assert len(edge_service.requests) == first.synthesis.engine_calls < first.synthesis.unique == len(texts)
+    assert all(len(t) <= 300 for t in edge_service.texts)
+    assert in_order(edge_service.texts, texts)
     assert 1 < edge_service.max_open <= 4
+    # Each chunk got its own sentences' audio out of the shared answers: as long as the stand-in
+    # speaks that text alone (give or take the 25 ms margins trimming keeps and MP3's edges).
+    for chunk in m["chunks"]:
+        spoken = (chunk["end_ms"] - chunk["start_ms"]) / 1000
+        assert spoken == pytest.approx(edge_service.seconds_for(chunk["text"]), abs=0.08), chunk["text"]
     assert [t["title"] for t in m["tracks"]][0] == "开场" and m["tracks"][-1]["title"] == "结束语"
     assert all("www." not in c["text"] and "公众号" not in c["text"] for c in m["chunks"])
 
@@ -177,7 +192,7 @@ def test_edge_render_through_the_stand_in_and_revoicing(edge_service, tmp_path):
 
     other = render(EXAMPLE, choose_voice("yunyang", "auto"), settings=settings, out_root=tmp_path / "out", cache=tmp_path / "cache")
     assert other.out_dir == first.out_dir.parent / "yunyang"
-    assert len(edge_service.requests) == other.synthesis.unique
+    assert in_order(edge_service.texts, texts) and other.synthesis.engine_calls == len(edge_service.requests)
     assert edge_service.voices == {"zh-CN-YunyangNeural"}
 
 

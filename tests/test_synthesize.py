@@ -7,7 +7,7 @@ from pipeline.errors import EngineError
 from pipeline.model import Chunk
 from pipeline.settings import VoiceSettings
 from pipeline.synthesize import synthesize
-from recording_engine import RecordingEngine
+from recording_engine import RecordingEngine, SharingEngine
 
 VOICE = VoiceSettings("recording", "test")
 
@@ -118,3 +118,45 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
 
     monkeypatch.setattr("sys.stderr", io.StringIO())
     assert isinstance(TerminalProgress.for_terminal(), NoProgress)
+
+
+# --- several chunks a request -----------------------------------------------------------------
+
+
+def test_requests_are_filled_evenly_within_the_limit(tmp_path):
+    engine = SharingEngine()
+    texts = [f"第{i}句话，内容各不相同。" for i in range(20)]
+    synthesize(chunks(texts), engine, VOICE, ChunkCache(tmp_path), jobs=4)
+    assert [t for request in engine.requests for t in request] == texts  # in order, each chunk once
+    # 250 characters: five requests of 60 would do; eight (two rounds of four connections) come out even.
+    assert [len(r) for r in engine.requests] == [3, 2] * 4
+    assert all(sum(map(len, r)) <= 60 for r in engine.requests)
+
+
+def test_a_request_goes_on_only_where_the_engine_can_cut_and_never_past_the_limit(tmp_path):
+    engine = SharingEngine()
+    texts = ["开场白第一句。", "一、标题", "正文" * 14 + "。", "要点" * 14 + "。", "正文" * 10 + "。", "结尾" * 6 + "。"]
+    synthesize(chunks(texts), engine, VOICE, ChunkCache(tmp_path), jobs=1)
+    assert engine.requests == [texts[:2], texts[2:3], texts[3:5], texts[5:]]
+
+
+def test_only_what_the_cache_lacks_is_asked_for_and_one_edit_costs_one_request(tmp_path):
+    cache = ChunkCache(tmp_path)
+    synthesize(chunks(TEXTS), SharingEngine(), VOICE, cache)
+    edited = TEXTS[:5] + ["这一句改过了。"] + TEXTS[6:]
+    engine = SharingEngine()
+    report = synthesize(chunks(edited), engine, VOICE, cache)
+    assert engine.requests == [["这一句改过了。"]] and report.engine_calls == 1
+
+
+def test_a_failed_shared_request_is_retried_chunk_by_chunk_and_names_the_sentence(tmp_path):
+    cache = ChunkCache(tmp_path)
+    engine = SharingEngine(fail_on="第5句")
+    with pytest.raises(EngineError, match=r"^Paragraph 1, sentence 6 could not be synthesized"):
+        synthesize(chunks(TEXTS), engine, VOICE, cache, jobs=1, describe=lambda c: f"Paragraph 1, sentence {c.sentence + 1}")
+    shared = next(r for r in engine.requests if TEXTS[5] in r)
+    assert len(shared) > 1 and engine.requests[engine.requests.index(shared) + 1 :][: shared.index(TEXTS[5]) + 1] == [
+        [t] for t in shared[: shared.index(TEXTS[5]) + 1]
+    ]
+    # The sentences asked for alone before the failing one are cached.
+    assert all(synthesize(chunks([t]), SharingEngine(), VOICE, cache).cached == 1 for t in shared[: shared.index(TEXTS[5])])

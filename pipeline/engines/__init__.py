@@ -8,6 +8,7 @@ offline voice, say) plugs in without touching the pipeline.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import ClassVar
@@ -44,7 +45,11 @@ class Engine(abc.ABC):
     id: ClassVar[str]
     needs_network: ClassVar[bool]
     chunk_chars: ClassVar[int]
-    """Preferred maximum characters a request (the splitter's limit for this engine)."""
+    """Preferred maximum characters a chunk (the splitter's limit for this engine)."""
+    request_chars: ClassVar[int] = 0
+    """Consecutive chunks may share one request of up to this many characters (0: one chunk a
+    request). Fewer requests mean less waiting on a network service, fewer chances of throttling,
+    and a voice that reads sentences in their context."""
 
     @property
     @abc.abstractmethod
@@ -62,6 +67,16 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     async def synthesize(self, text: str, voice: VoiceSettings) -> Speech:
         """Speak `text` (one chunk, never punctuation only). Raise EngineError when it gives up."""
+
+    def joins_after(self, text: str) -> bool:
+        """Whether a shared request may carry on after `text`: the engine can then find where it ends
+        in the answer, and its voice pauses there, so the audio can be cut cleanly."""
+        return False
+
+    async def synthesize_many(self, texts: Sequence[str], voice: VoiceSettings) -> list[Speech]:
+        """Speak consecutive chunks, one Speech each in order, in as few requests as the engine can
+        (called only with texts that `joins_after` allows together, within `request_chars`)."""
+        return [await self.synthesize(text, voice) for text in texts]
 
     async def available(self, timeout: float = 3.0) -> bool:
         """Whether the engine can speak right now (a quick probe; offline engines: True)."""
