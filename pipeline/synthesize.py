@@ -56,8 +56,7 @@ Batch = list[tuple[str, Chunk]]
 
 
 def batches(todo: Sequence[tuple[str, Chunk]], engine: Engine, jobs: int) -> list[Batch]:
-    """`todo` in order, cut into requests of at most `engine.request_chars` characters, a request
-    going on past a chunk only where the engine allows it.
+    """`todo` in order, cut into requests of at most `engine.request_chars` characters.
 
     The requests are made about equal in size, and as many as a multiple of `jobs`, so that all
     connections finish together instead of one working alone on the last long request.
@@ -76,7 +75,7 @@ def batches(todo: Sequence[tuple[str, Chunk]], engine: Engine, jobs: int) -> lis
         # A chunk belongs to the request its middle falls in, when the text is laid out in
         # `count` equal stretches.
         here = int((done + length / 2) // target)
-        if here == slot and size + length <= limit and engine.joins_after(out[-1][-1][1].text):
+        if here == slot and size + length <= limit:
             out[-1].append(item)
             size += length
         else:

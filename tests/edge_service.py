@@ -2,7 +2,8 @@
 
 The real edge_tts client talks to it unchanged (through SPEECHCAST_EDGE_URL). It answers with real
 MP3 frames (24 kHz, 48 kbit/s, mono, MPEG-2 Layer III, 24 ms and 144 bytes each), 150 ms of
-speech-like sound per character by default and a pause of silence after each sentence, the same
+speech-like sound per character (not per punctuation mark) by default and a pause of silence after
+each sentence, the same
 bytes for the same text every time, with the sentence or word boundaries the client asked for.
 Faults can be injected, and every connection is recorded.
 
@@ -355,7 +356,8 @@ class EdgeService:
         out: list[Sentence] = []
         offset = 0
         for number, part in enumerate(parts):
-            count = max(1, round(len(part) * self.ms_per_char / 1000 / FRAME_SECONDS))
+            spoken = sum(len(word) for word in _WORD.findall(part))  # punctuation takes no time
+            count = max(1, round(spoken * self.ms_per_char / 1000 / FRAME_SECONDS))
             voiced = tuple(pool[(start + i) % len(pool)] for i in range(count))
             frames = voiced + (pause if number < len(parts) - 1 else ())
             out.append(Sentence(part, frames, offset, _ticks(count)))

@@ -70,9 +70,6 @@ class SharingEngine(RecordingEngine):
         super().__init__(fail_on, delay)
         self.requests: list[list[str]] = []
 
-    def joins_after(self, text: str) -> bool:
-        return text.endswith("。")
-
     async def synthesize_many(self, texts, voice: VoiceSettings) -> list[Speech]:
         self.requests.append(list(texts))
         return await super().synthesize_many(texts, voice)

@@ -67,7 +67,7 @@ def test_an_outline_script_is_written_whole_and_renders(cli, make_speech, tmp_pa
 
 def test_edge_patience_comes_from_the_environment(edge_service: EdgeService, cli, make_speech, monkeypatch) -> None:
     path = make_speech(sections=1, paragraphs=1, sentences=1)
-    edge_service.fail_text("同志们：", "stall")
+    edge_service.fail_text("同志们", "stall")  # the request it shares with the title, then its own
     monkeypatch.setenv("SPEECHCAST_EDGE_TIMEOUT", "0.3")
     monkeypatch.setenv("SPEECHCAST_EDGE_ATTEMPTS", "2")
     started = time.monotonic()

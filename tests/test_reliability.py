@@ -79,16 +79,20 @@ def cached_texts(cache: Path, keyed: dict[str, str]) -> set[str]:
     return {keyed[p.stem] for p in entries(cache)}
 
 
+def words(text: str) -> str:
+    return re.sub(r"\W", "", text)
+
+
 def asked_for(requests: list[str], texts: list[str]) -> list[str]:
     """The chunks the requests asked for: a request carries one or more whole chunks, in manuscript
-    order (skipping cached ones)."""
+    order (skipping cached ones), each closed as a sentence (so compare words, not punctuation)."""
     found = []
     for request in requests:
-        rest = request
+        rest = words(request)
         for text in texts:
-            if rest.startswith(text):
+            if rest.startswith(words(text)):
                 found.append(text)
-                rest = rest[len(text) :]
+                rest = rest[len(words(text)) :]
                 if not rest:
                     break
         assert not rest, f"the request “{request[:20]}…” is not made of whole chunks"

@@ -68,14 +68,9 @@ class Engine(abc.ABC):
     async def synthesize(self, text: str, voice: VoiceSettings) -> Speech:
         """Speak `text` (one chunk, never punctuation only). Raise EngineError when it gives up."""
 
-    def joins_after(self, text: str) -> bool:
-        """Whether a shared request may carry on after `text`: the engine can then find where it ends
-        in the answer, and its voice pauses there, so the audio can be cut cleanly."""
-        return False
-
     async def synthesize_many(self, texts: Sequence[str], voice: VoiceSettings) -> list[Speech]:
-        """Speak consecutive chunks, one Speech each in order, in as few requests as the engine can
-        (called only with texts that `joins_after` allows together, within `request_chars`)."""
+        """Speak consecutive chunks (together at most `request_chars` long), one Speech each in
+        order, in as few requests as the engine can."""
         return [await self.synthesize(text, voice) for text in texts]
 
     async def available(self, timeout: float = 3.0) -> bool:

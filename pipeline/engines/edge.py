@@ -56,7 +56,8 @@ _MAX_REQUEST_BYTES = 4096
 """edge_tts splits larger (escaped) texts into several requests; ours must stay one request."""
 _RETRY_STATUSES = frozenset({403, 408, 429, 500, 502, 503, 504})
 _HANZI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SENTENCE_END = re.compile(r"(?:[。！？!?]|……)[”’」』）》】\"')\]]*\s*$")
+_SENTENCE_END = re.compile(r"(?:[。！？!?.]|……)[”’」』）》】\"')\]]*\s*$")
+_OPEN_END = re.compile(r"[，,、；;：:—\-\s]+$")
 _WORD = re.compile(r"\w+")
 _TICKS_PER_SECOND = 10_000_000
 _MIN_PAUSE = 0.05
@@ -288,21 +289,18 @@ class EdgeEngine(Engine):
     def service(self) -> Service:
         return Service.from_url(self.url)
 
-    def joins_after(self, text: str) -> bool:
-        """After a sentence's end the voice pauses: a cut there falls in silence."""
-        return bool(_SENTENCE_END.search(text))
-
     async def synthesize(self, text: str, voice: VoiceSettings) -> Speech:
         return (await self._speak(text, voice))[0]
 
     async def synthesize_many(self, texts: Sequence[str], voice: VoiceSettings) -> list[Speech]:
-        """One request for all of `texts`, its answer cut where the service's word boundaries show
-        each text ends; texts whose ends they do not show are asked for again one by one."""
+        """One request for all of `texts`, each closed as a sentence, its answer cut in the pauses
+        the service's word boundaries show between them; texts whose ends they do not show are
+        asked for again one by one."""
         from ..audio import cut
 
         if len(texts) == 1:
             return [await self.synthesize(texts[0], voice)]
-        joined = "".join(t + (" " if t[-1].isascii() else "") for t in texts).strip()
+        joined = "".join(_ended(t) + (" " if t[-1].isascii() else "") for t in texts[:-1]) + texts[-1]
         speech, words = await self._speak(joined, voice)
         times = _cut_times(texts, words)
         runs: list[list[str]] = [[texts[0]]]
@@ -419,6 +417,16 @@ class _Word:
     text: str
     start: float
     end: float
+
+
+def _ended(text: str) -> str:
+    """`text` closed as a sentence, for a shared request: a heading, the salutation or a piece of a
+    long sentence then ends with the fall and the pause it has when spoken alone, and the answer
+    can be cut in that pause."""
+    if _SENTENCE_END.search(text):
+        return text
+    stem = _OPEN_END.sub("", text)
+    return stem + ("." if stem[-1].isascii() else "。")
 
 
 def _plain(text: str) -> str:
