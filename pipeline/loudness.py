@@ -46,8 +46,11 @@ RELATIVE_GATE = -10.0
 FULL_SCALE = 32768.0
 
 
-FFT_SIZE = 1 << 14
-"""Of the FIR convolutions: the fastest size here for 22–48 kHz (larger ones fall out of the cache)."""
+FFT_SIZE = 1 << 15
+"""Of the FIR convolutions: the fastest size here for 22–48 kHz, with every segment of a block
+transformed in one numpy call."""
+CALL_SAMPLES = 1 << 20
+"""Samples filtered per numpy call: bounds the memory one call takes (about 20 MB with 4 filters)."""
 KWEIGHT_PRECISION = 1e-9
 """The K-weighting impulse response is cut where what is left of it sums to less than this."""
 KWEIGHT_MAX_TAPS = FFT_SIZE // 2
@@ -89,12 +92,22 @@ def _k_weighting(sample_rate: int) -> np.ndarray:
 def _fir(x: np.ndarray, spectra: np.ndarray, taps: int) -> np.ndarray:
     """The full linear convolutions (x.size + taps - 1 samples) of float32 `x` with each FIR of at
     most `taps` taps whose FFT_SIZE-point real FFTs are the rows of `spectra` (overlap-add)."""
-    out = np.zeros((spectra.shape[0], x.size + taps - 1), dtype=np.float32)
+    filters = spectra.shape[0]
+    out = np.zeros((filters, x.size + taps - 1), dtype=np.float32)
     step = FFT_SIZE - taps + 1
-    for start in range(0, x.size, step):
-        piece = np.fft.irfft(np.fft.rfft(x[start : start + step], FFT_SIZE) * spectra, FFT_SIZE)
-        end = min(start + FFT_SIZE, out.shape[1])
-        out[:, start:end] += piece[:, : end - start]
+    per_call = step * max(1, CALL_SAMPLES // step)
+    for first in range(0, x.size, per_call):
+        part = x[first : first + per_call]
+        n = -(-part.size // step)
+        segments = np.zeros((n, step), dtype=np.float32)
+        segments.reshape(-1)[: part.size] = part
+        # (segment, filter, sample): each segment's convolution is step + taps - 1 = FFT_SIZE long
+        y = np.fft.irfft(np.fft.rfft(segments, FFT_SIZE)[:, None, :] * spectra, FFT_SIZE).transpose(1, 0, 2)
+        local = np.zeros((filters, (n + 1) * step), dtype=np.float32)
+        local[:, : n * step].reshape(filters, n, step)[:] = y[:, :, :step]
+        local[:, step:].reshape(filters, n, step)[:, :, : taps - 1] += y[:, :, step : step + taps - 1]
+        end = min(first + local.shape[1], out.shape[1])
+        out[:, first:end] += local[:, : end - first]
     return out
 
 
