@@ -120,7 +120,7 @@ class Clock:
         self.children_cpu = _children_cpu() - self._children
 
     def report(self, name: str) -> dict[str, float]:
-        return {f"{name}_s": self.wall, f"{name}_cpu_s": self.cpu, f"{name}_ffmpeg_cpu_s": self.children_cpu}
+        return {f"{name}_s": self.wall, f"{name}_cpu_s": self.cpu, f"{name}_encoder_cpu_s": self.children_cpu}
 
 
 def _children_cpu() -> float:

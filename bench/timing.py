@@ -17,7 +17,7 @@ class Sample:
     wall: float
     """Seconds from start to exit."""
     cpu: float
-    """User + system seconds of the process and every child it waited for (ffmpeg included)."""
+    """User + system seconds of the process and every child it waited for (encoders included)."""
     max_rss_mb: float
     """Peak resident memory of the largest process in the tree, in MiB."""
 

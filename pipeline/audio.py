@@ -1,13 +1,12 @@
 """Decode what an engine returned into PCM, and trim it (DESIGN.md §7).
 
 Decoding runs in-process through soundfile (libsndfile reads MP3, WAV and FLAC from memory): one
-ffmpeg process per chunk costs about 40 ms, and pydub's `from_file` needs ffprobe, which the bundled
-ffmpeg does not ship.
+ffmpeg process per chunk costs about 40 ms, and pydub's `from_file` needs ffmpeg and ffprobe, which
+speechcast does without (pydub only holds the PCM here).
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import queue
 import threading
@@ -20,36 +19,16 @@ import numpy as np
 import soundfile
 
 with warnings.catch_warnings():
-    # pydub warns at import when no system ffmpeg exists; configure_ffmpeg() supplies the bundled one.
+    # pydub warns at import when no ffmpeg is installed: it is needed only for files, not held PCM.
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
 
 from .engines import Speech
 
-__all__ = ["AudioSegment", "configure_ffmpeg", "cut", "decode", "ffmpeg_exe", "samples", "segment", "trim"]
+__all__ = ["AudioSegment", "cut", "decode", "samples", "segment", "trim"]
 
 SAMPLE_WIDTH = 2
 """Every clip is 16-bit mono from here on."""
-
-
-@functools.cache
-def ffmpeg_exe() -> str:
-    """The ffmpeg bundled with imageio-ffmpeg.
-
-    Always the bundled one, even where a system ffmpeg exists, so that encoding behaves the same on
-    every machine (a distribution's ffmpeg may lack libmp3lame).
-    """
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-@functools.cache
-def configure_ffmpeg() -> str:
-    """Point pydub at the bundled ffmpeg (once) and return its path."""
-    exe = ffmpeg_exe()
-    AudioSegment.converter = exe
-    return exe
 
 
 def segment(pcm: np.ndarray | bytes, sample_rate: int) -> AudioSegment:

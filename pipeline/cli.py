@@ -184,7 +184,7 @@ def doctor(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The cache folder to check."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="The output root to check (default ./output)."),
 ) -> None:
-    """Check ffmpeg, the engines, the Edge service, the cache and output folders."""
+    """Check the MP3 encoder, the engines, the Edge service, the cache and output folders."""
     from .doctor import run_checks
     from .paths import cache_dir as default_cache_dir
     from .render import DEFAULT_OUTPUT_ROOT

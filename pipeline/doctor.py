@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from . import aio
@@ -20,24 +20,20 @@ class Check:
     detail: str
 
 
-def _ffmpeg() -> Check:
+def _encoder() -> Check:
+    """The MP3 encoder (LAME, through lameenc) encodes a frame of silence."""
     try:
-        import imageio_ffmpeg
+        import lameenc
 
-        exe = imageio_ffmpeg.get_ffmpeg_exe()
-        origin = "bundled (imageio-ffmpeg)"
-    except (ImportError, RuntimeError):
-        exe = shutil.which("ffmpeg") or ""
-        origin = "system"
-    if not exe:
-        return Check("ffmpeg", False, "not found: reinstall speechcast (`pip install -e .`) to get the bundled one.")
-    try:
-        out = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True, timeout=20).stdout
-    except (OSError, subprocess.SubprocessError) as err:
-        return Check("ffmpeg", False, f"{exe} does not run ({err}): reinstall imageio-ffmpeg.")
-    version = out.split("\n", 1)[0]
-    lame = "libmp3lame" in out or "enable-libmp3lame" in out
-    return Check("ffmpeg", lame, f"{origin}: {version}" + ("" if lame else " — lacks libmp3lame, MP3 cannot be written"))
+        encoder = lameenc.Encoder()
+        encoder.set_bit_rate(64)
+        encoder.set_in_sample_rate(24000)
+        encoder.set_channels(1)
+        data = encoder.encode(bytes(2 * 24000)) + encoder.flush()
+    except Exception as err:  # a broken wheel must not stop the other checks
+        return Check("mp3 encoder", False, f"LAME does not work ({err}): reinstall speechcast (`pip install -e .`).")
+    version = metadata.version("lameenc")
+    return Check("mp3 encoder", bool(data), f"LAME (lameenc {version}): ready" if data else "LAME wrote nothing: reinstall lameenc.")
 
 
 def _engine(name: str, timeout: float) -> Check:
@@ -65,7 +61,7 @@ def _folder(label: str, path: Path) -> Check:
 
 
 def run_checks(cache_dir: Path, output_root: Path, timeout: float = 3.0) -> list[Check]:
-    checks = [_ffmpeg()]
+    checks = [_encoder()]
     checks += [_engine(name, timeout) for name in engine_classes()]
     cache = _folder("cache", cache_dir)
     if cache.ok:

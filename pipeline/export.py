@@ -34,9 +34,10 @@ from mutagen import MutagenError
 from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TPE1, TRCK, CTOCFlags
 
 from .assemble import Assembler, Track
-from .audio import AudioSegment, ffmpeg_exe
+from .audio import AudioSegment
 from .errors import OutputError
 from .model import Chunk, Placement, Script, Timeline
+from .player import PAGE_NAME as PLAYER_PAGE
 from .settings import RenderSettings, VoiceSettings
 
 if TYPE_CHECKING:  # loudness pulls in numpy FFT set-up: only write_render needs it
@@ -300,25 +301,30 @@ closer to the input (waveform SNR 25 dB against 21 on an espeak sample), so it c
 
 
 class Mp3Writer:
-    """Streams 16-bit mono PCM into the bundled ffmpeg's LAME encoder.
+    """Streams 16-bit mono PCM into LAME, running in an encoder process of its own
+    (pipeline.mp3encode), and heads the result with an Info frame.
 
     The encoder writes a hidden temporary file beside `path`; `close()` renames it into place,
     `abort()` (or leaving the `with` block on an exception) deletes it. A feeder thread writes to
-    ffmpeg's stdin, so several writers encode in parallel with the Python that feeds them.
+    the encoder's stdin, so it encodes in parallel with the Python that feeds it. The Info frame
+    (frame and byte counts, and a LAME tag with the encoder delay and padding) gives players the
+    exact duration, lets gapless decoders play exactly the samples written, and lets Mp3Cutter cut
+    section files out of the result.
     """
 
     QUEUE_BLOCKS = 4
 
     def __init__(self, path: Path, sample_rate: int, bitrate: str = "64k") -> None:
+        from .mp3encode import frame_bytes
+
         self.path = path
         self.temp = _temp_name(path)
+        self.sample_rate = sample_rate
+        self.kbps = int(bitrate.lower().rstrip("k"))
+        self.info_size = frame_bytes(sample_rate, self.kbps)
+        self.samples = 0
         self._stderr = tempfile.TemporaryFile()
-        command = [
-            ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
-            "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-            "-c:a", "libmp3lame", "-b:a", bitrate, "-compression_level", str(LAME_QUALITY), "-write_id3v2", "0", "-map_metadata", "-1",
-            "-f", "mp3", "-y", str(self.temp),
-        ]  # fmt: skip
+        command = [sys.executable, "-m", "pipeline.mp3encode", str(sample_rate), str(self.kbps), str(LAME_QUALITY), str(self.temp)]
         self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr)
         self._queue: queue.Queue[bytes | None] = queue.Queue(self.QUEUE_BLOCKS)
         self._failed: BaseException | None = None
@@ -346,7 +352,9 @@ class Mp3Writer:
     def write(self, pcm: bytes | np.ndarray) -> None:
         if self._failed is not None:
             self._raise()
-        self._queue.put(pcm.tobytes() if isinstance(pcm, np.ndarray) else pcm)
+        data = pcm.tobytes() if isinstance(pcm, np.ndarray) else pcm
+        self.samples += len(data) // 2
+        self._queue.put(data)
 
     def finish(self) -> Path:
         """Wait for the encoder; the finished MP3 stays under its temporary name (returned)."""
@@ -354,9 +362,29 @@ class Mp3Writer:
         self._feeder.join()
         if self._proc.wait() != 0 or self._failed is not None:
             self._raise()
+        try:
+            self._head()
+        except OSError as exc:
+            self._failed = exc
+            self._raise()
         self._stderr.close()
         self._finished = True
         return self.temp
+
+    def _head(self) -> None:
+        """Put the Info frame in the room the encoder left for it."""
+        with self.temp.open("r+b") as f:
+            body = f.seek(0, os.SEEK_END) - self.info_size
+            f.seek(self.info_size)
+            header = f.read(4)
+            size, frame_samples = _frame_size(header)
+            average = frame_samples / 8 * self.kbps * 1000 / self.sample_rate
+            # CBR: frames are padded by a byte now and then to keep the exact average, so the count
+            # is the nearest whole number (the padding never strays a whole byte from it).
+            frames = round(body / average)
+            padding = frames * frame_samples - ENCODER_DELAY - self.samples
+            f.seek(0)
+            f.write(_info_frame(header, self.info_size, frames, self.info_size + body, ENCODER_DELAY, padding))
 
     def close(self, before_rename: Callable[[Path], None] | None = None) -> Path:
         """Finish, let `before_rename` tag the temporary file, then move it onto `path`."""
@@ -385,8 +413,7 @@ class Mp3Writer:
         self._stderr.seek(0)
         detail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
         self.abort()
-        # ffmpeg prefixes its messages with the stream ("[out#0/mp3 @ 0x55…] "): noise to a user.
-        reason = re.sub(r"^\[[^\]]*\]\s*", "", detail[-1]) if detail else str(self._failed or f"exit code {self._proc.returncode}")
+        reason = detail[-1] if detail else (getattr(self._failed, "strerror", None) or str(self._failed or f"exit code {self._proc.returncode}"))
         raise OutputError(f"Encoding {self.path.name} failed ({reason}); check the output folder has space and is writable.")
 
     def __enter__(self) -> Mp3Writer:
@@ -407,6 +434,8 @@ class Mp3Writer:
 
 DECODER_DELAY = 529
 """Samples every MP3 decoder's synthesis filter adds; the LAME tag counts only the encoder's delay."""
+ENCODER_DELAY = 576
+"""Samples LAME puts before the first one fed in (LAME 3.100, and the 4.0 that lameenc bundles)."""
 CUT_GUARD_FRAMES = 4
 """A cut starts about this many frames before its section: its first frames miss the bit reservoir
 (up to 255 bytes back at MPEG-2 rates: two frames at 64 kbit/s) and the filter overlap of the frames
@@ -457,15 +486,13 @@ class Mp3Cutter:
         flags = int.from_bytes(self.info[tag + 4 : tag + 8], "big") if tag > 0 else 0
         if flags & 3 != 3:
             raise ValueError(f"{path.name} has no Info frame with frame and byte counts")
-        self._frames_at, self._bytes_at = tag + 8, tag + 12
-        self._toc_at = tag + 16 if flags & 4 else None
-        self._lame_at = tag + 16 + 100 * bool(flags & 4) + 4 * bool(flags & 8)
-        if len(self.info) < self._lame_at + 36:
+        lame = tag + 16 + 100 * bool(flags & 4) + 4 * bool(flags & 8)
+        if len(self.info) < lame + 36:
             raise ValueError(f"{path.name} has no LAME tag")
         self.frames = int.from_bytes(self.info[tag + 8 : tag + 12], "big")
         self.total_bytes = int.from_bytes(self.info[tag + 12 : tag + 16], "big")
         """Of the Info frame and every audio frame."""
-        self.delay = int.from_bytes(self.info[self._lame_at + 21 : self._lame_at + 24], "big") >> 12
+        self.delay = int.from_bytes(self.info[lame + 21 : lame + 24], "big") >> 12
 
     def plan(self, start: int, length: int) -> tuple[int, int, int, int]:
         """(first frame, end frame, samples to skip, samples to drop) of the piece holding samples
@@ -520,19 +547,36 @@ class Mp3Cutter:
 
     def _info(self, frames: int, body: int, skip: int, drop: int) -> bytes:
         """This file's Info frame, restated for a piece of `frames` frames and `body` bytes."""
-        info = bytearray(self.info)
-        total = len(info) + body
-        info[self._frames_at : self._frames_at + 4] = frames.to_bytes(4, "big")
-        info[self._bytes_at : self._bytes_at + 4] = total.to_bytes(4, "big")
-        if self._toc_at is not None:  # CBR: position is proportional to time
-            info[self._toc_at : self._toc_at + 100] = bytes(
-                min((len(info) + body * i // 100) * 256 // total, 255) for i in range(100))  # fmt: skip
-        lame = self._lame_at
-        info[lame + 21 : lame + 24] = (skip << 12 | drop).to_bytes(3, "big")
-        info[lame + 28 : lame + 32] = total.to_bytes(4, "big")
-        info[lame + 32 : lame + 34] = bytes(2)  # the music CRC is optional and costs a pass in Python
-        info[lame + 34 : lame + 36] = _crc16(bytes(info[:190])).to_bytes(2, "big")
-        return bytes(info)
+        return _info_frame(self.info, len(self.info), frames, len(self.info) + body, skip, drop)
+
+
+def _info_frame(header: bytes, size: int, frames: int, total: int, skip: int, drop: int) -> bytes:
+    """An Info frame of `size` bytes (the Xing header of a constant-bitrate file) with a LAME tag,
+    for audio of `frames` frames after it, `total` bytes with it, whose decoder should skip `skip`
+    samples at the start and drop `drop` at the end. `header` is an audio frame's."""
+    info = bytearray(size)
+    info[0:4] = bytes((header[0], header[1] | 1, header[2] & ~2, header[3]))  # no CRC, no padding
+    mpeg1, mono = (header[1] >> 3) & 3 == 3, header[3] >> 6 == 3
+    tag = 4 + (17 if mono else 32) if mpeg1 else 4 + (9 if mono else 17)  # after the side information
+    toc = size >= tag + 120 + 36  # the seek table fits in all but the smallest frames
+    info[tag : tag + 8] = b"Info" + (0b1011 | 0b100 * toc).to_bytes(4, "big")  # frames, bytes, [TOC], quality
+    info[tag + 8 : tag + 16] = frames.to_bytes(4, "big") + total.to_bytes(4, "big")
+    if toc:  # CBR: position is proportional to time
+        info[tag + 16 : tag + 116] = bytes(min((size + (total - size) * i // 100) * 256 // total, 255) for i in range(100))
+    lame = tag + 16 + 100 * toc + 4
+    info[lame : lame + 9] = b"LAME3.100"
+    info[lame + 9] = 1  # tag revision 0, constant bitrate
+    info[lame + 20] = min(_bitrate(header), 255)
+    info[lame + 21 : lame + 24] = (skip << 12 | drop).to_bytes(3, "big")
+    info[lame + 28 : lame + 32] = total.to_bytes(4, "big")
+    # lame + 32: the music CRC is optional and would cost a pass over the audio in Python
+    info[lame + 34 : lame + 36] = _crc16(bytes(info[:190])).to_bytes(2, "big")
+    return bytes(info)
+
+
+def _bitrate(header: bytes) -> int:
+    version = (header[1] >> 3) & 3
+    return _KBPS[3 if version == 3 else 2][header[2] >> 4]
 
 
 # ---------------------------------------------------------------- tags
@@ -617,7 +661,6 @@ class RenderResult:
         return len(self.tracks)
 
 
-PLAYER_PAGE = "index.html"
 PlayerHook = Callable[[dict[str, Any]], str]
 """Turns the manifest into the player page's HTML (written as index.html with everything else)."""
 

@@ -53,7 +53,7 @@ CALL_SAMPLES = 1 << 20
 """Samples filtered per numpy call: bounds the memory one call takes (about 20 MB with 4 filters)."""
 KWEIGHT_PRECISION = 1e-9
 """The K-weighting impulse response is cut where what is left of it sums to less than this."""
-KWEIGHT_MAX_TAPS = FFT_SIZE // 2
+KWEIGHT_MAX_TAPS = 1 << 13
 """Enough up to 96 kHz (about 4,800 taps are needed at 48 kHz)."""
 
 

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import webbrowser
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -202,27 +201,6 @@ def render_page(manifest: dict) -> str:
     template = resources.files("pipeline").joinpath(TEMPLATE_NAME).read_text(encoding="utf-8")
     # One pass, so text inserted for one placeholder is never scanned for another.
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], template)
-
-
-def write_player(out_dir: Path, manifest: dict) -> Path:
-    """Write <out_dir>/index.html atomically (a reader never sees half a page); return its path."""
-    out_dir = Path(out_dir)
-    target = out_dir / PAGE_NAME
-    page = render_page(manifest)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=out_dir)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(page)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as e:
-        raise OutputError(f"Cannot write the player page in {out_dir} ({e.strerror}): "
-                          "choose an output folder you can write to.") from e
-    return target
 
 
 def _has_display() -> bool:

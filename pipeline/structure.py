@@ -48,6 +48,11 @@ _CLOSING_HEADING = re.compile(r"^(?:结束语|结语)$")
 _ENUMERATION = re.compile(r"^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]|首先|其次|再次|最后|另外|此外)")
 _INNER_PUNCT = re.compile(r"[，、；：,;:“”\"（）()《》]")
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
+_PARAGRAPH_END = re.compile(r"[。！？!?：:；;…”’」』）)】》]$")
+WRAP_SHARE = 0.9
+"""A line at least this share of the usual full line's length runs to the margin."""
+WRAP_MIN_BREAKS = 3
+"""Lines running to the margin mid-sentence before a manuscript counts as hard-wrapped."""
 
 
 @dataclass
@@ -85,13 +90,18 @@ class _Build:
 
 
 def build_script(cleaned: Cleaned, source: str = "") -> Script:
-    lines = [(n, text) for n, text in cleaned.lines if text]
+    lines, joined = rejoin_wrapped([(n, text) for n, text in cleaned.lines if text])
     title, lines = _take_title(lines)
     salutation, lines = _take_salutation(lines)
     build = _Build(_split_headings(lines))
     _accept_headings(build)
     _recover_lost_headings(build)
     _report_empty_sections(build, cleaned)
+    if joined:
+        build.warnings.append(
+            f"{joined} line breaks inside sentences were joined: the copy looks hard-wrapped (as from a PDF); "
+            "check the paragraphs with `speechcast outline`"
+        )
     if not title:
         build.warnings.append("no title found: the first line reads like speech, so the speech has no title")
     return Script(
@@ -102,6 +112,43 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
         removed=list(cleaned.removed),
         source=source,
     )
+
+
+# --- hard-wrapped copies ---------------------------------------------------------------------
+
+
+def rejoin_wrapped(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], int]:
+    """Paragraphs of a hard-wrapped copy joined back together, and how many line breaks went.
+
+    Text copied out of a PDF breaks every line at the page margin, mid-sentence: read as they are,
+    those lines would be paragraphs, with a paragraph's pause in the middle of each sentence. A line
+    is continued by the next when it reaches the margin without ending a sentence and the next does
+    not open a heading; a manuscript counts as wrapped only when several lines do so (a paragraph
+    that merely lacks its full stop is left alone). A paragraph whose last line happens to end at
+    the margin with a full stop cannot be told from two paragraphs, and stays two.
+    """
+    lengths = sorted(len(text) for _, text in lines)
+    if len(lengths) < WRAP_MIN_BREAKS:
+        return lines, 0
+    margin = WRAP_SHARE * lengths[(len(lengths) * 3) // 4]
+
+    def runs_on(text: str) -> bool:
+        return len(text) >= margin and not _PARAGRAPH_END.search(text)
+
+    if sum(runs_on(text) for _, text in lines) < WRAP_MIN_BREAKS:
+        return lines, 0
+    out: list[tuple[int, str]] = []
+    joined = 0
+    previous = ""
+    for number, text in lines:
+        if out and runs_on(previous) and _marker(text) is None and not _CLOSING_HEADING.match(text):
+            gap = " " if previous[-1].isascii() and previous[-1].isalpha() and text[0].isascii() and text[0].isalpha() else ""
+            out[-1] = (out[-1][0], out[-1][1] + gap + text)
+            joined += 1
+        else:
+            out.append((number, text))
+        previous = text
+    return out, joined
 
 
 # --- title and salutation -------------------------------------------------------------------

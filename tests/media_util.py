@@ -1,4 +1,4 @@
-"""Reading back what speechcast wrote, with the same bundled ffmpeg a user has."""
+"""Reading back what speechcast wrote, with ffmpeg (the imageio-ffmpeg wheel's), as players do."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.audio import ffmpeg_exe
+from imageio_ffmpeg import get_ffmpeg_exe as ffmpeg_exe
 
 
 def ebur128(path: Path) -> tuple[float, float]:

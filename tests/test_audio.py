@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 
 import numpy as np
 import pytest
 import soundfile
+from imageio_ffmpeg import get_ffmpeg_exe as ffmpeg_exe
 
-from pipeline.audio import AudioSegment, configure_ffmpeg, decode, ffmpeg_exe, samples, segment, trim
+from pipeline.audio import AudioSegment, cut, decode, samples, segment, trim
 from pipeline.engines import Speech
 
 RATE = 24000
@@ -93,7 +93,16 @@ def test_trim_converts_stereo_to_mono() -> None:
     assert out.channels == 1 and len(samples(out)) == 2400
 
 
-def test_configure_ffmpeg_points_pydub_at_the_bundled_binary() -> None:
-    exe = configure_ffmpeg()
-    assert AudioSegment.converter == exe == ffmpeg_exe()
-    assert os.access(exe, os.X_OK)
+def test_cut_is_lossless_and_exact_to_the_sample() -> None:
+    pcm = tone(24_000)
+    pieces = cut(speech(pcm), [0.25, 0.5001])
+    assert [p.format for p in pieces] == ["flac"] * 3
+    parts = [samples(decode(p)) for p in pieces]
+    assert [len(p) for p in parts] == [6000, 6002, 11_998]
+    assert np.array_equal(np.concatenate(parts), pcm)
+
+
+@pytest.mark.parametrize("times", [[0.5, 0.25], [0.0], [1.5], [0.3, 0.3]])
+def test_cut_refuses_times_outside_or_out_of_order(times: list[float]) -> None:
+    with pytest.raises(ValueError, match="do not fall inside 1.000 s of audio"):
+        cut(speech(tone(24_000)), times)

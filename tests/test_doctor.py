@@ -1,5 +1,5 @@
 """`speechcast doctor`: what a user runs first when something is wrong. Each check in plain words:
-ffmpeg, the engines (Edge answering or not), the cache folder (size, writable), the output folder."""
+the MP3 encoder, the engines (Edge answering or not), the cache folder (size, writable), the output folder."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ def test_everything_ready_with_the_service_answering(edge_service: EdgeService, 
         cache.put(f"{n:064x}", Speech(b"\xff\xf3" * 1000 * n, "mp3"))
     (tmp_path / "out").mkdir()
     checks = by_name(run_checks(tmp_path / "cache", tmp_path / "out", timeout=5))
-    assert list(checks) == ["ffmpeg", "engine edge", "engine espeak", "cache", "output"]
+    assert list(checks) == ["mp3 encoder", "engine edge", "engine espeak", "cache", "output"]
     assert all(check.ok for check in checks.values()), checks
-    assert re.fullmatch(r"bundled \(imageio-ffmpeg\): ffmpeg version \S+.*", checks["ffmpeg"].detail)
+    assert re.fullmatch(r"LAME \(lameenc 1\.\d+\.\d+\): ready", checks["mp3 encoder"].detail)
     assert re.fullmatch(r"edge-tts 7\.\d+\.\d+: ready", checks["engine edge"].detail)
     assert re.fullmatch(r"espeak-ng 1\.\d+\.\d+.*: ready", checks["engine espeak"].detail)
     assert re.fullmatch(rf"{tmp_path / 'cache'} is writable, [\d.]+ GiB free; 2 chunks, 0\.0 MiB", checks["cache"].detail)
@@ -37,7 +37,7 @@ def test_a_service_that_does_not_answer_is_reported_but_not_fatal(cli, tmp_path:
     done = cli.run("doctor", "--cache-dir", "cache", "--out", "out")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert [line[:18] for line in lines] == ["ok  ffmpeg        ", "NO  engine edge   ", "ok  engine espeak ",
+    assert [line[:18] for line in lines] == ["ok  mp3 encoder   ", "NO  engine edge   ", "ok  engine espeak ",
                                              "ok  cache         ", "ok  output        "]  # fmt: skip
     assert lines[1].endswith("no answer from the service: renders fall back to the offline voice")
     assert re.fullmatch(r"ok  cache +cache will be created, [\d.]+ GiB free; 0 chunks, 0\.0 MiB", lines[3])

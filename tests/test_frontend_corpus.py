@@ -179,3 +179,48 @@ def test_fifty_thousand_characters_quickly_and_completely() -> None:
     assert level_one == [f"{_chinese(n)}、第{n}项重点工作" for n in range(1, sections + 1)]
     assert sum(s.level == 2 for s in script.sections) == 3 * sections
     assert script.sections[-1].kind == "closing" and script.warnings == []
+
+
+# --- a hard-wrapped copy (text taken out of a PDF) ------------------------------------------------
+
+WRAP = 34
+"""Characters a line, as a PDF page of the speech would hold them."""
+
+
+def hard_wrapped(text: str, keep: set[int]) -> tuple[str, int]:
+    """`text` with every kept line longer than WRAP cut into WRAP-character lines and a page mark
+    between two of them now and then; and how many of the cuts fall right after a sentence end
+    (those cannot be told from paragraph ends)."""
+    out: list[str] = []
+    ambiguous = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.strip()
+        if number not in keep or len(line) <= WRAP:
+            out.append(line)
+            continue
+        pieces = [line[i : i + WRAP] for i in range(0, len(line), WRAP)]
+        ambiguous += sum(piece[-1] in "。！？!?：:；;…”’」』）)】》" for piece in pieces[:-1])
+        for index, piece in enumerate(pieces):
+            out.append(piece)
+            if index == 1 and number % 3 == 0:
+                out.append(f"- {number} -")  # a page number between two lines of one paragraph
+    return "\n".join(out), ambiguous
+
+
+def test_a_hard_wrapped_copy_reads_as_the_original(seed: Script) -> None:
+    original = read_text(corpus_file(".txt"))
+    wrapped, ambiguous = hard_wrapped(original, {n for n, _ in clean(original).lines})
+    script = build_script(clean(wrapped))
+    assert (script.title, script.salutation) == (seed.title, seed.salutation)
+    assert [s.title for s in script.sections] == [s.title for s in seed.sections]
+    for mine, theirs in zip(script.sections, seed.sections):
+        assert "".join(mine.paragraphs) == "".join(theirs.paragraphs)
+    paragraphs = sum(len(s.paragraphs) for s in script.sections)
+    assert paragraphs == sum(len(s.paragraphs) for s in seed.sections) + ambiguous
+    assert any("line breaks inside sentences were joined" in w for w in script.warnings)
+    assert not any("joined" in w for w in seed.warnings)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
+def test_manuscripts_with_a_paragraph_a_line_are_not_rejoined(name: str) -> None:
+    assert not any("joined" in w for w in load_script(FIXTURES / name).warnings)

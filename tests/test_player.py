@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from pipeline import player
 from pipeline.errors import OutputError
+from pipeline.export import atomic_write_text
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -49,7 +50,8 @@ def browser() -> Browser:
 def render(out: Path, manifest: dict, **audio) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     write_tracks(out, manifest, **audio)
-    return player.write_player(out, manifest)
+    atomic_write_text(out / player.PAGE_NAME, player.render_page(manifest))
+    return out / player.PAGE_NAME
 
 
 @pytest.fixture(scope="module")
@@ -367,20 +369,12 @@ def test_three_hours_stays_responsive(browser, tmp_path):
     s.close()
 
 
-def test_write_player_replaces_the_page_atomically(seed, tmp_path):
+def test_the_page_carries_its_data_and_storage_key(seed):
     manifest, _ = seed
-    (tmp_path / "index.html").write_text("old")
-    page = player.write_player(tmp_path, manifest)
-    assert page == tmp_path / "index.html" and page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
-    data = re.search(r'<script type="application/json" id="speechcast-data">(.*?)</script>',
-                     page.read_text(encoding="utf-8"), re.S).group(1)
+    page = player.render_page(manifest)
+    assert page.startswith("<!DOCTYPE html>")
+    data = re.search(r'<script type="application/json" id="speechcast-data">(.*?)</script>', page, re.S).group(1)
     assert json.loads(data)["key"] == player.storage_key(manifest)
-
-
-def test_write_player_into_a_missing_folder_says_what_to_do(seed, tmp_path):
-    with pytest.raises(OutputError, match="choose an output folder"):
-        player.write_player(tmp_path / "nowhere", seed[0])
 
 
 def test_open_target_prints_the_path_without_a_display(seed, monkeypatch):
