@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -91,3 +93,19 @@ def test_a_bad_environment_is_named(cli, make_speech, monkeypatch, variable: str
     path = make_speech(sections=1, paragraphs=1, sentences=1)
     monkeypatch.setenv(variable, value)
     assert cli.error("render", path, "-e", "edge", code=2) == f"speechcast: {message}"
+
+
+def test_ctrl_c_while_the_command_loads_ends_in_one_line() -> None:
+    # The interrupt lands while pipeline.cli (typer and all) is being imported.
+    code = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'pipeline.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from pipeline.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "speechcast: interrupted.\n", "")
