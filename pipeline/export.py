@@ -324,8 +324,12 @@ class Mp3Writer:
         self.info_size = frame_bytes(sample_rate, self.kbps)
         self.samples = 0
         self._stderr = tempfile.TemporaryFile()
-        command = [sys.executable, "-m", "pipeline.mp3encode", str(sample_rate), str(self.kbps), str(LAME_QUALITY), str(self.temp)]
-        self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr)
+        command = [sys.executable, "-m", "pipeline.mp3encode", str(sample_rate), str(self.kbps), str(LAME_QUALITY),
+                   str(self.temp.absolute())]  # fmt: skip
+        # `-m` looks in the working directory first: run where this very package lies, so a
+        # folder called "pipeline" wherever the user stands cannot be taken for it.
+        self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr,
+                                      cwd=Path(__file__).resolve().parent.parent)  # fmt: skip
         self._queue: queue.Queue[bytes | None] = queue.Queue(self.QUEUE_BLOCKS)
         self._failed: BaseException | None = None
         self._finished = False

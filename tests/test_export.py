@@ -195,6 +195,19 @@ def test_mp3_writer_leaves_nothing_after_an_exception(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_mp3_writer_is_not_fooled_by_a_pipeline_folder_where_the_user_stands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    decoy = tmp_path / "pipeline"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("")
+    (decoy / "mp3encode.py").write_text("import sys\nsys.exit('the wrong encoder')\n")
+    monkeypatch.chdir(tmp_path)
+    pcm = (8000 * np.sin(np.arange(RATE) / 7)).astype(np.int16)
+    with Mp3Writer(Path("out.mp3"), RATE) as writer:
+        writer.write(pcm)
+        writer.close()
+    assert soundfile.info(tmp_path / "out.mp3").frames == RATE
+
+
 def test_mp3_writer_reports_encoder_failure(tmp_path: Path) -> None:
     writer = Mp3Writer(tmp_path / "gone" / "c.mp3", RATE)  # the encoder cannot create its file
     with pytest.raises(OutputError, match=r"Encoding c.mp3 failed \(No such file or directory\)"):
