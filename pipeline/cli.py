@@ -71,6 +71,14 @@ def render(
         for warning in script.warnings:  # what outline would flag: a render should not hide it
             _err(f"warning: {warning}")
     for name in dict.fromkeys(voice):
+        if not dry_run:
+            # An unchanged render needs no engine: confirmed before any probe, it stays the answer offline too.
+            unasked = api.choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume, probe=False)
+            done = api.up_to_date(manuscript, unasked, script=script, settings=settings, out_root=out, player=not no_player)
+            if done is not None:
+                if not quiet:
+                    _report(done)
+                continue
         chosen = api.choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
         for warning in chosen.warnings:
             _err(f"warning: {warning}")

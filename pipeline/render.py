@@ -75,9 +75,11 @@ def _existing(out_dir: Path, key: str) -> tuple[int, list[Path]] | None:
 
 
 def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str | None = None,
-                 pitch: str | None = None, volume: str | None = None, probe_timeout: float = 3.0) -> Voice:
+                 pitch: str | None = None, volume: str | None = None, probe_timeout: float = 3.0,
+                 probe: bool = True) -> Voice:  # fmt: skip
     """Resolve a preset and pick its engine; `auto` falls back to the preset's offline voice
-    when the online engine does not answer a quick probe."""
+    when the online engine does not answer a quick probe (with `probe` False: the preset's own
+    engine, unasked)."""
     if engine != "auto":
         get_engine(engine)  # an unknown engine is named, with the known ones, before anything else
     presets = load_presets()
@@ -95,7 +97,7 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
     chosen = get_engine(wanted)
     chosen.check_voice(preset.settings.voice)
     warnings: list[str] = []
-    if engine == "auto" and chosen.needs_network and not aio.run(chosen.available(probe_timeout)):
+    if probe and engine == "auto" and chosen.needs_network and not aio.run(chosen.available(probe_timeout)):
         if not preset.fallback:
             raise EngineError(f"The {wanted} service cannot be reached and voice '{preset.name}' has no offline fallback: check the network or pick an offline voice.")
         offline = with_overrides(resolve(preset.fallback, presets), rate, pitch, volume)
@@ -153,6 +155,67 @@ def estimate_ms(chunks: list[Chunk], settings: RenderSettings) -> int:
     return round(speech + pauses)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What a render of one manuscript in one voice will be, worked out without engine or network."""
+
+    source: Path
+    script: Script
+    settings: RenderSettings
+    chunks: list[Chunk]
+    keys: dict[Chunk, str]
+    key: str
+    """The render key: equal keys make equal files."""
+    source_hash: str
+    script_md: str
+    out_dir: Path
+
+    def existing(self, voice: Voice) -> RenderResult | None:
+        """The render already in out_dir when it was made with this very key, complete."""
+        found = _existing(self.out_dir, self.key)
+        if found is None:
+            return None
+        untouched = SynthesisReport(chunks=len(self.chunks), unique=len(set(self.keys.values())), keys=self.keys)
+        return RenderResult(self.out_dir, voice.preset.name, voice.engine.id, found[0], found[1], untouched,
+                            list(voice.warnings) + list(self.script.warnings), up_to_date=True)  # fmt: skip
+
+
+def _plan(source: str | Path, voice: Voice, script: Script | None, settings: RenderSettings | None,
+          out_root: Path | None, player: bool) -> _Plan:  # fmt: skip
+    from .manuscript import load_script
+    from .scriptmd import to_markdown
+
+    source = Path(source)
+    settings = settings or RenderSettings()
+    script = script or load_script(source)
+    chunks = chunk_for(script, settings, voice.engine)
+    if not chunks:
+        raise InputError(f"{source} holds no speech to render: check the file with `speechcast outline`.")
+    try:
+        source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
+    except OSError:  # an in-memory script rendered under a made-up name
+        source_hash = ""
+    script_md = to_markdown(script)
+    keys = plan(chunks, voice.engine, voice.preset.settings)
+    key = render_key(script_md, chunks, keys, voice, settings, source_hash, player)
+    return _Plan(source, script, settings, chunks, keys, key, source_hash, script_md, output_dir(source, voice.preset.name, out_root))
+
+
+def up_to_date(
+    source: str | Path,
+    voice: Voice,
+    *,
+    script: Script | None = None,
+    settings: RenderSettings | None = None,
+    out_root: Path | None = None,
+    player: bool = True,
+) -> RenderResult | None:
+    """The render of `source` in `voice` already on disk when nothing that shapes it changed, else
+    None. Asks no engine anything: pass a voice chosen without probing (choose_voice(probe=False))
+    and an unchanged render is confirmed without the network."""
+    return _plan(source, voice, script, settings, out_root, player).existing(voice)
+
+
 def render(
     source: str | Path,
     voice: Voice | None = None,
@@ -167,38 +230,21 @@ def render(
     """Render one manuscript in one voice. Pass `script` to reuse an already loaded front end."""
     from .audio import decode
     from .export import RenderInfo, write_render
-    from .manuscript import load_script
-    from .scriptmd import to_markdown
 
-    source = Path(source)
-    settings = settings or RenderSettings()
     voice = voice or choose_voice()
-    script = script or load_script(source)
+    todo = _plan(source, voice, script, settings, out_root, player)
+    done = todo.existing(voice)
+    if done is not None:
+        return done
+    source, script, settings, chunks, key = todo.source, todo.script, todo.settings, todo.chunks, todo.key
+    source_hash, script_md, out_dir = todo.source_hash, todo.script_md, todo.out_dir
     engine, vs = voice.engine, voice.preset.settings
-    chunks = chunk_for(script, settings, engine)
-    if not chunks:
-        raise InputError(f"{source} holds no speech to render: check the file with `speechcast outline`.")
-
     store = ChunkCache(cache or default_cache_dir())
     store.ensure_writable()
-    out_dir = output_dir(source, voice.preset.name, out_root)
     check_writable(out_dir)
 
     def where(chunk: Chunk) -> str:
         return describe_chunk(script, chunk)
-
-    try:
-        source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
-    except OSError:  # an in-memory script rendered under a made-up name
-        source_hash = ""
-    script_md = to_markdown(script)
-    keys = plan(chunks, engine, vs)
-    key = render_key(script_md, chunks, keys, voice, settings, source_hash, player)
-    existing = _existing(out_dir, key)
-    if existing is not None:
-        untouched = SynthesisReport(chunks=len(chunks), unique=len(set(keys.values())), keys=keys)
-        return RenderResult(out_dir, voice.preset.name, engine.id, existing[0], existing[1], untouched,
-                            list(voice.warnings) + list(script.warnings), up_to_date=True)
 
     # Synthesis runs ahead on its own thread; assembly takes each chunk as soon as it is cached.
     job = Synthesis(chunks, engine, vs, store, jobs=settings.jobs, progress=progress, describe=where).start()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from edge_service import EdgeService
+from test_render import closed_port_url
 
 PACE = "0.2"
 FALLBACK = (
@@ -109,3 +110,19 @@ def test_ctrl_c_while_the_command_loads_ends_in_one_line() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr, done.stdout) == (130, "speechcast: interrupted.\n", "")
+
+
+def test_an_unchanged_render_is_up_to_date_even_where_edge_cannot_be_reached(
+    edge_service: EdgeService, cli, make_speech, monkeypatch
+) -> None:
+    path = make_speech(sections=1, paragraphs=1, sentences=2)
+    first = cli.run("render", path, "--pace", PACE)
+    assert first.returncode == 0 and "with edge voice 'xiaoxiao'" in first.stdout, first.stderr
+    monkeypatch.setenv("SPEECHCAST_EDGE_URL", closed_port_url())  # now offline
+    again = cli.run("render", path, "--pace", PACE)
+    assert (again.returncode, again.stderr) == (0, ""), again.stderr  # no probe, so no fallback warning
+    assert again.stdout.startswith("Up to date: ") and "with edge voice 'xiaoxiao'" in again.stdout
+    assert sorted(p.name for p in (cli.cwd / "output" / path.stem).iterdir()) == ["xiaoxiao"]
+    # A change needs the engine again: offline, the render falls back to the offline voice, and says so.
+    changed = cli.run("render", path, "--pace", "0.5")
+    assert "could not be reached" in changed.stderr and "with espeak voice 'offline-female'" in changed.stdout
