@@ -133,7 +133,7 @@ def spoken_text(manuscript: Path) -> str:
 
 
 def case_offline(bench: Bench) -> Case:
-    from pipeline.export import LAME_QUALITY
+    from pipeline.mp3encode import LAME_QUALITY
     from pipeline.presets import load_presets
     from pipeline.settings import RenderSettings
 
