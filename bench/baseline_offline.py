@@ -20,8 +20,8 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from pipeline.engines.espeak import EspeakEngine
 from pipeline.settings import VoiceSettings
+from pipeline.speech.engines.espeak import EspeakEngine
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ sys.path[:0] = [str(BENCH), str(ROOT / "tests")]
 from manuscripts import write_manuscript  # noqa: E402
 from timing import Sample, Summary, run  # noqa: E402
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "000_f942a4ce7236a7e5.txt"
+SEED = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "000_f942a4ce7236a7e5.txt"
 """The seed manuscript (outside the repository); examples/safety-meeting.txt stands in where it is missing."""
 EDGE_VOICE = "zh-CN-XiaoxiaoNeural"
 HEAVY = ("jieba", "pydub", "edge_tts", "aiohttp", "numpy", "scipy", "pyloudnorm", "soundfile", "mutagen", "cn2an", "docx")
@@ -122,8 +122,8 @@ class Bench:
 
 def spoken_text(manuscript: Path) -> str:
     """What speechcast speaks, one line per title, salutation, heading and paragraph."""
-    from pipeline.manuscript import load_script
-    from pipeline.split import spoken_heading
+    from pipeline.text.manuscript import load_script
+    from pipeline.text.split import spoken_heading
 
     script = load_script(manuscript)
     lines = [script.title, script.salutation]
@@ -133,9 +133,9 @@ def spoken_text(manuscript: Path) -> str:
 
 
 def case_offline(bench: Bench) -> Case:
-    from pipeline.mp3encode import LAME_QUALITY
-    from pipeline.presets import load_presets
     from pipeline.settings import RenderSettings
+    from pipeline.sound.mp3encode import LAME_QUALITY
+    from pipeline.speech.presets import load_presets
 
     case = Case("offline", "1. Offline render vs the least possible work")
     voice = load_presets()["offline-female"].settings
@@ -374,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(CASES), help=f"comma-separated cases: {', '.join(CASES)}")
     parser.add_argument("--runs", type=int, help="runs per measurement (default 5; 1 with --quick)")
     parser.add_argument("--offline", help='manuscripts for case 1, comma-separated: "seed" or character counts (default seed,50000)')
-    parser.add_argument("--seed-manuscript", type=Path, default=SEED if SEED.exists() else ROOT / "examples" / "safety-meeting.txt")
+    parser.add_argument("--seed-manuscript", type=Path, default=SEED)
     parser.add_argument("--work", type=Path, help="keep generated manuscripts and outputs here (default: a temporary folder)")
     parser.add_argument("--json", type=Path, help="write the raw numbers here")
     parser.add_argument("--report", type=Path, help="write the Markdown report here")

@@ -32,18 +32,20 @@ from edge_service import FRAME_SECONDS, EdgeService  # noqa: E402
 from manuscripts import manuscript  # noqa: E402
 
 from pipeline import __version__  # noqa: E402
-from pipeline.assemble import Assembler  # noqa: E402
-from pipeline.audio import AudioSegment, decode  # noqa: E402
-from pipeline.clean import clean  # noqa: E402
-from pipeline.engines import Speech  # noqa: E402
-from pipeline.export import Mp3Writer, RenderInfo, write_render  # noqa: E402
-from pipeline.loudness import measure  # noqa: E402, F401  (write_render imports it late: load it before the clock runs)
 from pipeline.model import Chunk  # noqa: E402
-from pipeline.player import render_page  # noqa: E402
-from pipeline.scriptmd import to_markdown  # noqa: E402
+from pipeline.publish.manifest import RenderInfo  # noqa: E402
+from pipeline.publish.mp3 import Mp3Writer  # noqa: E402
+from pipeline.publish.player import render_page  # noqa: E402
+from pipeline.publish.write import write_render  # noqa: E402
 from pipeline.settings import RenderSettings, VoiceSettings  # noqa: E402
-from pipeline.split import split_script  # noqa: E402
-from pipeline.structure import build_script  # noqa: E402
+from pipeline.sound.assemble import Assembler  # noqa: E402
+from pipeline.sound.audio import AudioSegment, decode  # noqa: E402
+from pipeline.sound.loudness import measure  # noqa: E402, F401  (write_render imports it late: load it before the clock runs)
+from pipeline.speech.engines import Speech  # noqa: E402
+from pipeline.text.clean import clean  # noqa: E402
+from pipeline.text.scriptmd import to_markdown  # noqa: E402
+from pipeline.text.split import split_script  # noqa: E402
+from pipeline.text.structure import build_script  # noqa: E402
 
 EDGE_CHUNK_CHARS = 250
 CHARS_PER_SENTENCE = 40

@@ -62,8 +62,8 @@ def render(
 ) -> None:
     """Render MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
     from . import render as api
-    from .manuscript import load_script
     from .settings import RenderSettings
+    from .text.manuscript import load_script
 
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
     script = load_script(manuscript)
@@ -135,14 +135,14 @@ def outline(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the editable script (Markdown) here."),
 ) -> None:
     """Show the structure speechcast found (and what it removed); -o writes an editable script."""
-    from .manuscript import load_script
-    from .outline import describe
+    from .text.manuscript import load_script
+    from .text.outline import describe
 
     script = load_script(manuscript)
     typer.echo(describe(script))
     if output is not None:
-        from .export import atomic_write_text
-        from .scriptmd import to_markdown
+        from .publish.staging import atomic_write_text
+        from .text.scriptmd import to_markdown
 
         atomic_write_text(output, to_markdown(script))
         typer.echo(f"\nEditable script written to {output}: fix it, then `speechcast render {output}`.")
@@ -153,8 +153,8 @@ def voices(
     online: bool = typer.Option(False, "--online", help="Also list every Chinese voice the Edge service offers now."),
 ) -> None:
     """List voice presets and the engines' voices."""
-    from .engines import engine_classes
-    from .presets import load_presets, user_presets_dir
+    from .speech.engines import engine_classes
+    from .speech.presets import load_presets, user_presets_dir
 
     typer.echo("Presets (use with --voice):")
     for preset in load_presets().values():
@@ -181,7 +181,7 @@ def open_(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="The output root the manuscript was rendered into."),
 ) -> None:
     """Open the player page of a render in the browser (or print where it is)."""
-    from .player import open_target
+    from .publish.player import open_target
     from .render import latest_render
 
     typer.echo(open_target(target, lambda manuscript: latest_render(manuscript, out)))

@@ -8,9 +8,9 @@ from importlib import metadata
 from pathlib import Path
 
 from . import aio
-from .cache import ChunkCache
-from .engines import engine_classes
 from .paths import writable_base
+from .speech.cache import ChunkCache
+from .speech.engines import engine_classes
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Check:
 
 def _encoder() -> Check:
     """The MP3 encoder (LAME, through lameenc), set up as renders set it up, encodes a second of silence."""
-    from .mp3encode import lame
+    from .sound.mp3encode import lame
 
     try:
         encoder = lame(24000, 64)

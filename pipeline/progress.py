@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .synthesize import NoProgress, Progress
+from .speech.synthesize import NoProgress, Progress
 
 
 class TerminalProgress:
@@ -12,7 +12,13 @@ class TerminalProgress:
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as Bar
 
         self._bar = Bar(
             "合成 synthesizing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), "ETA", TimeRemainingColumn(),

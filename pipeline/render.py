@@ -9,15 +9,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, aio
-from .cache import ChunkCache
-from .engines import Engine, get_engine
 from .errors import EngineError, InputError, OutputError, SettingsError
 from .model import Chunk, Script
 from .paths import cache_dir as default_cache_dir
 from .paths import writable_base
-from .presets import DEFAULT_PRESET, Preset, load_presets, resolve, with_overrides
 from .settings import RenderSettings
-from .synthesize import Progress, Synthesis, SynthesisReport, plan
+from .speech.cache import ChunkCache
+from .speech.engines import Engine, get_engine
+from .speech.presets import (
+    DEFAULT_PRESET,
+    Preset,
+    load_presets,
+    resolve,
+    with_overrides,
+)
+from .speech.synthesize import Progress, Synthesis, SynthesisReport, plan
 
 #: Speaking speed used for estimates before any audio exists (characters a minute).
 CHARS_PER_MINUTE = 260
@@ -113,7 +119,7 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
 
 def output_dir(source: str | Path, preset: str, root: Path | None = None) -> Path:
     """output/<manuscript name>/<voice>/ — voices of one manuscript sit side by side."""
-    from .export import safe_filename
+    from .publish.staging import safe_filename
 
     return Path(root or DEFAULT_OUTPUT_ROOT) / safe_filename(Path(source).stem) / safe_filename(preset)
 
@@ -134,7 +140,7 @@ def check_writable(folder: Path) -> None:
 
 
 def chunk_for(script: Script, settings: RenderSettings, engine: Engine) -> list[Chunk]:
-    from .split import split_script
+    from .text.split import split_script
 
     return split_script(script, max_chars=settings.max_chunk_chars or engine.chunk_chars)
 
@@ -182,8 +188,8 @@ class _Plan:
 
 def _plan(source: str | Path, voice: Voice, script: Script | None, settings: RenderSettings | None,
           out_root: Path | None, player: bool) -> _Plan:  # fmt: skip
-    from .manuscript import load_script
-    from .scriptmd import to_markdown
+    from .text.manuscript import load_script
+    from .text.scriptmd import to_markdown
 
     source = Path(source)
     settings = settings or RenderSettings()
@@ -228,8 +234,9 @@ def render(
     player: bool = True,
 ) -> RenderResult:
     """Render one manuscript in one voice. Pass `script` to reuse an already loaded front end."""
-    from .audio import decode
-    from .export import RenderInfo, write_render
+    from .publish.manifest import RenderInfo
+    from .publish.write import write_render
+    from .sound.audio import decode
 
     voice = voice or choose_voice()
     todo = _plan(source, voice, script, settings, out_root, player)
@@ -267,7 +274,7 @@ def render(
     info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash, render_key=key)
     page = None
     if player:
-        from .player import render_page
+        from .publish.player import render_page
 
         page = render_page
     created = [d for d in (out_dir, *out_dir.parents) if not d.exists()]

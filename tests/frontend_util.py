@@ -6,19 +6,19 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pipeline.clean import Cleaned
 from pipeline.model import Chunk, Script
-from pipeline.split import normalise, spoken_heading
+from pipeline.text.clean import Cleaned
+from pipeline.text.split import normalise, spoken_heading
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "manuscripts"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent / "corpus"
 SEED = "000_f942a4ce7236a7e5"
 
 
 def corpus_file(suffix: str) -> Path:
-    """A file of the seed manuscript; CI clones main with shared/ beside it, so absence is a failure."""
+    """A file of the seed manuscript (tests/corpus, part of the repository: absence is a failure)."""
     path = CORPUS / f"{SEED}{suffix}"
-    assert path.is_file(), f"the shared corpus is missing: expected {path} (clone shared/ beside main/)"
+    assert path.is_file(), f"the seed manuscript is missing: expected {path}"
     return path
 
 

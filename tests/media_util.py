@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-
 from imageio_ffmpeg import get_ffmpeg_exe as ffmpeg_exe
 
 

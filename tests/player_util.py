@@ -15,7 +15,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-SEED_MD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "000_f942a4ce7236a7e5.expected.md"
+SEED_MD = Path(__file__).resolve().parent / "corpus" / "000_f942a4ce7236a7e5.expected.md"
 
 PAUSES = {"clause": 60, "sentence": 120, "paragraph": 250, "section": 400, "title": 300, "end": 0}
 

@@ -6,9 +6,9 @@ import asyncio
 import io
 import wave
 
-from pipeline.engines import Engine, Speech, VoiceInfo
 from pipeline.errors import EngineError, VoiceError
 from pipeline.settings import VoiceSettings
+from pipeline.speech.engines import Engine, Speech, VoiceInfo
 
 RATE = 16000
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.assemble import Assembler, display_title, pause_samples
-from pipeline.audio import AudioSegment, samples, segment
 from pipeline.model import Chunk, Section
 from pipeline.settings import Pauses
+from pipeline.sound.assemble import Assembler, display_title, pause_samples
+from pipeline.sound.audio import AudioSegment, samples, segment
 
 RATE = 22050
 PAUSES = Pauses(clause=111, sentence=333, paragraph=777, subsection=1234, section=2001, title=2500, lead_in=500, tail=1499)
@@ -180,7 +180,7 @@ def test_chunks_out_of_section_order_are_refused() -> None:
 
 
 def test_large_tracks_spill_to_disk(monkeypatch) -> None:
-    import pipeline.assemble as assemble
+    import pipeline.sound.assemble as assemble
 
     monkeypatch.setattr(assemble, "SPOOL_BYTES", 1000)
     cs = chunks()

@@ -8,8 +8,9 @@ import pytest
 import soundfile
 from imageio_ffmpeg import get_ffmpeg_exe as ffmpeg_exe
 
-from pipeline.audio import AudioSegment, cut, decode, samples, segment, trim
-from pipeline.engines import Speech
+from pipeline.sound.audio import AudioSegment, decode, samples, segment, trim
+from pipeline.speech.engines import Speech
+from pipeline.speech.pcm import cut
 
 RATE = 24000
 

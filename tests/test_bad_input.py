@@ -17,11 +17,11 @@ import pytest
 from edge_service import EdgeService, speech_frames
 from frontend_util import assert_chunks_cover
 
-from pipeline.cache import ChunkCache
-from pipeline.manuscript import load_script
 from pipeline.render import choose_voice, render
 from pipeline.settings import Pauses, RenderSettings
-from pipeline.split import split_script
+from pipeline.speech.cache import ChunkCache
+from pipeline.text.manuscript import load_script
+from pipeline.text.split import split_script
 
 SPEECH = "在全市工作会议上的讲话\n\n同志们：\n\n今天我们召开全市工作会议。主要任务是总结工作，部署下一步安排。\n"
 PACE = "0.2"

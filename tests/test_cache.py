@@ -4,10 +4,10 @@ import os
 
 import pytest
 
-from pipeline.cache import ChunkCache, chunk_key
-from pipeline.engines import Speech
 from pipeline.errors import OutputError
 from pipeline.settings import VoiceSettings
+from pipeline.speech.cache import ChunkCache, chunk_key
+from pipeline.speech.engines import Speech
 
 VOICE = VoiceSettings("edge", "zh-CN-XiaoxiaoNeural")
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from frontend_util import FIXTURES, assert_accounted
-from pipeline.clean import clean
-from pipeline.load import read_text
+
+from pipeline.text.clean import clean
+from pipeline.text.load import read_text
 
 SPEECH = "同志们，今年我们要坚持稳中求进，推动经济增长5.2%左右。"
 

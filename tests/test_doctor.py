@@ -8,9 +8,9 @@ from pathlib import Path
 
 from edge_service import EdgeService
 
-from pipeline.cache import ChunkCache
 from pipeline.doctor import run_checks
-from pipeline.engines import Speech
+from pipeline.speech.cache import ChunkCache
+from pipeline.speech.engines import Speech
 
 
 def by_name(checks) -> dict:

@@ -13,10 +13,10 @@ import pytest
 import soundfile as sf
 from edge_service import FAULTS, FRAME_BYTES, EdgeService
 
-from pipeline.engines import get_engine
-from pipeline.engines.edge import EdgeEngine, Retry, Service, _cut_times, _Word
 from pipeline.errors import EngineError, SettingsError, VoiceError
 from pipeline.settings import VoiceSettings
+from pipeline.speech.engines import get_engine
+from pipeline.speech.engines.edge import EdgeEngine, Retry, Service, _cut_times, _Word
 
 XIAOXIAO = VoiceSettings("edge", "zh-CN-XiaoxiaoNeural")
 TEXT = "同志们，今天我们召开全体干部大会。主要任务是总结工作，部署下一步安排！"

@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from pipeline import numbers
-from pipeline.engines import get_engine
-from pipeline.engines.espeak import EspeakEngine
 from pipeline.errors import VoiceError
 from pipeline.settings import VoiceSettings
+from pipeline.speech.engines import get_engine
+from pipeline.speech.engines.espeak import EspeakEngine
+from pipeline.text import numbers
 
 CMN = VoiceSettings("espeak", "cmn")
 # espeak-ng carries a little internal state from one utterance to the next (it survives even

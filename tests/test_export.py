@@ -10,20 +10,23 @@ import numpy as np
 import pyloudnorm
 import pytest
 import soundfile
-from mutagen.id3 import ID3
-from scipy.signal import butter, sosfilt
 from imageio_ffmpeg import get_ffmpeg_exe as ffmpeg_exe
 from media_util import ebur128
+from mutagen.id3 import ID3
+from scipy.signal import butter, sosfilt
 from test_assemble import PAUSES, RATE, Clips, chunks, sections
 
-from pipeline.audio import AudioSegment, samples, segment
 from pipeline.errors import OutputError
-from pipeline.export import (
-    Cue, Mp3Writer, RenderInfo, TrackFile, cues, lrc, m3u8, safe_filename, srt, write_render,
-)  # fmt: skip
-from pipeline.loudness import integrated_loudness, normalize
 from pipeline.model import Chunk, Placement, RemovedLine, Script, Timeline
+from pipeline.publish.manifest import RenderInfo
+from pipeline.publish.mp3 import Mp3Writer
+from pipeline.publish.playlist import TrackFile, m3u8
+from pipeline.publish.staging import safe_filename
+from pipeline.publish.subtitles import Cue, cues, lrc, srt
+from pipeline.publish.write import write_render  # fmt: skip
 from pipeline.settings import RenderSettings, VoiceSettings
+from pipeline.sound.audio import AudioSegment, samples, segment
+from pipeline.sound.loudness import integrated_loudness, normalize
 
 # ---------------------------------------------------------------- file names
 

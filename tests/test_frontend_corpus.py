@@ -12,17 +12,23 @@ from pathlib import Path
 
 import docx
 import pytest
+from frontend_util import (
+    FIXTURES,
+    assert_accounted,
+    assert_chunks_cover,
+    corpus_file,
+    visible,
+)
 
-from frontend_util import FIXTURES, assert_accounted, assert_chunks_cover, corpus_file, visible
-from pipeline.clean import clean
 from pipeline.errors import InputError
-from pipeline.load import read_text
-from pipeline.manuscript import load_script
 from pipeline.model import Script
-from pipeline.outline import describe
-from pipeline.scriptmd import from_markdown
-from pipeline.split import split_script
-from pipeline.structure import build_script
+from pipeline.text.clean import clean
+from pipeline.text.load import read_text
+from pipeline.text.manuscript import load_script
+from pipeline.text.outline import describe
+from pipeline.text.scriptmd import from_markdown
+from pipeline.text.split import split_script
+from pipeline.text.structure import build_script
 
 SECTIONS = ["", "一、增强宗旨意识", "二、坚决廉洁从政", "三、提高个人修养", "四、狠抓作风建设", "结束语"]
 

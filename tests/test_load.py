@@ -7,10 +7,10 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from frontend_util import FIXTURES
+
 from pipeline.errors import InputError
-from pipeline.load import read_text
+from pipeline.text.load import read_text
 
 SIMPLIFIED = "同志们：\n今天我们召开全市经济工作会议，总结2023年工作，部署2024年任务。\n一、坚持稳中求进\n"
 TRADITIONAL = "各位同仁：\n今天我們在這裡隆重集會，回顧過去一年的工作，展望新的一年。\n"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.numbers import cardinal, digits, normalize
+from pipeline.text.numbers import cardinal, digits, normalize
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,19 @@ import re
 from pathlib import Path
 
 import pytest
-from player_util import SEED_MD, Part, build_manifest, seed_parts, sentence_times, write_tracks
+from player_util import (
+    SEED_MD,
+    Part,
+    build_manifest,
+    seed_parts,
+    sentence_times,
+    write_tracks,
+)
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from pipeline import player
 from pipeline.errors import OutputError
-from pipeline.export import atomic_write_text
+from pipeline.publish import player
+from pipeline.publish.staging import atomic_write_text
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

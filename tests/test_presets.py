@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import SettingsError, VoiceError
-from pipeline.presets import load_presets, resolve, with_overrides
 from pipeline.settings import Pauses, RenderSettings, VoiceSettings
+from pipeline.speech.presets import load_presets, resolve, with_overrides
 
 
 @pytest.fixture(autouse=True)

@@ -22,15 +22,15 @@ import pytest
 from edge_service import FAULTS, EdgeService
 from frontend_util import CORPUS, FIXTURES, SEED, visible
 
-from pipeline.audio import decode, trim
-from pipeline.cache import STALE_TEMP_SECONDS, ChunkCache
-from pipeline.load import read_text
-from pipeline.manuscript import load_script
 from pipeline.model import Script
 from pipeline.render import choose_voice, chunk_for, describe_chunk, render
 from pipeline.settings import Pauses, RenderSettings
-from pipeline.split import normalise, split_script
-from pipeline.synthesize import plan
+from pipeline.sound.audio import decode, trim
+from pipeline.speech.cache import STALE_TEMP_SECONDS, ChunkCache
+from pipeline.speech.synthesize import plan
+from pipeline.text.load import read_text
+from pipeline.text.manuscript import load_script
+from pipeline.text.split import normalise, split_script
 
 PACE = "0.2"
 """Short pauses: short audio, quick tests."""
@@ -375,7 +375,7 @@ _MARKER = re.compile(r"^(?:第[一二三四五六七八九十\d]+(?:部分|章)|
 
 def manuscripts() -> list[Path]:
     seed = CORPUS / f"{SEED}.txt"
-    assert seed.is_file(), f"the shared corpus is missing: expected {seed}"
+    assert seed.is_file(), f"the seed manuscript is missing: expected {seed}"
     return [*sorted(FIXTURES.iterdir()), seed, CORPUS / f"{SEED}.expected.md"]
 
 

@@ -17,7 +17,7 @@ from pipeline.render import choose_voice, render
 from pipeline.settings import Pauses, RenderSettings
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = REPO / "tests" / "corpus"
 SEED = CORPUS / "000_f942a4ce7236a7e5.txt"
 EXAMPLE = REPO / "examples" / "safety-meeting.txt"
 PAUSES = Pauses()
@@ -32,7 +32,7 @@ def closed_port_url() -> str:
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory):
-    assert SEED.is_file(), f"the seed manuscript is missing: expected {SEED} (shared/ beside the checkout)"
+    assert SEED.is_file(), f"the seed manuscript is missing: expected {SEED}"
     root = tmp_path_factory.mktemp("seed")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SPEECHCAST_CONFIG_DIR", str(root / "config"))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
 from frontend_util import FIXTURES, corpus_file
-from pipeline.clean import clean
-from pipeline.load import read_text
+
 from pipeline.model import Script
-from pipeline.scriptmd import from_markdown, to_markdown
-from pipeline.structure import build_script
+from pipeline.text.clean import clean
+from pipeline.text.load import read_text
+from pipeline.text.scriptmd import from_markdown, to_markdown
+from pipeline.text.structure import build_script
 
 
 def _structure(script: Script) -> tuple:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from frontend_util import FIXTURES, assert_chunks_cover
-from pipeline.clean import clean
-from pipeline.load import read_text
+
 from pipeline.model import Script, Section
-from pipeline.split import normalise, split_script, split_sentences
-from pipeline.structure import build_script
+from pipeline.text.clean import clean
+from pipeline.text.load import read_text
+from pipeline.text.split import normalise, split_script, split_sentences
+from pipeline.text.structure import build_script
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from frontend_util import FIXTURES
-from pipeline.clean import clean
-from pipeline.load import read_text
+
 from pipeline.model import Script
-from pipeline.structure import build_script
+from pipeline.text.clean import clean
+from pipeline.text.load import read_text
+from pipeline.text.structure import build_script
 
 BODY = "我们要坚持问题导向，把各项工作抓实抓细抓到位，确保取得实实在在的成效。"
 

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import pytest
+from recording_engine import RecordingEngine, SharingEngine
 
-from pipeline.cache import ChunkCache
 from pipeline.errors import EngineError
 from pipeline.model import Chunk
 from pipeline.settings import VoiceSettings
-from pipeline.synthesize import synthesize
-from recording_engine import RecordingEngine, SharingEngine
+from pipeline.speech.cache import ChunkCache
+from pipeline.speech.synthesize import synthesize
 
 VOICE = VoiceSettings("recording", "test")
 
@@ -114,7 +114,7 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     import io
 
     from pipeline.progress import TerminalProgress
-    from pipeline.synthesize import NoProgress
+    from pipeline.speech.synthesize import NoProgress
 
     monkeypatch.setattr("sys.stderr", io.StringIO())
     assert isinstance(TerminalProgress.for_terminal(), NoProgress)

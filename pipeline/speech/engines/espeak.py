@@ -17,9 +17,9 @@ from pathlib import Path
 
 import espeakng_loader
 
-from .. import numbers
-from ..errors import EngineError, VoiceError
-from ..settings import VoiceSettings
+from ...errors import EngineError, VoiceError
+from ...settings import VoiceSettings
+from ...text import numbers
 from . import Engine, Speech, VoiceInfo
 
 _SYNCHRONOUS = 2

@@ -8,7 +8,7 @@ import zipfile
 from functools import cache
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 #: Formats we refuse, recognised by their first bytes: a renamed PDF or MP3 must not be read as text.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -138,7 +138,9 @@ def _common(encoding: str) -> frozenset[str]:
 
 
 def _detect(data: bytes, path: Path) -> str:
-    from charset_normalizer import from_bytes  # only for files that are neither UTF nor Chinese legacy
+    from charset_normalizer import (
+        from_bytes,  # only for files that are neither UTF nor Chinese legacy
+    )
 
     best = from_bytes(data).best()
     if best is None:

@@ -1,8 +1,8 @@
-"""Decode what an engine returned into PCM, and trim it (DESIGN.md §7).
+"""Engine answers as samples: decoding what an engine returned, and cutting one answer into pieces.
 
 Decoding runs in-process through soundfile (libsndfile reads MP3, WAV and FLAC from memory): one
-ffmpeg process per chunk costs about 40 ms, and pydub's `from_file` needs ffmpeg and ffprobe, which
-speechcast does without (pydub only holds the PCM here).
+ffmpeg process per chunk costs about 40 ms. It lives in the speech stage because an engine that reads
+several chunks in one request (Edge) must cut its answer back into chunks before they are cached.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import queue
 import threading
-import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
@@ -18,28 +17,9 @@ from typing import Any
 import numpy as np
 import soundfile
 
-with warnings.catch_warnings():
-    # pydub warns at import when no ffmpeg is installed: it is needed only for files, not held PCM.
-    warnings.simplefilter("ignore", RuntimeWarning)
-    from pydub import AudioSegment
-
 from .engines import Speech
 
-__all__ = ["AudioSegment", "cut", "decode", "samples", "segment", "trim"]
-
-SAMPLE_WIDTH = 2
-"""Every clip is 16-bit mono from here on."""
-
-
-def segment(pcm: np.ndarray | bytes, sample_rate: int) -> AudioSegment:
-    """A mono 16-bit AudioSegment over int16 samples (or their raw bytes)."""
-    data = pcm if isinstance(pcm, bytes) else np.ascontiguousarray(pcm, dtype=np.int16).tobytes()
-    return AudioSegment(data=data, sample_width=SAMPLE_WIDTH, frame_rate=sample_rate, channels=1)
-
-
-def samples(seg: AudioSegment) -> np.ndarray:
-    """The int16 samples of a mono 16-bit segment, without copying."""
-    return np.frombuffer(seg.raw_data, dtype=np.int16)
+__all__ = ["cut", "decode_samples"]
 
 
 class _HelperThread:
@@ -81,8 +61,8 @@ class _HelperThread:
 _DECODER = _HelperThread("speechcast-decode")
 
 
-def decode(speech: Speech) -> AudioSegment:
-    """Decode an engine's audio to mono 16-bit PCM at its own sample rate.
+def decode_samples(speech: Speech) -> tuple[np.ndarray, int]:
+    """Decode an engine's audio to mono int16 samples and their sample rate.
 
     Raises ValueError when the bytes are not audio soundfile can read, or hold no samples: the cache
     treats that as a damaged entry and synthesizes the chunk again.
@@ -95,7 +75,7 @@ def decode(speech: Speech) -> AudioSegment:
         raise ValueError(f"the {speech.format} audio holds no samples")
     if data.shape[1] > 1:
         data = data.mean(axis=1).round().astype(np.int16)
-    return segment(data.reshape(-1), rate)
+    return data.reshape(-1), rate
 
 
 def cut(speech: Speech, seconds: Sequence[float]) -> list[Speech]:
@@ -105,34 +85,13 @@ def cut(speech: Speech, seconds: Sequence[float]) -> list[Speech]:
     add a second generation of loss, and cutting the MP3 itself at frame boundaries would break the
     bit reservoir a real encoder leaves between frames.
     """
-    seg = decode(speech)
-    pcm = samples(seg)
-    bounds = [0, *(round(t * seg.frame_rate) for t in seconds), pcm.size]
+    pcm, rate = decode_samples(speech)
+    bounds = [0, *(round(t * rate) for t in seconds), pcm.size]
     if any(a >= b for a, b in zip(bounds, bounds[1:])):
-        raise ValueError(f"cut times {list(seconds)} do not fall inside {pcm.size / seg.frame_rate:.3f} s of audio")
+        raise ValueError(f"cut times {list(seconds)} do not fall inside {pcm.size / rate:.3f} s of audio")
     pieces = []
     for start, end in zip(bounds, bounds[1:]):
         out = io.BytesIO()
-        soundfile.write(out, pcm[start:end], seg.frame_rate, format="FLAC", subtype="PCM_16")
+        soundfile.write(out, pcm[start:end], rate, format="FLAC", subtype="PCM_16")
         pieces.append(Speech(out.getvalue(), "flac"))
     return pieces
-
-
-def trim(seg: AudioSegment, threshold_db: float = -50.0, margin_ms: int = 25) -> AudioSegment:
-    """Cut leading and trailing silence, keeping `margin_ms` either side so soft consonants stay.
-
-    A clip that is silent throughout is returned whole: it still stands for a chunk, and a chunk's
-    subtitle must not shrink to nothing.
-    """
-    seg = seg.set_channels(1).set_sample_width(SAMPLE_WIDTH)
-    pcm = samples(seg)
-    threshold = 32768.0 * 10.0 ** (threshold_db / 20.0)
-    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > threshold)
-    if loud.size == 0:
-        return seg
-    margin = round(margin_ms * seg.frame_rate / 1000)
-    first = max(int(loud[0]) - margin, 0)
-    last = min(int(loud[-1]) + 1 + margin, pcm.size)
-    if first == 0 and last == pcm.size:
-        return seg
-    return seg._spawn(seg.raw_data[first * SAMPLE_WIDTH : last * SAMPLE_WIDTH])

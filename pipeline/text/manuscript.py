@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..errors import InputError
+from ..model import Script
 from .clean import clean
-from .errors import InputError
 from .load import read_text
-from .model import Script
 from .scriptmd import from_markdown
 from .structure import build_script
 

@@ -15,9 +15,9 @@ from typing import BinaryIO
 
 import numpy as np
 
+from ..model import Chunk, Placement, Section, SectionSpan, Timeline
+from ..settings import Pauses
 from .audio import SAMPLE_WIDTH, AudioSegment, segment, trim
-from .model import Chunk, Placement, Section, SectionSpan, Timeline
-from .settings import Pauses
 
 SPOOL_BYTES = 32 * 1024 * 1024
 """Tracks up to this size (about 12 minutes at 22 kHz) stay in memory; longer ones go to disk."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import ClassVar
 
-from ..errors import SettingsError
-from ..settings import VoiceSettings
+from ...errors import SettingsError
+from ...settings import VoiceSettings
 
 ENTRY_POINT_GROUP = "speechcast.engines"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
-from .model import Chunk, ChunkRole, PauseKind, Script, Section
+from ..model import Chunk, ChunkRole, PauseKind, Script, Section
 from .structure import CLOSING_TITLE
 
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ..model import RemovedLine, Script, Section
 from .clean import MARKUP_FRAGMENTS, strip_fragments
-from .model import RemovedLine, Script, Section
 from .structure import CLOSING_TITLE, is_salutation
 
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)

@@ -22,7 +22,7 @@ from itertools import groupby
 from pathlib import Path
 from urllib.parse import quote
 
-from pipeline.errors import OutputError
+from ..errors import OutputError
 
 PAGE_NAME = "index.html"
 TEMPLATE_NAME = "player_template.html"
@@ -198,7 +198,7 @@ def render_page(manifest: dict) -> str:
         "version": html.escape(str(manifest.get("speechcast", ""))),
         "data": _json_for_script(data),
     }
-    template = resources.files("pipeline").joinpath(TEMPLATE_NAME).read_text(encoding="utf-8")
+    template = resources.files(__package__).joinpath(TEMPLATE_NAME).read_text(encoding="utf-8")
     # One pass, so text inserted for one placeholder is never scanned for another.
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], template)
 

@@ -37,8 +37,8 @@ import edge_tts.constants
 import edge_tts.exceptions
 import edge_tts.voices
 
-from ..errors import EngineError, SettingsError, VoiceError
-from ..settings import VoiceSettings
+from ...errors import EngineError, SettingsError, VoiceError
+from ...settings import VoiceSettings
 from . import Engine, Speech, VoiceInfo
 
 log = logging.getLogger(__name__)
@@ -296,7 +296,7 @@ class EdgeEngine(Engine):
         """One request for all of `texts`, each closed as a sentence, its answer cut in the pauses
         the service's word boundaries show between them; texts whose ends they do not show are
         asked for again one by one."""
-        from ..audio import cut
+        from ..pcm import cut
 
         if len(texts) == 1:
             return [await self.synthesize(texts[0], voice)]

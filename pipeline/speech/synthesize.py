@@ -10,12 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from . import aio
+from .. import aio
+from ..errors import EngineError, SpeechcastError
+from ..model import Chunk
+from ..settings import VoiceSettings
 from .cache import ChunkCache, chunk_key
 from .engines import Engine
-from .errors import EngineError, SpeechcastError
-from .model import Chunk
-from .settings import VoiceSettings
 
 
 class Progress(Protocol):

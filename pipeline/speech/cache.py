@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..errors import OutputError
+from ..settings import VoiceSettings
 from .engines import Speech
-from .errors import OutputError
-from .settings import VoiceSettings
 
 _DIGEST = 32
 _FORMATS = ("mp3", "wav", "flac")

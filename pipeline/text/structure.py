@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..model import RemovedLine, Script, Section
 from .clean import Cleaned
-from .model import RemovedLine, Script, Section
 
 #: A heading is at most this long (marker included); a longer first clause is a numbered paragraph.
 HEADING_MAX = 40

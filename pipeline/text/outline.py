@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .model import Script, Section
+from ..model import Script, Section
 from .split import split_sentences
 
 #: Characters that take no speaking time: whitespace and punctuation.

@@ -1,6 +1,6 @@
 """The MP3 encoder process: 16-bit mono PCM on stdin, LAME's frames into a file.
 
-    python -m pipeline.mp3encode RATE KBPS QUALITY OUTPUT
+    python -m pipeline.sound.mp3encode RATE KBPS QUALITY OUTPUT
 
 Run by export.Mp3Writer. OUTPUT starts with `info_size` zero bytes where the writer puts the Info
 frame once it knows the totals. A process of its own because LAME (through lameenc) holds the GIL

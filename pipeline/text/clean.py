@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .model import RemovedLine
+from ..model import RemovedLine
 
 #: Longest line a keyword rule may remove whole; a longer line is speech that mentions the word.
 _JUNK_MAX = 60

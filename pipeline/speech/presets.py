@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import SettingsError, VoiceError
-from .paths import config_dir
-from .settings import VoiceSettings
+from ..errors import SettingsError, VoiceError
+from ..paths import config_dir
+from ..settings import VoiceSettings
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -1,0 +1,91 @@
+"""manifest.json: what was said, by which voice, from what source, and where every section, chunk
+and cue sits on the timeline. The player page and later re-renders read it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..model import Script, Timeline
+from ..settings import RenderSettings, VoiceSettings
+from .playlist import TrackFile
+from .subtitles import Cue
+
+
+@dataclass(frozen=True)
+class RenderInfo:
+    """Who spoke and from what: recorded in the tags and the manifest."""
+
+    version: str
+    """speechcast's version."""
+    voice: VoiceSettings
+    """The engine and voice that actually spoke."""
+    preset: str = ""
+    source_path: str = ""
+    source_sha256: str = ""
+    date: str = ""
+    """Recording date for the tags (YYYY-MM-DD); "" means today."""
+    render_key: str = ""
+    """Fingerprint of everything that shapes the output: an unchanged re-render may skip writing."""
+
+
+def previous_files(out_dir: Path) -> set[str]:
+    """Files an earlier render listed in this folder's manifest (to remove any this one does not write)."""
+    try:
+        old = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        names = [*old["files"].values(), *(t[k] for t in old["tracks"] for k in ("file", "lrc"))]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+    return {n for n in names if isinstance(n, str) and n and Path(n).name == n}
+
+
+def build_manifest(
+    script: Script,
+    timeline: Timeline,
+    tracks: Sequence[TrackFile],
+    cue_list: Sequence[Cue],
+    files: dict[str, str | None],
+    settings: RenderSettings,
+    info: RenderInfo,
+    script_markdown: str,
+) -> dict[str, Any]:
+    ms = timeline.ms
+    voice = info.voice
+    return {
+        "speechcast": info.version,
+        "title": script.title,
+        "salutation": script.salutation,
+        "source": {
+            "path": info.source_path or script.source,
+            "sha256": info.source_sha256,
+            "removed_lines": len(script.removed),
+            "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in script.removed],
+        },
+        "engine": voice.engine,
+        "voice": {"preset": info.preset, "engine": voice.engine, "voice": voice.voice,
+                  "rate": voice.rate, "pitch": voice.pitch, "volume": voice.volume},  # fmt: skip
+        "settings": {"pauses": dataclasses.asdict(settings.pauses), "loudness": settings.loudness,
+                     "true_peak": settings.true_peak, "bitrate": settings.bitrate},  # fmt: skip
+        "sample_rate": timeline.sample_rate,
+        "duration_ms": ms(timeline.length),
+        "files": files,
+        "tracks": [dataclasses.asdict(t) for t in tracks],
+        "sections": [
+            {"index": s.index, "title": s.title, "level": s.level, "kind": script.sections[s.index].kind,
+             "track": s.track, "start_ms": ms(s.start), "end_ms": ms(s.end)}  # fmt: skip
+            for s in timeline.sections
+        ],
+        "chunks": [
+            {"text": p.chunk.text, "section": p.chunk.section, "paragraph": p.chunk.paragraph,
+             "sentence": p.chunk.sentence, "part": p.chunk.part, "role": p.chunk.role,
+             "pause_after": p.chunk.pause_after, "start_ms": ms(p.start), "end_ms": ms(p.end)}  # fmt: skip
+            for p in timeline.placements
+        ],
+        "cues": [dataclasses.asdict(c) for c in cue_list],
+        "script": script_markdown,
+        "render_key": info.render_key,
+    }

@@ -1,0 +1,115 @@
+"""Writing files whole or not at all: safe file names, temporary names renamed into place, and the
+lock that makes renders into one folder take turns.
+
+Each file is first written under a hidden temporary name in the output folder and renamed only when
+the whole render has succeeded, so a failure (Ctrl-C, a crash, a full disk) leaves the folder as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import sys
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import OutputError
+
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+MAX_NAME_BYTES = 240
+"""UTF-8 bytes a name may take before its "NN-" prefix and extension (file systems allow 255)."""
+
+
+def safe_filename(title: str, max_len: int = 80, fallback: str = "untitled") -> str:
+    """`title` as a file name (without extension) valid on Windows, macOS and Linux."""
+    name = unicodedata.normalize("NFC", title)
+    name = _FORBIDDEN.sub("_", name)
+    name = re.sub(r"\s+", " ", name)
+    name = re.sub(r"_{2,}", "_", name)
+    name = name[:max_len]
+    while len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        name = name[:-1]
+    # Leading dots hide a file (and "." / ".." are not names); Windows drops trailing dots and spaces.
+    name = name.strip(" ._") or fallback
+    if name.split(".")[0].upper() in _RESERVED:
+        name = "_" + name
+    return name
+
+
+
+
+
+
+_TEMP_PREFIX, _TEMP_SUFFIX = ".speechcast-", ".part"
+
+
+def temp_name(final: Path) -> Path:
+    # Short and fixed-length: a final name may already be near the file system's 255-byte limit.
+    return final.with_name(f"{_TEMP_PREFIX}{secrets.token_hex(6)}{_TEMP_SUFFIX}")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """`text` written to `path` whole or not at all (a temporary file renamed over it)."""
+    temp = temp_name(path)
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise OutputError(f"Cannot write {path} ({exc.strerror}): choose another place for it.") from exc
+
+
+@contextlib.contextmanager
+def folder_turn(out_dir: Path) -> Iterator[None]:
+    """Hold `out_dir` for one render: another render into it waits, and any temporary file found
+    now was left by a render that was killed (the lock dies with its holder), so it goes."""
+    if sys.platform == "win32":  # no flock; a file another process still writes cannot be deleted there
+        handle = None
+    else:
+        import fcntl
+
+        handle = os.open(out_dir, os.O_RDONLY)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        for stale in out_dir.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        yield
+    finally:
+        if handle is not None:
+            os.close(handle)  # releases the lock
+
+
+class Staging:
+    """Temporary files waiting to be renamed onto their final names, all or none."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Path, Path]] = []
+
+    def add(self, temp: Path, final: Path) -> None:
+        self.pending.append((temp, final))
+
+    def write_text(self, final: Path, text: str) -> None:
+        temp = temp_name(final)
+        self.add(temp, final)
+        try:
+            temp.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"Cannot write {final}: {exc.strerror}; free some space or choose another folder with -o.") from exc
+
+    def commit(self) -> None:
+        for temp, final in self.pending:
+            os.replace(temp, final)
+        self.pending.clear()
+
+    def abort(self) -> None:
+        for temp, _ in self.pending:
+            temp.unlink(missing_ok=True)
+        self.pending.clear()
+
+

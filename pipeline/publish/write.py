@@ -1,0 +1,191 @@
+"""Write a rendered speech to disk: the one place that calls the writers, in order.
+
+Everything is read off one Timeline, so chapters, cues and the manifest agree to the sample. Every
+file is staged under a temporary name and renamed into place only when the whole render succeeded;
+renders into one folder take turns (see staging.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import functools
+import json
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
+
+from mutagen import MutagenError
+
+from ..errors import OutputError
+from ..model import Chunk, Script
+from ..settings import RenderSettings
+from ..sound.assemble import Assembler, Track
+from ..sound.audio import AudioSegment
+from .manifest import RenderInfo, build_manifest, previous_files
+from .mp3 import MP3_LOUDNESS_LOSS_LU, Mp3Cutter, Mp3Writer
+from .player import PAGE_NAME as PLAYER_PAGE
+from .playlist import TrackFile, m3u8
+from .staging import Staging, folder_turn, safe_filename, temp_name
+from .subtitles import cues, lrc, srt
+from .tags import Chapter, Mp3Tags, write_tags
+
+if TYPE_CHECKING:  # loudness pulls in numpy FFT set-up: only write_render needs it
+    from ..sound.loudness import GainPlan
+
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    out_dir: Path
+    full: Path
+    tracks: list[Path]
+    srt: Path
+    lrc: Path
+    playlist: Path
+    manifest: Path
+    player: Path | None
+    duration_ms: int
+
+    @property
+    def track_count(self) -> int:
+        return len(self.tracks)
+
+
+PlayerHook = Callable[[dict[str, Any]], str]
+"""Turns the manifest into the player page's HTML (written as index.html with everything else)."""
+
+
+_P = ParamSpec("_P")
+
+
+def _owning_the_folder(write: Callable[Concatenate[Path, _P], RenderResult]) -> Callable[Concatenate[Path, _P], RenderResult]:
+    """`write(out_dir, …)` run with `out_dir` created and held (see folder_turn), a file system
+    that fails under it (full, gone) reported as an OutputError."""
+
+    @functools.wraps(write)
+    def wrapper(out_dir: Path, /, *args: _P.args, **kwargs: _P.kwargs) -> RenderResult:
+        out_dir = Path(out_dir)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"Cannot create the output folder {out_dir} ({exc.strerror}); choose another with -o.") from exc
+        with folder_turn(out_dir):
+            try:
+                return write(out_dir, *args, **kwargs)
+            except (OSError, MutagenError) as exc:
+                reason = getattr(exc, "strerror", None) or str(exc)
+                raise OutputError(f"Writing to {out_dir} failed ({reason}); free some space or choose another folder with -o.") from exc
+
+    return wrapper
+
+
+@_owning_the_folder
+def write_render(
+    out_dir: Path,
+    script: Script,
+    chunks: Sequence[Chunk],
+    clip: Callable[[Chunk], AudioSegment],
+    settings: RenderSettings,
+    sample_rate: int,
+    info: RenderInfo,
+    script_markdown: str,
+    player: PlayerHook | None = None,
+) -> RenderResult:
+    """Assemble, normalise and write every output file of one render into `out_dir`.
+
+    `clip(chunk)` returns the chunk's decoded, untrimmed audio. `player(manifest)` returns the
+    player page's HTML. Either everything is written or nothing changes.
+    """
+    from ..sound.loudness import measure, plan
+
+    previous = previous_files(out_dir)
+    staging = Staging()
+    stem = safe_filename(script.title, fallback="speech")
+    full = Mp3Writer(out_dir / f"{stem}.mp3", sample_rate, settings.bitrate)
+    # One worker normalises and encodes track n while this thread assembles and measures track n+1
+    # (the clip callable stays on the caller's thread). Every sample is encoded once, into the full
+    # file; the section files are cut out of it afterwards (Mp3Cutter).
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="speechcast-encode")
+    encoding: Future[None] | None = None
+    try:
+        assembler = Assembler(script.sections, chunks, clip, settings.pauses, sample_rate, spool_dir=out_dir)
+        ms = assembler.timeline.ms
+        date = info.date or datetime.date.today().isoformat()
+        comment = f"speechcast {info.version}: {info.voice.engine} {info.voice.voice}"
+        track_files: list[TrackFile] = []
+        cuts: list[tuple[Path, int, int, Mp3Tags]] = []
+        for track in assembler.tracks():
+            with _closing_on_error(track):
+                measured = measure((b for _, b in track.blocks()), sample_rate)
+                gain = plan(measured, track.read, settings.loudness + MP3_LOUDNESS_LOSS_LU, settings.true_peak)
+                if encoding is not None:
+                    encoding.result()
+                encoding = worker.submit(_encode_track, track, gain, full)
+            name = f"{track.number:02d}-{safe_filename(track.title, fallback='section')}"
+            temp = temp_name(out_dir / f"{name}.mp3")
+            staging.add(temp, out_dir / f"{name}.mp3")
+            tags = Mp3Tags(track.title, info.voice.voice, script.title, date, comment, f"{track.number}/{assembler.track_count}")
+            cuts.append((temp, track.start, track.length, tags))
+            track_files.append(TrackFile(track.number, track.title, f"{name}.mp3", f"{name}.lrc", ms(track.start), ms(track.end)))
+        if encoding is not None:
+            encoding.result()
+        timeline = assembler.timeline
+        full_temp = full.finish()
+        staging.add(full_temp, full.path)
+        Mp3Cutter(full_temp).cut([(temp, start, length) for temp, start, length, _ in cuts])
+        for temp, _, _, tags in cuts:
+            write_tags(temp, tags)
+        chapters = [Chapter(s.title, ms(s.start), ms(s.end)) for s in timeline.sections]
+        write_tags(full_temp, Mp3Tags(script.title, info.voice.voice, script.title, date, comment, chapters=chapters))
+
+        cue_list = cues(timeline)
+        for t in track_files:
+            own = [c for c in cue_list if t.start_ms <= c.start_ms < t.end_ms]
+            staging.write_text(out_dir / t.lrc, lrc(own, title=t.title, offset_ms=t.start_ms))
+        files = {"full": full.path.name, "srt": f"{stem}.srt", "lrc": f"{stem}.lrc", "playlist": "playlist.m3u8", "player": None}
+        staging.write_text(out_dir / files["srt"], srt(cue_list))
+        staging.write_text(out_dir / files["lrc"], lrc(cue_list, title=script.title))
+        staging.write_text(out_dir / files["playlist"], m3u8(track_files))
+        manifest = build_manifest(script, timeline, track_files, cue_list, files, settings, info, script_markdown)
+        player_path = None
+        if player is not None:
+            files["player"] = PLAYER_PAGE  # `files` is the manifest's own dict
+            player_path = out_dir / PLAYER_PAGE
+            staging.write_text(player_path, player(manifest))
+        staging.write_text(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        staging.commit()
+    except BaseException:
+        full.abort()  # unblocks a worker still feeding it
+        worker.shutdown(wait=True, cancel_futures=True)
+        staging.abort()
+        raise
+    worker.shutdown()
+    written = {t.file for t in track_files} | {t.lrc for t in track_files} | {f for f in files.values() if f}
+    for stale in previous - written - {"manifest.json"}:
+        (out_dir / stale).unlink(missing_ok=True)
+    return RenderResult(
+        out_dir, full.path, [out_dir / t.file for t in track_files], out_dir / files["srt"], out_dir / files["lrc"],
+        out_dir / files["playlist"], out_dir / "manifest.json", player_path, ms(timeline.length),
+    )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _closing_on_error(track: Track) -> Iterator[None]:
+    """Until the worker owns `track`, a failure must release it here."""
+    try:
+        yield
+    except BaseException:
+        track.close()
+        raise
+
+
+def _encode_track(track: Track, gain: GainPlan, full: Mp3Writer) -> None:
+    """Feed one normalised track to the full file's encoder."""
+    with track:
+        for offset, block in track.blocks():
+            full.write(gain.apply(block, offset))
+
+
