@@ -16,7 +16,9 @@ from edge_service import FAULTS, FRAME_BYTES, EdgeService
 from pipeline.errors import EngineError, SettingsError, VoiceError
 from pipeline.settings import VoiceSettings
 from pipeline.speech.engines import get_engine
-from pipeline.speech.engines.edge import EdgeEngine, Retry, Service, _cut_times, _Word
+from pipeline.speech.engines.edge import EdgeEngine
+from pipeline.speech.engines.edge_service import Retry, Service
+from pipeline.speech.engines.edge_words import Word, cut_times
 
 XIAOXIAO = VoiceSettings("edge", "zh-CN-XiaoxiaoNeural")
 TEXT = "同志们，今天我们召开全体干部大会。主要任务是总结工作，部署下一步安排！"
@@ -288,19 +290,19 @@ def test_texts_the_answer_does_not_separate_are_asked_for_alone(monkeypatch: pyt
         assert [p.data for p in pieces] == [hurried.audio_for(t) for t in SENTENCES]
 
 
-def word(text: str, start: float, end: float) -> _Word:
-    return _Word(text, start, end)
+def word(text: str, start: float, end: float) -> Word:
+    return Word(text, start, end)
 
 
 def test_cut_times_from_word_boundaries() -> None:
     texts = ["我们开会。", "2024年，散会！"]
     # The service reports words without punctuation and may read a number as one word.
     words = [word("我们", 0.1, 0.4), word("开会", 0.4, 0.8), word("2024", 1.2, 1.6), word("年", 1.6, 1.7), word("散会", 1.9, 2.2)]
-    assert _cut_times(texts, words) == [pytest.approx(1.0)]
+    assert cut_times(texts, words) == [pytest.approx(1.0)]
     # No pause between the texts: no clean place to cut.
-    assert _cut_times(texts, [*words[:2], word("2024", 0.82, 1.6), *words[3:]]) == [None]
+    assert cut_times(texts, [*words[:2], word("2024", 0.82, 1.6), *words[3:]]) == [None]
     # A word across the join, or no word found on one side: unknown.
-    assert _cut_times(["我们开", "会。"], [word("我们", 0.1, 0.4), word("开会", 0.4, 0.8)]) == [None]
-    assert _cut_times(texts, words[:2]) == [None]
+    assert cut_times(["我们开", "会。"], [word("我们", 0.1, 0.4), word("开会", 0.4, 0.8)]) == [None]
+    assert cut_times(texts, words[:2]) == [None]
     # Words the service left out (up to a few characters) do not stop the alignment.
-    assert _cut_times(texts, [words[0], word("散会", 1.9, 2.2)]) == [pytest.approx(1.15)]
+    assert cut_times(texts, [words[0], word("散会", 1.9, 2.2)]) == [pytest.approx(1.15)]

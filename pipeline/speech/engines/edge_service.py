@@ -1,0 +1,171 @@
+"""Where the Edge engine connects and how patiently: the service address and the retry policy.
+
+The address comes from SPEECHCAST_EDGE_URL (a ws:// or wss:// URL) when set, so tests, proxies and
+mirrors can stand in for Microsoft. Its voice list is expected on the same host: the path with its
+trailing "/edge/v1" replaced by "/voices/list" (Microsoft's own layout), or "/voices/list" when the
+path does not end that way; ws becomes http and wss https. SPEECHCAST_EDGE_TIMEOUT and
+SPEECHCAST_EDGE_ATTEMPTS tune patience on slow or flaky networks (and let tests run the whole
+pipeline against a faulty stand-in in seconds).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit, urlunsplit
+
+import edge_tts.communicate
+import edge_tts.constants
+import edge_tts.voices
+
+from ...errors import SettingsError
+
+URL_VARIABLE = "SPEECHCAST_EDGE_URL"
+TIMEOUT_VARIABLE = "SPEECHCAST_EDGE_TIMEOUT"
+ATTEMPTS_VARIABLE = "SPEECHCAST_EDGE_ATTEMPTS"
+_MICROSOFT = (edge_tts.constants.WSS_URL, edge_tts.constants.VOICE_LIST)
+
+
+@dataclass(frozen=True)
+class Service:
+    """Where edge_tts connects: Microsoft, or whatever SPEECHCAST_EDGE_URL names."""
+
+    wss_url: str
+    voice_list_url: str
+
+    @classmethod
+    def from_url(cls, url: str | None) -> Service:
+        """`url` (or, when None, SPEECHCAST_EDGE_URL; when unset too, Microsoft)."""
+        url = url or os.environ.get(URL_VARIABLE)
+        if not url:
+            return cls(*_MICROSOFT)
+        parts = urlsplit(url)
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            raise SettingsError(
+                f"{URL_VARIABLE} must be a ws:// or wss:// address such as ws://127.0.0.1:8080/edge/v1, not '{url}'."
+            )
+        token = edge_tts.constants.TRUSTED_CLIENT_TOKEN
+        # edge_tts appends "&ConnectionId=…" to the URL, so it must already hold a query.
+        query = parts.query or f"TrustedClientToken={token}"
+        wss = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+        base = parts.path[: -len("/edge/v1")] if parts.path.endswith("/edge/v1") else ""
+        http = "http" if parts.scheme == "ws" else "https"
+        voice_list = urlunsplit((http, parts.netloc, f"{base}/voices/list", f"trustedclienttoken={token}", ""))
+        return cls(wss, voice_list)
+
+    @property
+    def loopback_host(self) -> str | None:
+        """The host when it is this machine (never meant to go through a proxy), else None."""
+        host = urlsplit(self.wss_url).hostname or ""
+        if host == "localhost":
+            return host
+        try:
+            return host if ipaddress.ip_address(host).is_loopback else None
+        except ValueError:
+            return None
+
+    @contextmanager
+    def in_use(self) -> Iterator[None]:
+        """Point edge_tts at this service for one request.
+
+        edge_tts reads its URLs from module globals when a request starts (patching
+        edge_tts.constants has no effect: they were copied at import), and nothing awaits between
+        setting them here and that read, so concurrent requests on one loop each get their own.
+        """
+        edge_tts.communicate.WSS_URL = self.wss_url
+        edge_tts.voices.VOICE_LIST = self.voice_list_url
+        host = self.loopback_host
+        if host is None:
+            yield
+        else:
+            with _proxy_bypassed(host):
+                yield
+
+
+_bypass_lock = threading.Lock()
+_bypass_users = 0
+_saved_no_proxy: dict[str, str | None] = {}
+
+
+@contextmanager
+def _proxy_bypassed(host: str) -> Iterator[None]:
+    """NO_PROXY extended by `host` while any request to it runs.
+
+    edge_tts's aiohttp session trusts the environment's proxies and offers no way to turn them
+    off, so a local stand-in would be sent to the proxy; the environment is restored afterwards.
+    """
+    global _bypass_users
+    with _bypass_lock:
+        for name in ("NO_PROXY", "no_proxy"):
+            if _bypass_users == 0:
+                _saved_no_proxy[name] = os.environ.get(name)
+            hosts = [h for h in os.environ.get(name, "").split(",") if h]
+            os.environ[name] = ",".join(hosts if host in hosts else [*hosts, host])
+        _bypass_users += 1
+    try:
+        yield
+    finally:
+        with _bypass_lock:
+            _bypass_users -= 1
+            if _bypass_users == 0:
+                for name, value in _saved_no_proxy.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How long one request may take and how often, how patiently, a failed one is repeated."""
+
+    attempts: int = 5
+    timeout_base: float = 10.0
+    timeout_per_char: float = 0.1
+    """A request may take timeout_base + timeout_per_char × its length in seconds."""
+    backoff_base: float = 1.0
+    """Before attempt n+1 wait a random time up to backoff_base × 2^(n-1), capped at backoff_max."""
+    backoff_max: float = 30.0
+
+    @classmethod
+    def from_environment(cls) -> Retry:
+        """The defaults, with SPEECHCAST_EDGE_TIMEOUT (seconds T: a request of n characters may take
+        T × (1 + n/100), and the waits between attempts scale with T) and SPEECHCAST_EDGE_ATTEMPTS."""
+        retry = cls()
+        seconds = _positive(TIMEOUT_VARIABLE, float, "a number of seconds such as 20")
+        if seconds is not None:
+            scale = seconds / retry.timeout_base
+            retry = replace(
+                retry,
+                timeout_base=seconds,
+                timeout_per_char=retry.timeout_per_char * scale,
+                backoff_base=retry.backoff_base * scale,
+                backoff_max=retry.backoff_max * scale,
+            )
+        attempts = _positive(ATTEMPTS_VARIABLE, int, "a whole number such as 8")
+        return retry if attempts is None else replace(retry, attempts=attempts)
+
+    def timeout_for(self, text: str) -> float:
+        return self.timeout_base + self.timeout_per_char * len(text)
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full jitter: spreads clients that failed together, so they do not retry together."""
+        return rng.uniform(0, min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
+
+
+def _positive(variable: str, kind: type[int] | type[float], example: str) -> int | float | None:
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise SettingsError(f"{variable} must be {example}, not '{raw}': fix or unset it.")
+    return value
