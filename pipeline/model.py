@@ -1,7 +1,9 @@
-"""The data that flows between stages (DESIGN.md §2).
+"""The data that flows between stages (docs/architecture.md, "Data flow").
 
-file ─load→ text ─clean→ lines + removal report ─structure→ Script ─split→ Chunks
-Chunks ─synthesize→ Clips ─assemble→ Timeline ─export→ files
+file ─load→ text ─clean→ lines + removal report ─structure→ Script ─split→ Chunks     text/
+Chunks ─synthesize→ engine audio                                                   speech/
+audio ─assemble→ Timeline + PCM                                                     sound/
+Timeline ─write→ files                                                              publish/
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ class Section:
 
 @dataclass
 class Script:
-    """A manuscript as a listener hears it: the one form a person can read and edit (DESIGN.md §3)."""
+    """A manuscript as a listener hears it: the one form a person can read and edit
+    (docs/architecture.md, "The Script and its Markdown form")."""
 
     title: str
     salutation: str = ""

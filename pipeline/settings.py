@@ -14,7 +14,7 @@ _PITCH = re.compile(r"^[+-]\d+Hz$")
 
 @dataclass(frozen=True)
 class Pauses:
-    """Silence in milliseconds placed after a chunk, by what follows it (DESIGN.md §7)."""
+    """Silence in milliseconds placed after a chunk, by what follows it (docs/architecture.md, "The timeline")."""
 
     clause: int = 250
     """Between the pieces of a long sentence that had to be split."""

@@ -1,4 +1,4 @@
-"""The meeting player page, driven in Debian's chromium (DESIGN.md §10, issue 7)."""
+"""The meeting player page, driven in Debian's chromium (docs/architecture.md, "Facts about MP3, LAME and players")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The meeting player: one self-contained index.html beside a render's audio (issue 7).
+"""The meeting player: one self-contained index.html beside a render's audio.
 
 The page reads nothing but itself and the MP3s next to it, so it works opened from the file
 system, on a meeting-room computer with no network, and on a phone. The text is laid out here

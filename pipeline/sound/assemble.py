@@ -1,4 +1,4 @@
-"""Place trimmed clips and pauses on one timeline, one track at a time (DESIGN.md §7).
+"""Place trimmed clips and pauses on one timeline, one track at a time (docs/architecture.md, "The timeline").
 
 Every position is a sample count at the engine's rate, so chapter marks, subtitles and the manifest
 read the same numbers and cannot disagree. A track's PCM goes to a spooled temporary file (kept in

@@ -1,4 +1,4 @@
-"""Bring audio to a loudness target with a true-peak ceiling (DESIGN.md §7: −16 LUFS, −1.5 dBTP).
+"""Bring audio to a loudness target with a true-peak ceiling (−16 LUFS, −1.5 dBTP: the podcast norm).
 
 Measurement is ITU-R BS.1770 as pyloudnorm defines it (its K-weighting filters, 400 ms blocks with
 75 % overlap, absolute and relative gates), but fed block by block so an hour-long track never has

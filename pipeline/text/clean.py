@@ -1,4 +1,5 @@
-"""Take adverts, watermarks and page furniture out of a manuscript, and say what was taken (DESIGN.md §4).
+"""Take adverts, watermarks and page furniture out of a manuscript, and say what was taken (docs/architecture.md,
+"Chinese manuscripts").
 
 Conservative by design: a line goes only when a rule names it, and every removal (a whole line or a
 fragment inside one) lands in the report with its line number, its exact text and a reason.

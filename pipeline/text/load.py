@@ -1,4 +1,5 @@
-"""Read a manuscript file into one string, whatever encoding or format it arrived in (DESIGN.md §4)."""
+"""Read a manuscript file into one string, whatever encoding or format it arrived in (docs/architecture.md,
+"Chinese manuscripts": encodings in the wild)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The editable script (DESIGN.md §3): a Script as Markdown a person can fix, and back.
+"""The editable script (docs/architecture.md, "The Script and its Markdown form"): a Script as Markdown a person can fix, and back.
 
 `#` title, `##` section, `###`…`#####` sub-sections, blank lines between paragraphs, `## 结束语` the
 closing, `<!-- … -->` comments never spoken (`<!-- warning: … -->`, and `<!-- note: … -->` under a

@@ -1,4 +1,5 @@
-"""Cut a Script into the chunks an engine speaks: sentences, and pieces of sentences too long for it (DESIGN.md §5).
+"""Cut a Script into the chunks an engine speaks: sentences, and pieces of sentences too long for it (docs/architecture.md,
+"Sentences and chunks").
 
 Invariant: the chunk texts, in order, hold every non-whitespace character of the normalised spoken
 script (title, salutation, spoken headings, paragraphs); nothing is dropped, nothing reordered.
@@ -25,7 +26,7 @@ _DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _SENTENCE = re.compile(r".*?(?:……|[。！？])+[”’」』）》】\"')\]]*|.+", re.S)
 _WORD = re.compile(r"\w")
 _CLOSERS = "”’」』）》】\"')]"
-#: Break classes from the best place to cut a sentence to the worst (DESIGN.md §5).
+#: Break classes from the best place to cut a sentence to the worst: a clause (；) keeps its sense best, a dash least.
 _BREAKS = ("；", "：，", "、", "—")
 _PAIRS = {"《": "》", "“": "”", "「": "」", "『": "』", "‘": "’", "（": "）"}
 #: jieba sees this much text past the limit, so the tokens near the cut are not truncated ones.

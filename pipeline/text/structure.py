@@ -1,4 +1,5 @@
-"""Find a manuscript's title, salutation, sections and closing in its cleaned lines (DESIGN.md §4).
+"""Find a manuscript's title, salutation, sections and closing in its cleaned lines (docs/architecture.md,
+"Chinese manuscripts").
 
 Headings are recognised only at paragraph start and only where their numbers run in sequence; a
 gap is reported, and a heading the source lost is recovered when one short sentence in the right

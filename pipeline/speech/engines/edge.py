@@ -1,7 +1,7 @@
 """The online engine: Microsoft's free neural voices through the real edge_tts client (7.x).
 
 edge_tts has no timeout that fires once the socket is open, retries only a 403, and returns
-silently truncated audio when the service closes early (DESIGN.md §6). This module adds what it
+silently truncated audio when the service closes early (docs/architecture.md, "Facts about edge-tts"). This module adds what it
 lacks: a per-request asyncio timeout sized to the text, retries with exponential backoff and full
 jitter, and a completeness check on every answer.
 
@@ -95,7 +95,7 @@ class EdgeEngine(Engine):
     needs_network = True
     chunk_chars = 250
     request_chars = 300
-    """DESIGN.md §5: 80–300 characters a request. Longer answers gain little and risk the service's
+    """Edge reads 80–300 characters a request best. Longer answers gain little and risk the service's
     offsets overflowing on slow rates."""
 
     def __init__(self, *, url: str | None = None, retry: Retry | None = None) -> None:
