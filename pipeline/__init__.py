@@ -12,12 +12,13 @@ Names are imported on first use, so `import pipeline` (and `speechcast --help`) 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "render": "pipeline.render",
     "choose_voice": "pipeline.render",
     "RenderResult": "pipeline.render",
     "Voice": "pipeline.render",
@@ -42,6 +43,25 @@ if TYPE_CHECKING:
     from .render import RenderResult, Voice, choose_voice, render
     from .settings import Pauses, RenderSettings, VoiceSettings
     from .text.manuscript import load_script
+
+
+class _Package(types.ModuleType):
+    """`pipeline.render` is the library call, though `pipeline/render.py` is a module of this package
+    too: loading that module makes the import system bind its name here to the module, which would
+    hide the function. The name is held by this property instead (the module stays in sys.modules)."""
+
+    @property
+    def render(self) -> Any:
+        from .render import render
+
+        return render
+
+    @render.setter
+    def render(self, module: types.ModuleType) -> None:
+        pass  # the import system announcing pipeline/render.py: reachable as sys.modules["pipeline.render"]
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

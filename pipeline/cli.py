@@ -61,7 +61,7 @@ def render(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
 ) -> None:
     """Render MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
-    from . import render as api
+    from .render import choose_voice, render, up_to_date
     from .settings import RenderSettings
     from .text.manuscript import load_script
 
@@ -73,19 +73,19 @@ def render(
     for name in dict.fromkeys(voice):
         if not dry_run:
             # An unchanged render needs no engine: confirmed before any probe, it stays the answer offline too.
-            unasked = api.choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume, probe=False)
-            done = api.up_to_date(manuscript, unasked, script=script, settings=settings, out_root=out, player=not no_player)
+            unasked = choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume, probe=False)
+            done = up_to_date(manuscript, unasked, script=script, settings=settings, out_root=out, player=not no_player)
             if done is not None:
                 if not quiet:
                     _report(done)
                 continue
-        chosen = api.choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
+        chosen = choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
         for warning in chosen.warnings:
             _err(f"warning: {warning}")
         if dry_run:
             _dry_run(script, chosen, settings)
             continue
-        result = api.render(
+        result = render(
             manuscript, chosen, script=script, settings=settings, out_root=out, cache=cache_dir,
             progress=None if quiet else _progress(), player=not no_player,
         )
