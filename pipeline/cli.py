@@ -58,6 +58,7 @@ def render(
     max_chars: Optional[int] = typer.Option(None, "--max-chars", help="Longest chunk sent to the engine."),
     no_player: bool = typer.Option(False, "--no-player", help="Do not write the index.html player page."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the chunks and estimated duration; synthesize nothing."),
+    appendix: bool = typer.Option(False, "--appendix", help="Also speak the appendices after the speech (附件, 附录), each as a section."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
 ) -> None:
     """Render MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
@@ -66,7 +67,7 @@ def render(
     from .text.manuscript import load_script
 
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
-    script = load_script(manuscript)
+    script = load_script(manuscript, appendix=appendix)
     if not quiet:
         for warning in script.warnings:  # what outline would flag: a render should not hide it
             _err(f"warning: {warning}")
@@ -133,12 +134,13 @@ def _report(result) -> None:
 def outline(
     manuscript: Path = typer.Argument(..., help="A .txt, .docx or .md manuscript."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the editable script (Markdown) here."),
+    appendix: bool = typer.Option(False, "--appendix", help="Show the appendices after the speech as sections to be spoken."),
 ) -> None:
     """Show the structure speechcast found (and what it removed); -o writes an editable script."""
     from .text.manuscript import load_script
     from .text.outline import describe
 
-    script = load_script(manuscript)
+    script = load_script(manuscript, appendix=appendix)
     typer.echo(describe(script))
     if output is not None:
         from .publish.staging import atomic_write_text

@@ -18,6 +18,11 @@ PauseKind = Literal["clause", "sentence", "paragraph", "subsection", "section", 
 
 ChunkRole = Literal["title", "salutation", "heading", "body"]
 
+#: What a removed piece was, for the report: editorial notes and lead-ins, publication data (source,
+#: editor, dates, promotion, copyright), markup, page furniture, appendices after the speech, stage notes.
+RemovedKind = Literal["notes", "publication", "markup", "furniture", "appendix", "stage"]
+REMOVED_KINDS: tuple[RemovedKind, ...] = ("notes", "publication", "markup", "furniture", "appendix", "stage")
+
 
 @dataclass(frozen=True)
 class RemovedLine:
@@ -29,6 +34,8 @@ class RemovedLine:
     """Exactly the characters removed (a whole line, or a stage note / debris inside one)."""
     reason: str
     """Short human reason, e.g. "advert: QQ contact", "page mark", "repeated header"."""
+    kind: RemovedKind = "publication"
+    """The family the reason belongs to (outline groups the report by it)."""
 
 
 @dataclass
@@ -65,6 +72,9 @@ class Script:
     no paragraphs): the title and the salutation are spoken at its start, so it is never empty."""
     warnings: list[str] = field(default_factory=list)
     removed: list[RemovedLine] = field(default_factory=list)
+    appendices: list[Section] = field(default_factory=list)
+    """Appendices after the speech (附件, 附录, 名词解释): not spoken unless asked for, kept here and
+    in the script as commented sections (their lines are in `removed` too, of kind "appendix")."""
     source: str = ""
     """Path of the file this script came from ("" when built in memory)."""
 

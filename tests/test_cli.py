@@ -62,7 +62,7 @@ def test_an_outline_script_is_written_whole_and_renders(cli, make_speech, tmp_pa
     assert done.returncode == 0, done.stderr
     assert done.stdout.endswith("\nEditable script written to script.md: fix it, then `speechcast render script.md`.\n")
     script = (tmp_path / "script.md").read_text(encoding="utf-8")
-    assert script.startswith("# 在全市工作会议上的讲话\n\n同志们：\n\n## 一、第一方面的工作\n\n第1项任务") and "## 二、第二方面的工作\n" in script
+    assert script.startswith("<!-- speechcast script v1 -->\n\n# 在全市工作会议上的讲话\n\n同志们：\n\n## 一、第一方面的工作\n\n第1项任务") and "## 二、第二方面的工作\n" in script
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     rendered = cli.run("render", "script.md", "-e", "espeak", "--pace", PACE, "-q")
     assert rendered.returncode == 0 and (tmp_path / "output" / "script" / "offline-female" / "manifest.json").is_file()

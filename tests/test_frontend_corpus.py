@@ -26,7 +26,7 @@ from pipeline.text.clean import clean
 from pipeline.text.load import read_text
 from pipeline.text.manuscript import load_script
 from pipeline.text.outline import describe
-from pipeline.text.scriptmd import from_markdown
+from pipeline.text.scriptmd import from_markdown, to_markdown
 from pipeline.text.split import split_script
 from pipeline.text.structure import build_script
 
@@ -110,9 +110,27 @@ def test_outline_tells_the_whole_story(seed: Script) -> None:
     assert f"about {minutes}:" in text or f"about {minutes - 1}:" in text
 
 
-def test_load_script_takes_markdown_as_given(tmp_path: Path) -> None:
+def test_an_unmarked_markdown_file_is_a_manuscript(tmp_path: Path) -> None:
     script = load_script(FIXTURES / "speech.md")
     assert script.title == "在青年干部座谈会上的讲话" and script.source.endswith("speech.md")
+    assert [(s.title, s.level) for s in script.sections[1:]] == [("一、坚定理想信念", 1), ("（一）加强理论学习", 2), ("二、练就过硬本领", 1), ("结束语", 1)]
+    # Its comments are an author's markup, not our script's warnings: reported, not obeyed.
+    assert script.warnings == []
+    assert [(r.line, r.reason, r.kind) for r in script.removed] == [
+        (3, "HTML comment", "markup"), (7, "HTML tag", "markup"), (16, "image", "markup"), (24, "HTML comment", "markup"),
+    ]  # fmt: skip
+
+
+def test_only_a_marked_script_is_taken_as_given(tmp_path: Path) -> None:
+    seed = load_script(corpus_file(".txt"))
+    path = tmp_path / "script.md"
+    path.write_text(to_markdown(seed), encoding="utf-8")
+    edited = path.read_text(encoding="utf-8").replace("## 二、坚决廉洁从政", "## 二、坚决廉洁从政（改）")
+    path.write_text(edited, encoding="utf-8")
+    script = load_script(path)
+    assert [s.title for s in script.sections][2] == "二、坚决廉洁从政（改）"
+    assert [s.title for s in script.sections][:2] == [s.title for s in seed.sections][:2]
+    assert script.warnings == seed.warnings
 
 
 def test_load_script_reads_docx(tmp_path: Path) -> None:

@@ -369,7 +369,9 @@ def test_temporary_files_of_killed_renders_in_the_cache_go_once_surely_abandoned
 
 HEADING_END = frozenset(unicodedata.normalize("NFKC", "。：:！!？?．."))
 """The structure finder keeps a heading without the punctuation that ended it in the source."""
-_MARKDOWN_SYNTAX = re.compile(r"<!--.*?-->|^#+[ \t]+(?:结束语$)?", re.S | re.M)
+# A Markdown manuscript's comments are reported like any markup, so only heading marks (and the
+# closing's name, which is a label and never spoken) are not text.
+_MARKDOWN_SYNTAX = re.compile(r"^#+[ \t]+(?:结束语$)?", re.M)
 _MARKER = re.compile(r"^(?:第[一二三四五六七八九十\d]+(?:部分|章)|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．])")
 
 
@@ -381,7 +383,7 @@ def manuscripts() -> list[Path]:
 
 def accounting(text: str, spoken: list[str], script: Script, markdown: bool) -> tuple[Counter[str], Counter[str]]:
     """(lost, added): characters of the input neither spoken nor reported, and spoken ones not in the
-    input. Markdown's own syntax (comments, heading marks, the closing's name) is not text."""
+    input. Markdown's heading marks (and the closing's name) are not text."""
     if markdown:
         text = _MARKDOWN_SYNTAX.sub("", text)
 

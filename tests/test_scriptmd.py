@@ -37,7 +37,7 @@ def test_round_trip_keeps_the_structure(path) -> None:
 def test_markdown_layout() -> None:
     script = build_script(clean(read_text(corpus_file(".txt"))))
     text = to_markdown(script)
-    assert text.startswith("# 在机关主题党日活动后的讲话\n\n<!-- warning: line 24: numbering jumps to 二、")
+    assert text.startswith("<!-- speechcast script v1 -->\n\n# 在机关主题党日活动后的讲话\n\n<!-- warning: line 24: numbering jumps to 二、")
     assert "\n\n同志们：\n\n今天这次参观见学活动" in text
     assert "\n\n## 一、增强宗旨意识\n\n<!-- note: recovered: line 22" in text
     assert "\n\n## 结束语\n\n千里之行，始于足下" in text
@@ -78,3 +78,20 @@ def test_comments_are_not_spoken_and_keep_line_numbers() -> None:
     script = from_markdown("# 标题\n\n第一段<!-- 这里\n\n还有 -->续。\n\n<br>第二段。\n")
     assert script.sections[0].paragraphs == ["第一段", "续。", "第二段。"]
     assert [(r.line, r.text) for r in script.removed] == [(7, "<br>")]
+
+
+def test_removed_lines_and_appendices_stay_in_the_script_as_comments() -> None:
+    text = "\n".join([
+        "关于做好防汛工作的讲话", "同志们：", "今年汛期来得早，我们要早作部署，确保安全度汛。",
+        "谢谢大家！", "附件1", "防汛责任人名单（略）", "来源：某某县人民政府网",
+    ])  # fmt: skip
+    script = build_script(clean(text))
+    markdown = to_markdown(script)
+    assert "<!-- removed, line 7, publication (web page: source, author, editor or date): 来源：某某县人民政府网 -->" in markdown
+    assert "<!-- appendix (not spoken; remove this comment's marks to speak it):\n\n## 附件1\n\n防汛责任人名单（略）\n\n-->" in markdown
+    again = from_markdown(markdown)
+    assert [(r.line, r.text, r.reason, r.kind) for r in again.removed] == [
+        (r.line, r.text, r.reason, r.kind) for r in script.removed if r.kind != "appendix"
+    ]
+    assert [(a.title, a.paragraphs) for a in again.appendices] == [("附件1", ["防汛责任人名单（略）"])]
+    assert "防汛责任人名单" not in "".join(p for s in again.sections for p in s.paragraphs)

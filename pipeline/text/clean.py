@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..model import RemovedLine
+from ..model import RemovedKind, RemovedLine, Section
+from .apparatus import apparatus_verdicts
+from .blocks import Block, text_blocks
+from .hanzi import simplified
 
 #: Longest line a keyword rule may remove whole; a longer line is speech that mentions the word.
 _JUNK_MAX = 60
@@ -31,19 +35,26 @@ _FRAGMENT = re.compile(
     r"(?P<control>\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\ufffd])"
     r"|(?P<comment><!--.*?-->)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
-    r"|(?P<entity>&(?:nbsp|ensp|emsp|thinsp);)"
+    # Entities that stand for white space, left by scraped pages; any other "&name;" in plain text is
+    # text (Markdown and HTML readers decode their own entities).
+    r"|(?P<entity>&(?:nbsp|ensp|emsp|thinsp|#160|#12288|#x[aA]0|#x3000);)"
     r"|(?P<stage>[（(]\s*(?:热烈|长时间|全场|会场|台下)*(?:掌声|鼓掌|笑声|欢笑|大笑|众笑|笑|停顿|稍停|起立|奏乐|欢呼)"
     r"[^（）()\n]{0,6}[）)])"
+    r"|(?P<note>(?<=\S)(?:〔\d{1,3}〕|［\d{1,3}］|\[\d{1,3}\]|\[注\d{1,3}\]|[⑴-⒇])|(?<=[\u4e00-\u9fff。，！？”」』）])[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
+    r"|(?<=[^\s：:；;，,、（(])[①-⑳](?=[\s，。；：、！？”’」』）)]|$)|(?<=[。！？”」』])[①-⑳])"
+    r"|(?P<editorial>[（(](?:指[^（）()\n]{1,30}|根据[^（）()\n]{0,40}整理|有删节|节选|摘录|编者注[：:][^（）()\n]*|原载[^（）()\n]*|选自[^（）()\n]*)[）)])"
     rf"|(?P<debris>(?:(?<=[{_CJK}])|^)[ \t]*(?:[\x21-\x7e]{{1,3}}[ \t]+){{2,}}[\x21-\x7e]{{1,3}}[ \t]*(?=[{_CJK}]|$))"
 )
 
-_FRAGMENT_REASONS = {
-    "control": "control character",
-    "comment": "HTML comment",
-    "tag": "HTML tag",
-    "entity": "HTML entity",
-    "stage": "stage note (not spoken)",
-    "debris": "anti-scraping debris",
+_FRAGMENT_REASONS: dict[str, tuple[str, RemovedKind]] = {
+    "control": ("control character", "markup"),
+    "comment": ("HTML comment", "markup"),
+    "tag": ("HTML tag", "markup"),
+    "entity": ("HTML entity", "markup"),
+    "stage": ("stage note (not spoken)", "stage"),
+    "note": ("note mark", "notes"),
+    "editorial": ("editorial parenthesis", "notes"),
+    "debris": ("anti-scraping debris", "markup"),
 }
 
 #: The only fragments taken out of a .md script: it is taken as given, so no heuristics.
@@ -53,62 +64,100 @@ ALL_FRAGMENTS = frozenset(_FRAGMENT_REASONS)
 _ADVERT = "advert"
 #: Reasons that mark the site's own promotion; slogan lines between two of these are promotion too.
 _PROMOTION = (_ADVERT, "watermark")
-_LINE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+_LINE_RULES: tuple[tuple[str, RemovedKind, re.Pattern[str]], ...] = (
     (
         "watermark: not for redistribution",  # starts with an entry of _PROMOTION
+        "publication",
         re.compile(r"仅供(?:学习|个人|内部)|禁止(?:外传|转载|复制|商用)|请勿(?:外传|转载|复制)|版权(?:所有|归)|侵权必究|未经(?:授权|许可)"),
     ),
     (
         f"{_ADVERT}: contact",
+        "publication",
         re.compile(
             r"(?:QQ|qq|ＱＱ|微信|VX|vx|wx)[号群]?[:：\s]*[\w-]{5,}|咨询(?:QQ|qq|微信|电话)|QQ群|qq群|(?:加|添加)(?:微信|QQ|qq)"
         ),
     ),
     (
         f"{_ADVERT}: subscription",
+        "publication",
         re.compile(
             r"订阅|会员(?:群|资料|材料|权益|专享|免费|下载)|(?:开通|成为|升级)会员|免费(?:下载|领取|赠送)|倒卖|充值|VIP|vip"
         ),
     ),
-    (f"{_ADVERT}: WeChat account", re.compile(r"扫码|扫一扫|二维码|公众号|微信号|长按(?:识别|关注)")),
-    ("web address", re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org)\b")),
+    (f"{_ADVERT}: WeChat account", "publication", re.compile(r"扫码|扫一扫|扫描二维码|二维码|公众号|微信号|长按(?:识别|关注)")),
+    (f"{_ADVERT}: app", "publication", re.compile(r"下载(?:客户端|APP|App|app)|打开(?:APP|App|app|客户端)")),
+    ("web address", "publication", re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org)\b")),
     (
-        "web page: source or editor",
+        "web page: source, author, editor or date",
+        "publication",
         re.compile(
-            r"^(?:稿件|文章|信息|新闻)?来源[:：]|^(?:责任编辑|编辑|作者|发布时间|发布日期|发布者|发布人|审核|校对|供稿|录入|"
-            r"浏览次数|阅读次数|点击数|访问量|当前位置|您的位置|你的位置)[:：]|免责声明|转载请注明|如有侵权|本文(?:来自|转载自)"
+            r"^(?:稿件|文章|信息|新闻|图片|资料)?来源[:：]|^(?:责任编辑|责编|编辑|主编|作者|记者|通讯员|撰稿|撰文|摄影|图片|编审|审核|审校|校对|"
+            r"供稿|录入|整理|翻译|译者|发布时间|发布日期|发布者|发布人|发稿时间|更新时间|时间|日期|发表于|原标题|原题|原文|原文链接|"
+            r"原文地址|原载|出处|分类|标签|关键词|关键字|阅读量|阅读数|阅读|浏览次数|浏览量|阅读次数|点击数|点击量|访问量|"
+            r"字数|当前位置|您的位置|你的位置|所在位置|标题|发表日期|发表时间|收藏|签发人|报送|抄送|主送|印发)[:：]|签发人[:：]|免责声明|转载请注明|如有侵权|本文(?:来自|转载自|来源于)|"
+            r"^(?:相关报道|相关新闻|相关链接|相关文章|相关阅读|延伸阅读|推荐阅读|热点推荐|往期回顾|往期精彩)[:：]?|"
+            r"记者\S{1,12}摄|^图为|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|ICP[备证]|公网安备|Copyright|©|版权声明|主办单位[:：]|承办单位[:：]|技术支持[:：]|联系我们|网站地图|返回(?:目录|首页|索引)"
         ),
     ),
     (
         "page mark",
+        "furniture",
         re.compile(
             r"^(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|共\s*\d+\s*页|\d{1,4}\s*/\s*\d{1,4}"
-            r"|(?:Page|page|PAGE)\s*\d+(?:\s*of\s*\d+)?|\d{1,4})$"
+            r"|(?:Page|page|PAGE)\s*\d+(?:\s*of\s*\d+)?|\d{1,4}|[·•]\s*\d{1,4}\s*[·•])$"
         ),
     ),
     (
         "web page: buttons and links",
+        "furniture",
         re.compile(
             r"^(?:[\s【】\[\]|｜/·•>＞]*(?:字号[:：]?|默认|大|中|小|下载|打印|全屏|收藏|加入收藏|分享|分享到|微博|QQ空间|返回顶部|"
             r"顶部|关闭|关闭窗口|首页|上一篇|下一篇|上一页|下一页|点赞|评论|纠错|推荐|复制链接|阅读全文|展开全文|打开APP|"
-            r"相关阅读|相关文章|热门推荐|猜你喜欢|延伸阅读|返回列表)[:：]?)+[\s【】\[\]|｜/·•]*$|^(?:上一篇|下一篇)[:：]"
+            r"相关阅读|相关文章|热门推荐|猜你喜欢|延伸阅读|返回列表|在看|赞|转发|举报|微信|朋友圈)[:：]?)+[\s【】\[\]|｜/·•]*$|^(?:上一篇|下一篇)[:：]"
         ),
     ),
 )
+
+#: Lines that go whatever their length: a publication label at the start (来源：, 责任编辑：,
+#: 新媒体编辑：…) never opens a sentence of a speech, nor a photo caption ending in "记者 某某 摄", nor
+#: a scraper's dump of a data structure ([{'type': …).
+_LONG_LINE_RULES: tuple[tuple[str, RemovedKind, re.Pattern[str]], ...] = (
+    (
+        "web page: source, author, editor or date",
+        "publication",
+        re.compile(
+            r"^[A-Za-z]{0,4}\s*(?:稿件|文章|信息|新闻|图片|资料|文字|新媒体|美术|视觉|网络|值班|责任)?(?:来源|出处|作者|编辑|责编|主编|审核|"
+            r"审校|校对|监制|出品|制作|统筹|策划|记者|通讯员|撰稿|摄影|原标题|原文链接|原文地址|收藏|发布时间|发布日期|发表日期)[：:]"
+        ),
+    ),
+    ("photo caption", "publication", re.compile(r"(?:记者|摄影|摄)\s*[\u4e00-\u9fff·]{2,8}(?:\s+[\u4e00-\u9fff·]{2,8})*\s*摄\s*[）)]?$|^图为")),
+    ("scraper debris: a data structure's text", "markup", re.compile(r"^\[?\{\s*['\"]\w+['\"]\s*:|['\"]\s*\}\s*\]\s*$")),
+)
+_LONG_LINE_MAX = 400
 
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、](?!\d)|第[一二三四五六七八九十\d]+)")
 _SENTENCE_END = re.compile(r"[。！？!?]$")
 _NON_WORD = re.compile(r"[\W_]+")
 
+Verdicts = dict[int, tuple[str, RemovedKind]]
+"""Row index → (reason, kind) of the rows that go whole."""
+
 
 @dataclass
 class Cleaned:
-    """The manuscript's lines that remain, and the report of what went."""
+    """The manuscript's blocks that remain, and the report of what went."""
 
-    lines: list[tuple[int, str]]
-    """(1-based line number, kept text stripped of surrounding whitespace); blank lines omitted."""
+    blocks: list[Block]
+    """Kept blocks, text stripped of surrounding whitespace and of removed fragments; blank ones omitted."""
     removed: list[RemovedLine] = field(default_factory=list)
     """Whole lines and in-line fragments, in line order."""
+    appendices: list[Section] = field(default_factory=list)
+    """Appendices after the speech, each a section (their lines are in `removed`, kind "appendix")."""
+
+    @property
+    def lines(self) -> list[tuple[int, str]]:
+        """(1-based line number, kept text) of every kept block."""
+        return [(b.line, b.text) for b in self.blocks]
 
 
 def strip_fragments(raw: str, line: int, kinds: frozenset[str] = ALL_FRAGMENTS) -> tuple[str, list[RemovedLine]]:
@@ -120,7 +169,8 @@ def strip_fragments(raw: str, line: int, kinds: frozenset[str] = ALL_FRAGMENTS) 
         text = match.group()
         if kind not in kinds or (kind == "debris" and not _is_debris(text)):
             return text
-        removed.append(RemovedLine(line, text.strip() or text, _FRAGMENT_REASONS[kind]))
+        reason, family = _FRAGMENT_REASONS[kind]
+        removed.append(RemovedLine(line, text.strip() or text, reason, family))
         return ""
 
     return _FRAGMENT.sub(take, raw), removed
@@ -131,48 +181,71 @@ def _is_debris(text: str) -> bool:
     return sum(c in _DEBRIS_SYMBOLS for c in text) >= 2 and any(c.isalpha() for c in text)
 
 
-def clean(text: str) -> Cleaned:
-    removed: list[RemovedLine] = []
-    rows: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        kept, fragments = strip_fragments(raw, number)
-        removed.extend(fragments)
-        rows.append((number, kept.strip()))
-    verdicts = _keyword_verdicts(rows)
-    verdicts.update(_brand_verdicts(rows, verdicts))
-    verdicts.update(_repeat_verdicts(rows, verdicts))
-    verdicts.update(_advert_block_verdicts(rows, verdicts))
-    removed.extend(RemovedLine(number, line, verdicts[number]) for number, line in rows if number in verdicts)
-    removed.sort(key=lambda item: item.line)  # stable: fragments of a line keep their order
-    return Cleaned([(n, line) for n, line in rows if line and n not in verdicts], removed)
+def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = ()) -> Cleaned:
+    """Clean a plain text (one block a line) or a reader's blocks; `removed` is what the reader took
+    out already (markup), merged into the report."""
+    blocks = text_blocks(source) if isinstance(source, str) else list(source)
+    report = list(removed)
+    rows: list[Block] = []
+    for block in blocks:
+        kept, fragments = strip_fragments(block.text, block.line)
+        report.extend(fragments)
+        rows.append(block.with_text(kept.strip()))
+    probes = [simplified(row.text) for row in rows]
+    verdicts = _keyword_verdicts(probes)
+    verdicts.update(_brand_verdicts(probes, verdicts))
+    verdicts.update(_repeat_verdicts(probes, verdicts))
+    verdicts.update(_advert_block_verdicts(probes, verdicts))
+    verdicts.update(apparatus_verdicts(rows, probes, verdicts))
+    report.extend(RemovedLine(rows[i].line, rows[i].text, *verdicts[i]) for i in sorted(verdicts))
+    report.sort(key=lambda item: item.line)  # stable: fragments of a line keep their order
+    kept = [row for i, row in enumerate(rows) if row.text and i not in verdicts]
+    return Cleaned(kept, report, _appendices(rows, verdicts))
 
 
-def _keyword_verdicts(rows: list[tuple[int, str]]) -> dict[int, str]:
-    verdicts: dict[int, str] = {}
-    for number, line in rows:
-        if not line or len(line) > _JUNK_MAX:
+def _appendices(rows: list[Block], verdicts: Verdicts) -> list[Section]:
+    """The appendix rows as sections: each 附件/附录 heading opens one."""
+    sections: list[Section] = []
+    for i, row in enumerate(rows):
+        if not row.text or verdicts.get(i, ("", ""))[1] != "appendix":
             continue
-        for reason, pattern in _LINE_RULES:
+        if not sections or _APPENDIX_HEAD.match(simplified(row.text)):
+            sections.append(Section(row.text, 1, [], "section"))
+        else:
+            sections[-1].paragraphs.append(row.text)
+    return sections
+
+
+_APPENDIX_HEAD = re.compile(r"^(?:附件|附录|附表|名词解释)")
+
+
+def _keyword_verdicts(probes: list[str]) -> Verdicts:
+    verdicts: Verdicts = {}
+    for i, line in enumerate(probes):
+        if not line or len(line) > _LONG_LINE_MAX:
+            continue
+        rules = _LONG_LINE_RULES + (_LINE_RULES if len(line) <= _JUNK_MAX else ())
+        for reason, kind, pattern in rules:
             if pattern.search(line):
-                verdicts[number] = reason
+                verdicts[i] = (reason, kind)
                 break
     return verdicts
 
 
-def _brand_verdicts(rows: list[tuple[int, str]], verdicts: dict[int, str]) -> dict[int, str]:
+def _brand_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
     """A short bare name that recurs inside junk lines (酷乐文行 in 酷乐文行整理，咨询QQ…) is the site's brand."""
-    junk = [line for number, line in rows if number in verdicts]
-    found: dict[int, str] = {}
-    for number, line in rows:
-        if number in verdicts or not 2 <= len(line) <= 12 or _NON_WORD.search(line):
+    junk = [line for i, line in enumerate(probes) if i in verdicts]
+    found: Verdicts = {}
+    for i, line in enumerate(probes):
+        if i in verdicts or not 2 <= len(line) <= 12 or _NON_WORD.search(line):
             continue
         if sum(line in other for other in junk) >= 2:
-            found[number] = "advert: brand name that recurs in adverts"
+            found[i] = ("advert: brand name that recurs in adverts", "publication")
     return found
 
 
-def _repeat_verdicts(rows: list[tuple[int, str]], verdicts: dict[int, str]) -> dict[int, str]:
-    counts = Counter(line for number, line in rows if line and number not in verdicts)
+def _repeat_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
+    counts = Counter(line for i, line in enumerate(probes) if line and i not in verdicts)
     repeated = {
         line
         for line, count in counts.items()
@@ -182,31 +255,31 @@ def _repeat_verdicts(rows: list[tuple[int, str]], verdicts: dict[int, str]) -> d
         and not _NUMBERED.match(line)
     }
     return {
-        number: f"repeated header or footer ({counts[line]} times)"
-        for number, line in rows
-        if line in repeated and number not in verdicts
+        i: (f"repeated header or footer ({counts[line]} times)", "furniture")
+        for i, line in enumerate(probes)
+        if line in repeated and i not in verdicts
     }
 
 
-def _advert_block_verdicts(rows: list[tuple[int, str]], verdicts: dict[int, str]) -> dict[int, str]:
+def _advert_block_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
     """Short slogan lines wedged between two promotion lines of one block (no blank line between)
     are part of the advert. Page furniture does not count as a bound: a title can sit between those."""
-    found: dict[int, str] = {}
+    found: Verdicts = {}
     block: list[tuple[int, str]] = []
-    for number, line in [*rows, (len(rows) + 1, "")]:
+    for i, line in [*enumerate(probes), (len(probes), "")]:
         if line:
-            block.append((number, line))
+            block.append((i, line))
             continue
-        advert_at = [i for i, (n, _) in enumerate(block) if verdicts.get(n, "").startswith(_PROMOTION)]
+        advert_at = [k for k, (n, _) in enumerate(block) if verdicts.get(n, ("", ""))[0].startswith(_PROMOTION)]
         for first, last in zip(advert_at, advert_at[1:]):
             inner = block[first + 1 : last]
             if all(_slogan_like(n, text, verdicts) for n, text in inner):
-                found.update((n, "advert: slogan between advert lines") for n, _ in inner if n not in verdicts)
+                found.update((n, ("advert: slogan between advert lines", "publication")) for n, _ in inner if n not in verdicts)
         block = []
     return found
 
 
-def _slogan_like(number: int, line: str, verdicts: dict[int, str]) -> bool:
-    if number in verdicts:
+def _slogan_like(index: int, line: str, verdicts: Verdicts) -> bool:
+    if index in verdicts:
         return True
     return len(line) <= _BLOCK_LINE_MAX and not _SENTENCE_END.search(line) and not _NUMBERED.match(line)

@@ -1,27 +1,38 @@
-"""The front end in one call: a manuscript file in, a Script out (load → clean → structure)."""
+"""The front end in one call: a manuscript file in, a Script out (load → clean → structure).
+
+Only a script speechcast wrote (`outline -o`, marked on its first line) is taken as given: every
+other file, Markdown included, is a manuscript to clean and structure.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import Script
+from ..model import Script, Section
 from .clean import clean
 from .load import read_text
-from .scriptmd import from_markdown
+from .scriptmd import from_markdown, is_script
 from .structure import build_script
 
 _MARKDOWN = frozenset({".md", ".markdown"})
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
-def load_script(path: str | Path) -> Script:
-    """Read a .txt/.docx manuscript (cleaned and structured) or a .md script (taken as given)."""
+def load_script(path: str | Path, *, appendix: bool = False) -> Script:
+    """Read a manuscript (.txt, .docx, .md: cleaned and structured) or a script of ours (taken as
+    given). With `appendix`, appendices after the speech are spoken as sections of their own."""
     path = Path(path)
     text = read_text(path)
-    if path.suffix.lower() in _MARKDOWN:
+    if is_script(text):
         script = from_markdown(text, source=str(path))
+    elif path.suffix.lower() in _MARKDOWN:
+        from .markdown import markdown_blocks
+
+        blocks, markup = markdown_blocks(text)
+        script = build_script(clean(blocks, markup), source=str(path))
     else:
         script = build_script(clean(text), source=str(path))
     spoken = script.title + script.salutation + "".join(p for s in script.sections for p in s.paragraphs)
@@ -30,4 +41,13 @@ def load_script(path: str | Path) -> Script:
             f"{path} holds no Chinese speech after cleaning ({len(script.removed)} lines or fragments were "
             "removed as adverts or page furniture): check the file, or write a script with `speechcast outline`."
         )
-    return script
+    return with_appendices(script) if appendix else script
+
+
+def with_appendices(script: Script) -> Script:
+    """`script` with its appendices spoken: each a section of its own after the speech."""
+    if not script.appendices:
+        return script
+    spoken = [Section(a.title, 1, list(a.paragraphs), "section") for a in script.appendices]
+    removed = [r for r in script.removed if r.kind != "appendix"]
+    return dataclasses.replace(script, sections=[*script.sections, *spoken], appendices=[], removed=removed)

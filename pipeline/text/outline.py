@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
-from ..model import Script, Section
+from ..model import REMOVED_KINDS, Script, Section
 from .split import split_sentences
+
+_KIND_NAMES = {
+    "notes": "notes and editors' lead-ins, headnotes, note marks",
+    "publication": "publication data: source, editor, dates, front matter, promotion, copyright",
+    "markup": "markup: tags, comments, entities, images, link targets",
+    "furniture": "page furniture: page numbers, running headers and footers, site buttons",
+    "appendix": "appendices after the speech (kept as commented sections)",
+    "stage": "stage notes such as （掌声）",
+}
 
 #: Characters that take no speaking time: whitespace and punctuation.
 _SILENT = re.compile(r"[\s\W_]")
@@ -38,8 +48,14 @@ def describe(script: Script, chars_per_minute: int = 260) -> str:
             lines.append(f"  note on {_label(index, section).strip()}: {section.note}")
     if script.warnings:
         lines += ["", "Warnings:", *(f"  - {warning}" for warning in script.warnings)]
+    if script.appendices:
+        lines += ["", f"Appendices ({len(script.appendices)}, not spoken: --appendix speaks them):"]
+        lines += [f"  {a.title}: {len(a.paragraphs)} paragraphs" for a in script.appendices]
     if script.removed:
-        lines += ["", f"Removed ({len(script.removed)}):"]
+        counts = Counter(item.kind for item in script.removed)
+        lines += ["", f"Removed ({len(script.removed)}), by kind:"]
+        lines += [f"  {kind:<12} {counts[kind]:>4}  {_KIND_NAMES[kind]}" for kind in REMOVED_KINDS if counts[kind]]
+        lines += ["", "Removed, line by line:"]
         lines += [f"  line {item.line:>4}  {item.reason}: {_visible(item.text)}" for item in script.removed]
     return "\n".join(lines) + "\n"
 

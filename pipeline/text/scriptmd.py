@@ -1,8 +1,12 @@
-"""The editable script (docs/architecture.md, "The Script and its Markdown form"): a Script as Markdown a person can fix, and back.
+"""The editable script (docs/architecture.md, "The Script and its Markdown form"): a Script as
+Markdown a person can fix, and back.
 
-`#` title, `##` section, `###`…`#####` sub-sections, blank lines between paragraphs, `## 结束语` the
-closing, `<!-- … -->` comments never spoken (`<!-- warning: … -->`, and `<!-- note: … -->` under a
-heading, carry the structure finder's doubts). A .md is taken as given: the only guess made on it is
+Its first line marks it as ours (SCRIPT_MARK): only a marked file is taken as given. `#` title,
+`##` section, `###`…`#####` sub-sections, blank lines between paragraphs, `## 结束语` the closing,
+`<!-- … -->` comments never spoken (`<!-- warning: … -->`, and `<!-- note: … -->` under a heading,
+carry the structure finder's doubts). Everything the front end removed stays in the script as a
+comment (`<!-- removed, line N, KIND (reason): text -->`), and each appendix as a commented
+section: take the comment marks away and the text is spoken. The only guess made on a script is
 whether its first paragraph is the salutation; HTML tags and images in it are removed and reported.
 """
 
@@ -10,19 +14,27 @@ from __future__ import annotations
 
 import re
 
-from ..model import RemovedLine, Script, Section
+from ..model import REMOVED_KINDS, RemovedLine, Script, Section
 from .clean import MARKUP_FRAGMENTS, strip_fragments
 from .structure import CLOSING_TITLE, is_salutation
 
+SCRIPT_MARK = "<!-- speechcast script v1 -->"
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_REMOVED = re.compile(r"^removed, line (\d+), (\w+) \((.*?)\): (.*)$", re.S)
+_APPENDIX = "appendix (not spoken; remove this comment's marks to speak it):"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _WARNING = "warning:"
 _NOTE = "note:"
 
 
+def is_script(text: str) -> bool:
+    """Whether `text` is a script speechcast wrote (its first line is SCRIPT_MARK)."""
+    return text.lstrip("\ufeff").split("\n", 1)[0].strip() == SCRIPT_MARK
+
+
 def to_markdown(script: Script) -> str:
-    blocks: list[str] = []
+    blocks: list[str] = [SCRIPT_MARK]
     if script.title:
         blocks.append(f"# {script.title}")
     blocks += [_comment(_WARNING, warning) for warning in script.warnings]
@@ -34,6 +46,14 @@ def to_markdown(script: Script) -> str:
             if section.note:
                 blocks.append(_comment(_NOTE, section.note))
         blocks += section.paragraphs
+    for appendix in script.appendices:
+        body = "\n\n".join([f"## {appendix.title}", *appendix.paragraphs]).replace("--", "—")
+        blocks.append(f"<!-- {_APPENDIX}\n\n{body}\n\n-->")
+    blocks += [
+        _comment(f"removed, line {r.line}, {r.kind} ({r.reason}):", r.text)
+        for r in script.removed
+        if r.kind != "appendix"
+    ]
     return "\n\n".join(blocks) + "\n"
 
 
@@ -46,7 +66,9 @@ def from_markdown(text: str, source: str = "") -> Script:
 
     def lift(match: re.Match[str]) -> str:
         line = text.count("\n", 0, match.start()) + 1
-        comments.setdefault(line, []).append(" ".join(match.group(1).split()))
+        inner = match.group(1).strip()
+        verbatim = inner.startswith((_APPENDIX, "removed, line "))  # their text comes back exactly
+        comments.setdefault(line, []).append(inner if verbatim else " ".join(inner.split()))
         return "\n" * match.group().count("\n")
 
     body = _COMMENT.sub(lift, text)
@@ -85,10 +107,23 @@ def _strip_markup(raw: str, number: int, removed: list[RemovedLine]) -> str:
 
 
 def _take_comment(script: Script, comment: str) -> None:
-    if comment.startswith(_WARNING):
+    removed = _REMOVED.match(comment)
+    if removed:
+        line, kind, reason, text = removed.groups()
+        script.removed.append(RemovedLine(int(line), text, reason, kind if kind in REMOVED_KINDS else "publication"))  # type: ignore[arg-type]
+    elif comment.startswith(_APPENDIX):
+        _take_appendix(script, comment[len(_APPENDIX) :])
+    elif comment.startswith(_WARNING):
         script.warnings.append(comment[len(_WARNING) :].strip())
     elif comment.startswith(_NOTE) and len(script.sections) > 1 and not script.sections[-1].paragraphs:
         script.sections[-1].note = comment[len(_NOTE) :].strip()
+
+
+def _take_appendix(script: Script, body: str) -> None:
+    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+    if paragraphs:
+        title = _HEADING.match(paragraphs[0])
+        script.appendices.append(Section(title.group(2) if title else paragraphs[0], 1, paragraphs[1:], "section"))
 
 
 def _add_heading(script: Script, hashes: int, title: str) -> None:

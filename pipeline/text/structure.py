@@ -9,51 +9,49 @@ place is clearly parallel to its siblings (the seed manuscript lost 一、增强
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..model import RemovedLine, Script, Section
+from .apparatus import CLOSING_END
+from .blocks import Block
 from .clean import Cleaned
+from .hanzi import simplified
+from .markers import (
+    BOLD_RANK,
+    CIRCLED_RANK,
+    CIRCLED_ZERO,
+    CLOSING_HEADING,
+    CLOSING_RANK,
+    FIRST_DIGIT_RANK,
+    GIVEN_RANK,
+    HEADING_END,
+    HEADING_MAX,
+    TRAILING,
+    marker,
+    shown,
+    to_chinese,
+    to_int,
+)
+from .wrapping import PARAGRAPH_END, join_continued, rejoin_wrapped
 
-#: A heading is at most this long (marker included); a longer first clause is a numbered paragraph.
-HEADING_MAX = 40
 _TITLE_MAX = 60
 _BYLINE_MAX = 20
 CLOSING_TITLE = "结束语"
-
-_CN_DIGITS = "零一二三四五六七八九"
-_CN_NUMBER = "[一二三四五六七八九十]+"
-
-#: Ranks from the outermost: 第一部分/第一章 › 一、 › （一） › 1. › （1）. Each has prefix, number, suffix groups.
-_MARKERS: tuple[re.Pattern[str], ...] = (
-    re.compile(rf"^(第)({_CN_NUMBER}|\d{{1,2}})(部分|章|篇|讲|单元)"),
-    re.compile(rf"^()({_CN_NUMBER})([、.．])"),
-    re.compile(rf"^([（(])({_CN_NUMBER})([）)])"),
-    re.compile(r"^()(\d{1,2})([.．、])(?!\d)"),
-    re.compile(r"^([（(])(\d{1,2})([）)])"),
-)
-_HEADING_END = re.compile(r"[。！？：:!?]")
-_TRAILING = "。：:．.！!？? \u3000"
 
 # Simplified and traditional forms side by side: manuscripts come in both.
 _ADDRESS = re.compile(
     r"同志[们們]|各位|代表|[来來]宾|[来來]賓|嘉[宾賓]|朋友[们們]|[领領][导導]|老[师師][们們]|同[学學][们們]|女士[们們]|先生[们們]|同仁|[乡鄉]亲[们們]|[战戰]友[们們]|家人[们們]"
 )
+_ADDRESS_OPENING = re.compile(r"^(?:各位|尊敬的|敬爱的|亲爱的|同志们|女士们|先生们|老师们|同学们|朋友们)")
 _SALUTATION = re.compile(r"^[^。！？!?]{1,40}?[：:！!]")
-_CLOSING_END = re.compile(
-    r"[谢謝][谢謝](?:大家|各位|！)|[讲講][话話]到此|就[讲講]到[这這][里裡]|就[讲講][这這]些|[讲講][这這]么多|以上是我的|我的[发發]言完了|我的[讲講][话話]完了"
-)
 _CLOSING_START = re.compile(
     r"^(?:同志[们們][，！,!]|[总總]之|[总總]而言之|[综綜]上所述|最[后後][，,]?[让讓]我[们們]|[让讓]我[们們]|千里之行|新的征程|新征程上|行百里者)"
 )
-_CLOSING_HEADING = re.compile(r"^(?:结束语|结语)$")
 _ENUMERATION = re.compile(r"^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]|首先|其次|再次|最后|另外|此外)")
 _INNER_PUNCT = re.compile(r"[，、；：,;:“”\"（）()《》]")
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
-_PARAGRAPH_END = re.compile(r"[。！？!?：:；;…”’」』）)】》]$")
-WRAP_SHARE = 0.9
-"""A line at least this share of the usual full line's length runs to the margin."""
-WRAP_MIN_BREAKS = 3
-"""Lines running to the margin mid-sentence before a manuscript counts as hard-wrapped."""
+_SENTENCE_CLOSED = re.compile(r"[。！？!?]")
 
 
 @dataclass
@@ -69,6 +67,8 @@ class _Heading:
     shares_line: bool = False
     """Body text from the same line follows as the next item."""
     note: str = ""
+    given: bool = False
+    """The format said this is a heading (or it is bold-only): kept whatever its numbering."""
 
 
 @dataclass
@@ -91,11 +91,12 @@ class _Build:
 
 
 def build_script(cleaned: Cleaned, source: str = "") -> Script:
-    lines, joined = rejoin_wrapped([(n, text) for n, text in cleaned.lines if text])
-    title, lines = _take_title(lines)
-    salutation, lines = _take_salutation(lines)
-    build = _Build(_split_headings(lines))
+    blocks, joined = rejoin_wrapped(join_continued([b for b in cleaned.blocks if b.text]))
+    title, blocks = _take_title(blocks)
+    salutation, blocks = _take_salutation(blocks)
+    build = _Build(_split_headings(blocks))
     _accept_headings(build)
+    _plain_headings(build)
     _recover_lost_headings(build)
     _report_empty_sections(build, cleaned)
     if joined:
@@ -111,45 +112,9 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
         sections=_sections(build.items),
         warnings=build.warnings,
         removed=list(cleaned.removed),
+        appendices=list(cleaned.appendices),
         source=source,
     )
-
-
-# --- hard-wrapped copies ---------------------------------------------------------------------
-
-
-def rejoin_wrapped(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], int]:
-    """Paragraphs of a hard-wrapped copy joined back together, and how many line breaks went.
-
-    Text copied out of a PDF breaks every line at the page margin, mid-sentence: read as they are,
-    those lines would be paragraphs, with a paragraph's pause in the middle of each sentence. A line
-    is continued by the next when it reaches the margin without ending a sentence and the next does
-    not open a heading; a manuscript counts as wrapped only when several lines do so (a paragraph
-    that merely lacks its full stop is left alone). A paragraph whose last line happens to end at
-    the margin with a full stop cannot be told from two paragraphs, and stays two.
-    """
-    lengths = sorted(len(text) for _, text in lines)
-    if len(lengths) < WRAP_MIN_BREAKS:
-        return lines, 0
-    margin = WRAP_SHARE * lengths[(len(lengths) * 3) // 4]
-
-    def runs_on(text: str) -> bool:
-        return len(text) >= margin and not _PARAGRAPH_END.search(text)
-
-    if sum(runs_on(text) for _, text in lines) < WRAP_MIN_BREAKS:
-        return lines, 0
-    out: list[tuple[int, str]] = []
-    joined = 0
-    previous = ""
-    for number, text in lines:
-        if out and runs_on(previous) and _marker(text) is None and not _CLOSING_HEADING.match(text):
-            gap = " " if previous[-1].isascii() and previous[-1].isalpha() and text[0].isascii() and text[0].isalpha() else ""
-            out[-1] = (out[-1][0], out[-1][1] + gap + text)
-            joined += 1
-        else:
-            out.append((number, text))
-        previous = text
-    return out, joined
 
 
 # --- title and salutation -------------------------------------------------------------------
@@ -158,17 +123,32 @@ def rejoin_wrapped(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]],
 def is_salutation(text: str) -> bool:
     """A short address that ends in ：/！ and names the audience (同志们：, 各位代表、各位来宾：)."""
     match = _SALUTATION.match(text)
-    return bool(match and match.end() == len(text) and _ADDRESS.search(text))
+    return bool(match and match.end() == len(text) and _ADDRESS.search(text)) or _bare_address(text)
 
 
-def _take_title(lines: list[tuple[int, str]]) -> tuple[str, list[tuple[int, str]]]:
-    if not lines or not _title_like(lines[0][1], _TITLE_MAX):
+def _bare_address(text: str) -> bool:
+    """An address line that lost its colon (各位友邦的元首與貴賓、各國駐台使節及代表): it opens with
+    a form of address and names the audience, and holds no sentence."""
+    return (
+        len(text) <= _TITLE_MAX
+        and bool(_ADDRESS_OPENING.match(simplified(text)))
+        and bool(_ADDRESS.search(text))
+        and not _SENTENCE_CLOSED.search(text)
+    )
+
+
+def _take_title(lines: list[Block]) -> tuple[str, list[Block]]:
+    if not lines:
         return "", lines
-    parts = [lines[0][1]]
+    first = lines[0]
+    declared = first.kind == "heading" and first.level == min(b.level for b in lines if b.kind == "heading")
+    if not declared and not _title_like(first.text, _TITLE_MAX):
+        return "", lines
+    parts = [shown(first.text) if declared else first.text]
     rest = lines[1:]
     # A subtitle (——在…会议上的讲话) or a byline (date, speaker) directly under the title belongs to it.
-    while rest and len(parts) < 3 and (rest[0][1].startswith("—") or _title_like(rest[0][1], _BYLINE_MAX)):
-        parts.append(rest[0][1])
+    while rest and len(parts) < 3 and rest[0].kind != "heading" and (rest[0].text.startswith("—") or _title_like(rest[0].text, _BYLINE_MAX)):
+        parts.append(rest[0].text)
         rest = rest[1:]
     if not rest:
         return "", lines
@@ -179,42 +159,48 @@ def _title_like(text: str, limit: int) -> bool:
     return (
         len(text) <= limit
         and not re.search(r"[。！？!?：:；;，,]$", text)
-        and _marker(text) is None
+        and marker(text) is None
         and not is_salutation(text)
     )
 
 
-def _take_salutation(lines: list[tuple[int, str]]) -> tuple[str, list[tuple[int, str]]]:
-    if not lines:
+def _take_salutation(lines: list[Block]) -> tuple[str, list[Block]]:
+    if not lines or lines[0].kind == "heading":
         return "", lines
-    number, text = lines[0]
+    text = lines[0].text
+    if _bare_address(text):
+        return text, lines[1:]
     match = _SALUTATION.match(text)
     if not match or not _ADDRESS.search(match.group()):
         return "", lines
     rest = text[match.end() :].strip()
-    return match.group().strip(), ([(number, rest)] if rest else []) + lines[1:]
+    return match.group().strip(), ([lines[0].with_text(rest)] if rest else []) + lines[1:]
 
 
 # --- headings -------------------------------------------------------------------------------
 
 
-def _marker(text: str) -> tuple[int, re.Match[str]] | None:
-    for rank, pattern in enumerate(_MARKERS):
-        match = pattern.match(text)
-        if match:
-            return rank, match
-    return None
-
-
-def _split_headings(lines: list[tuple[int, str]]) -> list[_Item]:
+def _split_headings(lines: list[Block]) -> list[_Item]:
     """Each line as a paragraph, or as a candidate heading plus the body that shares its line."""
     items: list[_Item] = []
-    for number, text in lines:
-        if _CLOSING_HEADING.match(text):
-            items.append(_Heading(-1, 0, CLOSING_TITLE, number))
+    for block in lines:
+        number, text = block.line, block.text
+        if CLOSING_HEADING.match(simplified(shown(text))):
+            # The text's own word (结语, 結語) is its heading, spoken; only a closing we find
+            # ourselves is labelled 结束语 and kept silent.
+            items.append(_Heading(CLOSING_RANK, 0, shown(text).rstrip("：:"), number))
             continue
-        found = _marker(text)
-        end = _HEADING_END.search(text)
+        if block.kind == "heading":
+            found = marker(text)
+            items.append(_Heading(GIVEN_RANK + block.level, found[0] if found else 0, shown(text), number, raw=text, given=True))
+            continue
+        found = marker(text)
+        if block.bold and len(text) <= HEADING_MAX and not _SENTENCE_CLOSED.search(text[:-1]):
+            rank = found[0] if found else BOLD_RANK
+            number_of = to_int(found[1].group(2)) if found else 0
+            items.append(_Heading(rank, number_of, shown(text.rstrip(TRAILING)), number, raw=text, given=True))
+            continue
+        end = HEADING_END.search(text)
         head = text[: end.start()] if end else text
         if found is None or len(head) > HEADING_MAX or len(head) == found[1].end():
             items.append(_Para(text, number))
@@ -223,7 +209,7 @@ def _split_headings(lines: list[tuple[int, str]]) -> list[_Item]:
         prefix, digits, suffix = match.groups()
         rest = text[end.end() :].strip() if end else ""
         items.append(
-            _Heading(rank, _to_int(digits), head.rstrip(_TRAILING), number, prefix, suffix, text, bool(rest))
+            _Heading(rank, to_int(digits), head.rstrip(TRAILING), number, prefix, suffix, text, bool(rest))
         )
         if rest:
             items.append(_Para(rest, number))
@@ -238,23 +224,63 @@ def _accept_headings(build: _Build) -> None:
     """
     expected: dict[int, int] = {}
     items = build.items
+    # Headings alone on their line, two or more of a rank, are headings even out of sequence: an
+    # excerpt starts at 十、, a report skips from 十、 to 十五、.
+    alone = Counter(i.rank for i in items if isinstance(i, _Heading) and not i.given and not i.shares_line and i.rank != CLOSING_RANK)
     index = 0
     while index < len(items):
         item = items[index]
         index += 1
-        if not isinstance(item, _Heading) or item.rank < 0:
+        if not isinstance(item, _Heading) or item.rank == CLOSING_RANK or item.given:
             continue
         want = expected.get(item.rank, 1)
         seen_before = want > 1
         gap_ok = want < item.number <= want + 2 and (seen_before or _next_number(items, index - 1) == item.number + 1)
-        if item.number != want and not gap_ok:
+        standalone = not item.shares_line and alone[item.rank] >= 2 and item.number > want
+        if item.number != want and not gap_ok and not standalone:
             items[index - 1 : index + item.shares_line] = [_Para(item.raw, item.line)]
             continue
-        if item.number != want:
+        if item.number != want and not gap_ok:
+            build.warnings.append(f"line {item.line}: {item.title} does not follow the numbering before it (an excerpt?)")
+        elif item.number != want:
             build.gaps.append((item, want))
         expected[item.rank] = item.number + 1
         for deeper in [rank for rank in expected if rank > item.rank]:
             del expected[deeper]
+
+
+_PLAIN_MAX = 20
+"""A heading without a number is short: a line of at most this many characters."""
+_ANY_PUNCT = re.compile(r"[，。、；：！？,.;:!?“”\"（）()《》【】…—·]")
+_PLAIN_RANK = GIVEN_RANK + 8
+
+
+def _plain_headings(build: _Build) -> None:
+    """Short lines with no punctuation at all, standing between paragraphs that end sentences, are
+    headings when there are several (a speech headed 感謝與承擔 … 結語) or when they sit beside
+    numbered headings of the same shape; they take the outermost numbered rank, else one of their own."""
+    items = build.items
+
+    def ends_sentence(item: _Item) -> bool:
+        return isinstance(item, _Heading) or bool(PARAGRAPH_END.search(item.text))
+
+    found = [
+        k
+        for k in range(len(items))
+        if isinstance(items[k], _Para)
+        and len(items[k].text) <= _PLAIN_MAX
+        and not _ANY_PUNCT.search(items[k].text)
+        and not any(ch.isascii() and ch.isalnum() for ch in items[k].text)
+        and (k == 0 or ends_sentence(items[k - 1]))
+        and (k + 1 == len(items) or (isinstance(items[k + 1], _Para) and len(items[k + 1].text) > _PLAIN_MAX))
+    ]
+    numbered = [i for i in items if isinstance(i, _Heading) and not i.given and i.rank != CLOSING_RANK and not i.shares_line]
+    if len(found) < (1 if numbered else 3):
+        return
+    rank = min(i.rank for i in numbered) if numbered else _PLAIN_RANK
+    for k in found:
+        para = items[k]
+        items[k] = _Heading(rank, 0, shown(para.text), para.line, raw=para.text, given=True)
 
 
 def _next_number(items: list[_Item], index: int) -> int | None:
@@ -300,7 +326,7 @@ def _recover(build: _Build, heading: _Heading, number: int) -> str:
         if not isinstance(para, _Para):
             continue
         for match in _SENTENCE.finditer(para.text):
-            words = match.group().strip().rstrip(_TRAILING)
+            words = match.group().strip().rstrip(TRAILING)
             if low <= len(words) <= high and not _INNER_PUNCT.search(words) and not _ENUMERATION.match(words):
                 found.append((at, match.start(), match.end()))
     marker = _marker_text(heading, number)
@@ -310,7 +336,7 @@ def _recover(build: _Build, heading: _Heading, number: int) -> str:
     para = build.items[at]
     assert isinstance(para, _Para)
     sentence = para.text[begin:finish].strip()
-    title = marker + sentence.rstrip(_TRAILING)
+    title = marker + sentence.rstrip(TRAILING)
     recovered = _Heading(heading.rank, number, title, para.line, heading.prefix, heading.suffix)
     recovered.note = f"recovered: line {para.line} held {sentence} with no {marker} and no line break before it"
     before, after = para.text[:begin].strip(), para.text[finish:].strip()
@@ -333,7 +359,7 @@ def _report_empty_sections(build: _Build, cleaned: Cleaned) -> None:
         if not isinstance(item, _Heading):
             continue
         following = items[index + 1] if index + 1 < len(items) else None
-        if isinstance(following, _Para) or (isinstance(following, _Heading) and following.rank > item.rank >= 0):
+        if isinstance(following, _Para) or (isinstance(following, _Heading) and following.rank > item.rank != CLOSING_RANK):
             continue
         end = following.line if following is not None else float("inf")
         under = [r for r in cleaned.removed if item.line < r.line < end]
@@ -352,25 +378,11 @@ def _removed_under(removed: list[RemovedLine]) -> str:
 # --- numbers --------------------------------------------------------------------------------
 
 
-def _to_int(digits: str) -> int:
-    if digits.isdigit():
-        return int(digits)
-    tens, _, units = digits.rpartition("十")
-    if "十" not in digits:
-        return _CN_DIGITS.index(digits) if len(digits) == 1 else 0
-    return (_CN_DIGITS.index(tens) if tens else 1) * 10 + (_CN_DIGITS.index(units) if units else 0)
-
-
-def _to_chinese(number: int) -> str:
-    tens, units = divmod(number, 10)
-    if not tens:
-        return _CN_DIGITS[units]
-    return (_CN_DIGITS[tens] if tens > 1 else "") + "十" + (_CN_DIGITS[units] if units else "")
-
-
 def _format_number(heading: _Heading, number: int) -> str:
-    digits = heading.rank >= 3 or (heading.rank == 0 and heading.title[1:2].isdigit())
-    return str(number) if digits else _to_chinese(number)
+    if heading.rank == CIRCLED_RANK:
+        return chr(CIRCLED_ZERO + number) if 1 <= number <= 20 else str(number)
+    digits = heading.rank >= FIRST_DIGIT_RANK or (heading.rank < 3 and heading.title[1:2].isdigit())
+    return str(number) if digits else to_chinese(number)
 
 
 def _marker_text(heading: _Heading, number: int) -> str:
@@ -381,13 +393,13 @@ def _marker_text(heading: _Heading, number: int) -> str:
 
 
 def _sections(items: list[_Item]) -> list[Section]:
-    ranks = sorted({i.rank for i in items if isinstance(i, _Heading) and i.rank >= 0})
+    ranks = sorted({i.rank for i in items if isinstance(i, _Heading) and i.rank != CLOSING_RANK})
     sections = [Section("", 1, [], "opening")]
     for item in _with_closing(items):
         if isinstance(item, _Para):
             sections[-1].paragraphs.append(item.text)
-        elif item.rank < 0:
-            sections.append(Section(CLOSING_TITLE, 1, [], "closing"))
+        elif item.rank == CLOSING_RANK:
+            sections.append(Section(item.title or CLOSING_TITLE, 1, [], "closing"))
         else:
             sections.append(Section(item.title, min(ranks.index(item.rank) + 1, 4), [], "section", item.note))
     return sections
@@ -395,7 +407,7 @@ def _sections(items: list[_Item]) -> list[Section]:
 
 def _with_closing(items: list[_Item]) -> list[_Item]:
     """Move the closing words (谢谢大家！, 以上是我的发言, a last 让我们…) into a closing section."""
-    if any(isinstance(i, _Heading) and i.rank < 0 for i in items):
+    if any(isinstance(i, _Heading) and i.rank == CLOSING_RANK for i in items):
         return items
     last_heading = max((k for k, i in enumerate(items) if isinstance(i, _Heading)), default=-1)
     body = items[last_heading + 1 :]
@@ -403,11 +415,11 @@ def _with_closing(items: list[_Item]) -> list[_Item]:
         return items
     keep = 1 if last_heading >= 0 else 0
     start = len(body)
-    if _CLOSING_END.search(body[-1].text) or _CLOSING_START.match(body[-1].text):
+    if CLOSING_END.search(simplified(body[-1].text)) or _CLOSING_START.match(body[-1].text):
         start -= 1
         while start > keep and _CLOSING_START.match(body[start - 1].text):  # type: ignore[union-attr]
             start -= 1
     if start == len(body) or start < keep:
         return items
-    closing = _Heading(-1, 0, CLOSING_TITLE, body[start].line)
+    closing = _Heading(CLOSING_RANK, 0, CLOSING_TITLE, body[start].line)
     return items[: last_heading + 1 + start] + [closing] + body[start:]

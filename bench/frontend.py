@@ -1,0 +1,294 @@
+"""Front-end score on the development corpus (tests/corpus): what a listener would hear, line by line.
+
+    python bench/frontend.py                 # every annotated document, three variants each
+    python bench/frontend.py --json r.json   # and the raw numbers
+    python bench/frontend.py --only 201      # documents whose name starts so
+
+Each document is read as given, as a GB18030 copy, and as a copy with document-site junk injected
+between its paragraphs (banners, QQ adverts, page marks, a disclaimer). Against its annotation
+(`<name>.ann.tsv`, see tests/corpus/SOURCES.md):
+
+- junk recall: of the lines that must not be spoken (junk:*, and every injected line), the share
+  whose text is not heard;
+- speech lines lost: lines with no annotation (or title/byline/heading) whose text is not heard;
+- headings found: annotated headings that are a section title of the Script (the text up to the
+  heading's end), and of those, the share at the annotated level;
+- false headings: section titles that are no annotated heading.
+
+"Heard" compares letters and digits only (punctuation, spaces and markup carry no speech), after
+taking out note marks, which the annotation counts as junk inside a line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "corpus"
+
+INJECTED_TOP = ["仅供学习 禁止外传", "会员群：          免费QQ群：", "现在订阅立享全部范文资料"]
+INJECTED_MIDDLE = ["— {page} —", "某某文库整理，咨询QQ306157061", "第{page}页 共12页"]
+INJECTED_BOTTOM = ["免责声明：本站文章均来自网络，如有侵权请联系删除", "扫码关注公众号，获取更多范文"]
+_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]+>|&[#\w]+;")
+_NOTE_MARK = re.compile(r"〔\d{1,3}〕|［\d{1,3}］|\[\d{1,3}\]|\[注\d{1,3}\]|[⑴-⒇①-⑳¹²³⁴⁵⁶⁷⁸⁹⁰]")
+_LETTERS = re.compile(r"[^\w]|_", re.UNICODE)
+
+
+_NUMBERING = re.compile(r"^(?:第?[一二三四五六七八九十百零〇○\d]+(?:部分|章|节|条|篇)?)")
+
+
+def _unnumbered(sound: str) -> str:
+    """A heading's letters without its number (一、增强… and 增强… are the same heading)."""
+    return _NUMBERING.sub("", sound) or sound
+
+
+def letters(text: str) -> str:
+    """What can be heard of `text`: letters and digits, markup and note marks taken out."""
+    return _LETTERS.sub("", _NOTE_MARK.sub("", _MARKUP.sub("", text))).lower()
+
+
+@dataclass
+class Annotation:
+    lines: list[str]
+    labels: dict[int, str]
+    """1-based line → label (title, byline, heading:N, junk:KIND, end)."""
+    inline: dict[int, list[str]]
+    headings: dict[int, str]
+    """1-based line → the heading as it stands in that line (the whole line, or the part that is the heading)."""
+
+    @classmethod
+    def read(cls, document: Path) -> Annotation:
+        lines = document.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
+        labels: dict[int, str] = {}
+        inline: dict[int, list[str]] = {}
+        headings: dict[int, str] = {}
+        table = document.with_name(document.name.rsplit(".", 1)[0] + ".ann.tsv")
+        for row in table.read_text(encoding="utf-8").splitlines()[1:]:
+            if not row.strip():
+                continue
+            number, label, text = (row.split("\t", 2) + [""])[:3]
+            if label.startswith("inline:"):
+                inline.setdefault(int(number), []).append(text)
+            else:
+                labels[int(number)] = label
+                if label.startswith("heading:"):
+                    headings[int(number)] = text
+        return cls(lines, labels, inline, headings)
+
+
+@dataclass
+class Score:
+    junk: int = 0
+    junk_removed: int = 0
+    speech: int = 0
+    speech_lost: int = 0
+    headings: int = 0
+    headings_found: int = 0
+    levels_right: int = 0
+    false_headings: int = 0
+    crashed: int = 0
+    lost: list[str] = field(default_factory=list)
+    kept_junk: list[str] = field(default_factory=list)
+    missed_headings: list[str] = field(default_factory=list)
+    false: list[str] = field(default_factory=list)
+
+    def add(self, other: Score) -> None:
+        for name in ("junk", "junk_removed", "speech", "speech_lost", "headings", "headings_found", "levels_right", "false_headings", "crashed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def recall(self) -> float:
+        return self.junk_removed / self.junk if self.junk else 1.0
+
+    @property
+    def found(self) -> float:
+        return self.headings_found / self.headings if self.headings else 1.0
+
+
+def variants(document: Path, annotation: Annotation) -> dict[str, tuple[bytes, str, set[int]]]:
+    """name → (file bytes, their encoding, 0-based indexes of injected lines) for the three readings."""
+    text = "\n".join(annotation.lines)
+    lines = annotation.lines
+    blank = [i for i, line in enumerate(lines) if not line.strip() and i > 0]
+    out: list[str] = []
+    injected: set[int] = set()
+
+    def inject(rows: Sequence[str]) -> None:
+        for row in rows:
+            out.extend(["", row, ""])
+            injected.update((len(out) - 3, len(out) - 2, len(out) - 1))
+
+    inject(INJECTED_TOP)
+    step = max(len(blank) // 4, 1)
+    marks = set(blank[step::step][:3])
+    page = 2
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i in marks:
+            inject([row.format(page=page) for row in INJECTED_MIDDLE[: 1 + (page % 2)]])
+            page += 1
+    inject(INJECTED_BOTTOM)
+    return {
+        "as given": (text.encode("utf-8"), "utf-8", set()),
+        "gb18030": (text.encode("gb18030"), "gb18030", set()),
+        "injected": ("\n".join(out).encode("utf-8"), "utf-8", injected),
+    }
+
+
+def score_variant(document: Path, annotation: Annotation, data: bytes, encoding: str, injected: set[int], work: Path) -> Score:
+    from pipeline import SpeechcastError, load_script
+
+    path = work / document.name
+    path.write_bytes(data)
+    score = Score()
+    try:
+        script = load_script(path)
+    except SpeechcastError as exc:
+        score.crashed = 1
+        score.lost.append(f"load failed: {exc}")
+        return score
+    # A closing we named ourselves (结束语, not in the text) is a label, never spoken: no false heading.
+    titles = [s.title for s in script.sections if s.kind == "section" or (s.kind == "closing" and s.title != "结束语")]
+    spoken_title = [s.title if s.kind == "section" or (s.kind == "closing" and s.title != "结束语") else "" for s in script.sections]
+    heard_with = letters(script.title + script.salutation + "".join(t + "".join(s.paragraphs) for t, s in zip(spoken_title, script.sections)))
+    # A heading recovered from inside a paragraph gains its number (一、): heard either way.
+    heard_without = letters(script.title + script.salutation) + "".join(
+        _unnumbered(letters(t)) + letters("".join(s.paragraphs)) for t, s in zip(spoken_title, script.sections)
+    )
+    heard = heard_with + "\n" + heard_without
+    rows = data.decode(encoding).split("\n")
+    # A junk line counts as removed when it is not heard, or when the report took it out at its line
+    # (a short junk line such as a tag or a date may be heard elsewhere, in the speech itself).
+    reported: dict[int, str] = {}
+    for item in script.removed:
+        reported[item.line] = reported.get(item.line, "") + letters(item.text)
+
+    def removed(line: int, sound: str) -> bool:
+        return not sound or sound not in heard or sound in reported.get(line, "")
+
+    original = 0
+    annotated_headings: list[tuple[str, int]] = []
+    for index, row in enumerate(rows):
+        if index in injected:
+            if not row:
+                continue
+            score.junk += 1
+            if removed(index + 1, letters(row)):
+                score.junk_removed += 1
+            else:
+                score.kept_junk.append(f"injected: {row}")
+            continue
+        original += 1
+        label = annotation.labels.get(original, "")
+        content = row
+        for fragment in annotation.inline.get(original, []):
+            content = content.replace(fragment, "")
+        sound = letters(content)
+        if label.startswith("junk:"):
+            score.junk += 1
+            if removed(index + 1, sound):
+                score.junk_removed += 1
+            else:
+                score.kept_junk.append(f"{original}: {row}")
+        elif sound:
+            score.speech += 1
+            if sound not in heard and letters(row) not in heard:  # inline junk left in is not speech lost
+                score.speech_lost += 1
+                score.lost.append(f"{original}: {row}")
+        if label.startswith("heading:"):
+            annotated_headings.append((_unnumbered(letters(annotation.headings.get(original) or row)), int(label.split(":")[1])))
+    levels = {_unnumbered(letters(s.title)): s.level for s in script.sections if s.kind in ("section", "closing")}
+    for sound, level in annotated_headings:
+        score.headings += 1
+        match = next((t for t in levels if t and (sound.startswith(t) or t.startswith(sound))), None)
+        if match is None:
+            score.missed_headings.append(sound)
+            continue
+        score.headings_found += 1
+        score.levels_right += levels[match] == level
+    heading_sounds = [sound for sound, _ in annotated_headings]
+    for title in titles:
+        sound = _unnumbered(letters(title))
+        if sound and not any(h.startswith(sound) or sound.startswith(h) for h in heading_sounds):
+            score.false_headings += 1
+            score.false.append(title)
+    return score
+
+
+def documents(only: str = "") -> list[Path]:
+    tables = sorted(CORPUS.glob("*.ann.tsv"))
+    found = []
+    for table in tables:
+        stem = table.name[: -len(".ann.tsv")]
+        candidates = [CORPUS / f"{stem}{suffix}" for suffix in (".txt", ".md", ".docx") if (CORPUS / f"{stem}{suffix}").exists()]
+        if candidates and stem.startswith(only):
+            found.append(candidates[0])
+    return found
+
+
+def run(only: str = "") -> dict:
+    results: dict[str, dict] = {}
+    total = Score()
+    with tempfile.TemporaryDirectory(prefix="speechcast-frontend-") as tmp:
+        for document in documents(only):
+            annotation = Annotation.read(document)
+            per: dict[str, dict] = {}
+            for name, (data, encoding, injected) in variants(document, annotation).items():
+                work = Path(tmp) / name.replace(" ", "-")
+                work.mkdir(exist_ok=True)
+                score = score_variant(document, annotation, data, encoding, injected, work)
+                total.add(score)
+                per[name] = {**asdict(score), "recall": score.recall, "found": score.found}
+            results[document.name] = per
+    return {"documents": results, "total": {**asdict(total), "recall": total.recall, "found": total.found}}
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        "| document | variant | junk removed | speech lines lost | headings found | levels right | false headings |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, per in report["documents"].items():
+        for variant, s in per.items():
+            lines.append(
+                f"| {name} | {variant} | {s['junk_removed']}/{s['junk']} | {s['speech_lost']}/{s['speech']} | "
+                f"{s['headings_found']}/{s['headings']} | {s['levels_right']}/{s['headings_found']} | {s['false_headings']} |"
+            )
+    t = report["total"]
+    lines.append(
+        f"| **total** | | **{t['recall']:.1%}** ({t['junk_removed']}/{t['junk']}) | **{t['speech_lost']}** of {t['speech']} | "
+        f"**{t['found']:.1%}** ({t['headings_found']}/{t['headings']}) | {t['levels_right']}/{t['headings_found']} | "
+        f"**{t['false_headings']}** ({t['false_headings'] / max(t['headings'], 1):.1%} of headings) |"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="", help="documents whose file name starts with this")
+    parser.add_argument("--json", type=Path, help="write the raw numbers here")
+    parser.add_argument("--details", action="store_true", help="list every lost line, kept junk line and heading miss")
+    args = parser.parse_args(argv)
+    report = run(args.only)
+    print(markdown(report))
+    if args.details:
+        for name, per in report["documents"].items():
+            s = per["as given"]
+            for key in ("lost", "kept_junk", "missed_headings", "false"):
+                for item in s[key]:
+                    print(f"{name}\t{key}\t{item}")
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())

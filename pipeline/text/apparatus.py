@@ -1,0 +1,136 @@
+"""The editors' apparatus around a speech, and where the speech ends.
+
+Published speeches carry matter no speaker said: a lead-in or headnote under the title (【编者按】,
+【导读】, a quoted or italic summary, "这是……在……上的讲话。"), editorial lines ((根据录音整理)), a note
+block after the speech (注释 and its 〔1〕… lines), appendices (附件, 附录, 名词解释), and after the
+closing words the site's own matter. Each is recognised by its kind and its place, never by one
+document's wording, and goes to the report: nothing is lost, a person can bring it back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..model import RemovedKind
+from .blocks import Block
+
+Verdicts = dict[int, tuple[str, RemovedKind]]
+
+#: Words that end a speech (simplified; traditional text is matched through its simplified form).
+CLOSING_END = re.compile(
+    r"谢谢(?:大家|各位|！|!|。|$)|讲话到此|就讲到这里|就讲这些|讲这么多|以上是我的|我的发言完了|我的讲话完了|我的发言到此|我就说这些|我就讲到这"
+)
+_HEAD_ROWS = 8
+"""How many rows from the top an editor's lead-in may stand in (title, byline, lead-in, salutation)."""
+_LEAD_IN = re.compile(
+    r"^[A-Za-z]{0,6}[【\[［〔]?(?:编者按|编者的话|编辑按|编者注|编后|导读|导语|摘要|内容提要|提要|核心提示|按语|引言提要)[】\]］〕]?[：:]?"
+)
+_LEAD_IN_BRACKETED = re.compile(r"^[A-Za-z]{0,6}[【\[［〔](?:编者按|编者的话|编辑按|编者注|导读|导语|摘要|内容提要|提要|核心提示|按语)[】\]］〕]")
+_HEADNOTE = re.compile(
+    r"^这是.{2,120}?(?:讲话|讲演|演讲|演说|报告|发言|致辞|谈话|讲稿|总结|答记者问|开幕词|闭幕词|祝词|贺词)[^。]{0,30}[。.]$"
+)
+_EDITORIAL_LINE = re.compile(
+    r"^[（(](?:根据[^）)]{0,40}整理|据[^）)]{0,30}整理|有删节|节选|摘录|编者注[：:].*|本文[^）)]{0,80}|原载[^）)]*|选自[^）)]*|"
+    r"转载自[^）)]*|注[：:].*|此文[^）)]{0,60}|这是[^）)]{0,80})[）)]$"
+)
+_SPACES = re.compile(r"\s+")
+_NOTES_HEAD = re.compile(r"^[【\[]?(?:注释|注解|注|附注|尾注|脚注|参考文献|参考资料|译注|校注)[】\]]?[：:]?$")
+_NOTE_LINE_SAFE = re.compile(r"^(?:〔\d{1,3}〕|［\d{1,3}］|\[\d{1,3}\]|\[注\d{1,3}\]|注\s*\d{1,3}\s*[：:．.、]|[⑴-⒇])")
+"""Note definitions that never open a speech paragraph."""
+_NOTE_LINE_CIRCLED = re.compile(r"^[①-⑳]")
+_NOTE_MARK_CIRCLED = re.compile(r"\S[①-⑳]")
+_APPENDIX = re.compile(r"^(?:附件|附录|附表)\s*[0-9０-９一二三四五六七八九十]*\s*(?:[：:．.、]|$|\s)|^名词解释[：:]?$|^附[：:]")
+_FULL_TEXT_FOLLOWS = re.compile(r"^(?:以下(?:是|为)(?:演讲|讲话|致辞|发言|报告)?(?:原文|全文|实录)|(?:演讲|讲话|致辞|发言|报告)?全文如下|(?:演讲|讲话|致辞|发言)(?:原文|全文)[：:]?$)")
+"""A line saying the speech itself follows: whatever stands between the title and it is the editor's."""
+_APPENDIX_MAX = 60
+_SENTENCE = re.compile(r"[。！？!?；;…]")
+_PLAIN_CONTINUATION = 16
+"""A paragraph of this many characters with a sentence in it, after the closing, continues the speech."""
+
+
+def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: Verdicts) -> Verdicts:
+    """Rows that are the editors', not the speaker's: lead-ins, editorial lines, notes, appendices,
+    and the site's matter after the closing words. `probes` are the rows' texts in simplified
+    characters; rows already in `verdicts` keep their verdict."""
+    found: Verdicts = {}
+    taken = dict(verdicts)
+
+    def take(i: int, reason: str, kind: RemovedKind) -> None:
+        if i not in taken and probes[i]:
+            found[i] = taken[i] = (reason, kind)
+
+    filled = [i for i, p in enumerate(probes) if p]
+    for i in filled[:_HEAD_ROWS]:
+        lead = _lead_in(rows[i], _SPACES.sub("", probes[i]))
+        if lead:
+            take(i, lead, "notes")
+    follows = next((k for k, i in enumerate(filled[: max(len(filled) // 2, _HEAD_ROWS)]) if _FULL_TEXT_FOLLOWS.match(probes[i])), None)
+    if follows is not None:
+        for i in filled[1 : follows + 1]:
+            if rows[i].kind != "heading":
+                take(i, "editor's words before the speech's full text", "notes")
+    for i in filled:
+        if _EDITORIAL_LINE.match(probes[i]):
+            take(i, "editorial line", "notes")
+    half = filled[len(filled) // 2] if filled else 0
+    appendix = next((i for i in filled if i >= half and i not in taken and len(probes[i]) <= _APPENDIX_MAX and _APPENDIX.match(probes[i])), None)
+    notes = _notes_start(probes, filled, half, taken)
+    for start, reason, kind in sorted(
+        [(at, why, what) for at, why, what in ((notes, "note", "notes"), (appendix, "appendix", "appendix")) if at is not None]
+    ):
+        for i in filled:
+            if i >= start:
+                take(i, reason, kind)  # type: ignore[arg-type]
+    last_closing = _closing(probes, filled, half, taken)
+    if last_closing is not None:
+        after = [i for i in filled if i > last_closing and i not in taken]
+        if not any(_continues_speech(probes[i]) for i in after):
+            for i in after:
+                take(i, "after the closing words: not the speech", "publication")
+    return found
+
+
+def _lead_in(row: Block, probe: str) -> str:
+    if _LEAD_IN.match(probe) and (_LEAD_IN_BRACKETED.match(probe) or len(probe) > 6):
+        return "editor's lead-in"
+    if _HEADNOTE.match(probe) and len(probe) <= 200:
+        return "editor's headnote under the title"
+    if row.kind == "quote":
+        return "quoted lead-in"
+    if row.italic and len(probe) > 10:
+        return "italic summary"
+    return ""
+
+
+def _notes_start(probes: Sequence[str], filled: Sequence[int], half: int, taken: Verdicts) -> int | None:
+    """Where the note block after the speech begins: a notes heading (after the first rows), or the
+    first of a run of note definitions — 〔1〕 and [1] anywhere, circled numbers only in the second
+    half and where the text carries circled note marks (elsewhere ① opens a list item)."""
+    circled_marks = any(_NOTE_MARK_CIRCLED.search(probes[i]) for i in filled[: max(len(filled) // 2, 1)])
+    for position, i in enumerate(filled):
+        if i in taken:
+            continue
+        probe = probes[i]
+        if position >= 3 and _NOTES_HEAD.match(_SPACES.sub("", probe)):
+            return i
+        safe = _NOTE_LINE_SAFE.match(probe)
+        if safe or (i >= half and circled_marks and _NOTE_LINE_CIRCLED.match(probe)):
+            run = [j for j in filled if j >= i][:2]
+            if len(run) < 2 or all(_NOTE_LINE_SAFE.match(probes[j]) or _NOTE_LINE_CIRCLED.match(probes[j]) or j in taken for j in run):
+                return i
+    return None
+
+
+def _closing(probes: Sequence[str], filled: Sequence[int], half: int, taken: Verdicts) -> int | None:
+    """The last row, in the second half, that holds the speech's closing words."""
+    for i in reversed(filled):
+        if i < half:
+            return None
+        if i not in taken and CLOSING_END.search(probes[i]):
+            return i
+    return None
+
+
+def _continues_speech(probe: str) -> bool:
+    return len(probe) >= _PLAIN_CONTINUATION and bool(_SENTENCE.search(probe))

@@ -1,0 +1,228 @@
+"""Markdown manuscripts (collections, note apps, scrapers): parsed with markdown-it-py into blocks.
+
+Most Markdown files in the wild are manuscripts, not scripts of ours: front matter, headings of any
+text, bold-only paragraphs, quoted lead-ins, lists, tables, raw HTML, images and badges. The parser
+says which is which; HTML is read by selectolax, never stripped with patterns. What is markup only
+(front matter, tags, comments, images, rules, link targets) goes to the removal report; every line of
+text stays a block of its own, so a byline and a date line are never run together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..model import RemovedLine
+from .blocks import Block, BlockKind
+
+_BREAK_TAGS = frozenset({"<br>", "<br/>", "<br />", "</p>", "<p>"})
+
+
+def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
+    """The manuscript's blocks in order, and the markup taken out of it."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    parser = MarkdownIt("commonmark", {"html": True}).use(front_matter_plugin).enable("table")
+    source = text.split("\n")
+    blocks: list[Block] = []
+    removed: list[RemovedLine] = []
+    skip = _front_matter_lines(source)
+    removed += [RemovedLine(n + 1, source[n], "front matter", "publication") for n in range(skip) if source[n].strip()]
+    text = "\n" * skip + "\n".join(source[skip:])
+    context: list[str] = []
+    ordered: str = ""
+    tokens = parser.parse(text)
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
+            context.append(kind)
+        elif kind in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
+            context.pop()
+        elif kind == "list_item_open":
+            ordered = f"{token.info}{token.markup}" if token.info else ""
+        elif kind == "front_matter":
+            first, last = token.map or (0, 0)
+            removed += [RemovedLine(n + 1, source[n], "front matter", "publication") for n in range(first, last) if source[n].strip()]
+        elif kind == "hr":
+            line = (token.map or (0, 0))[0]
+            removed.append(RemovedLine(line + 1, source[line].strip(), "horizontal rule", "markup"))
+        elif kind == "html_block":
+            blocks += _html_block(token, removed)
+        elif kind in ("code_block", "fence"):
+            # Indented by four spaces, a manuscript's paragraph becomes "code": it is still speech.
+            start = (token.map or (0, 0))[0] + (kind == "fence")
+            blocks += [Block(line, start + k + 1) for k, line in enumerate(token.content.split("\n")) if line.strip()]
+        elif kind == "inline":
+            opening = tokens[index - 1].type if index else ""
+            if opening == "heading_open":
+                level = int(tokens[index - 1].tag[1:])
+                lines = list(_lines(token, removed))
+                title = "".join(text for text, _, _, _ in lines)
+                blocks.append(Block(title, lines[0][1] if lines else (token.map or (0, 0))[0] + 1, "heading", level))
+            else:
+                where: BlockKind = _kind(context, opening)
+                prefix, ordered = ordered, ""
+                blocks += _paragraph(token, removed, where, prefix)
+    return blocks, removed
+
+
+_YAML_LINE = re.compile(r"^(?:[A-Za-z_][\w-]*:(?:\s.*)?|\s*-\s.*|\s+\S.*|)$")
+_FENCE = re.compile(r"^-{3,}\s*$")
+_FRONT_MATTER_MAX = 40
+
+
+def _front_matter_lines(source: Sequence[str]) -> int:
+    """How many leading lines are front matter the parser would miss: a block fenced by --- after
+    blank lines, or Hexo's kind with no opening fence (key: value lines closed by ---)."""
+    first = next((k for k, line in enumerate(source) if line.strip()), len(source))
+    opened = first < len(source) and _FENCE.match(source[first])
+    if opened and first == 0:
+        return 0  # the parser's own front-matter rule reads it
+    body = first + 1 if opened else first
+    if body >= len(source) or not re.match(r"^[A-Za-z_][\w-]*:", source[body]):
+        return 0
+    for k in range(body, min(len(source), body + _FRONT_MATTER_MAX)):
+        if _FENCE.match(source[k]):
+            return k + 1
+        if not _YAML_LINE.match(source[k]):
+            return 0
+    return 0
+
+
+def _kind(context: Sequence[str], opening: str) -> BlockKind:
+    if opening in ("th_open", "td_open"):
+        return "table"
+    if "blockquote_open" in context:
+        return "quote"
+    if context:
+        return "list"
+    return "text"
+
+
+def _paragraph(token: Any, removed: list[RemovedLine], kind: BlockKind, prefix: str) -> list[Block]:
+    lines = list(_lines(token, removed))
+    shown = [(text, line, bold, italic) for text, line, bold, italic in lines if text.strip()]
+    bold = bool(shown) and all(b for _, _, b, _ in shown)
+    italic = bool(shown) and all(i for _, _, _, i in shown)
+    blocks = []
+    for k, (text, line, _, _) in enumerate(shown):
+        if k == 0 and prefix:
+            text = f"{prefix} {text}"
+        blocks.append(Block(text, line, kind, 0, bold, italic, continues=k > 0))
+    return blocks
+
+
+def _lines(token: Any, removed: list[RemovedLine]) -> Iterator[tuple[str, int, bool, bool]]:
+    """(text, line, all bold, all italic) for each source line of an inline token."""
+    line = (token.map or (0, 0))[0] + 1
+    text, bold_chars, italic_chars, plain_chars = "", 0, 0, 0
+    strong = emphasis = 0
+    for child in token.children or []:
+        kind = child.type
+        if kind in ("softbreak", "hardbreak") or (kind == "html_inline" and child.content.lower() in _BREAK_TAGS):
+            if kind == "html_inline":
+                removed.append(RemovedLine(line, child.content, "HTML tag", "markup"))
+            yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0
+            text, bold_chars, italic_chars, plain_chars = "", 0, 0, 0
+            line += kind != "html_inline"
+        elif kind == "strong_open":
+            strong += 1
+        elif kind == "strong_close":
+            strong -= 1
+        elif kind == "em_open":
+            emphasis += 1
+        elif kind == "em_close":
+            emphasis -= 1
+        elif kind in ("text", "code_inline"):
+            text += child.content
+            visible = len(child.content.strip())
+            if strong:
+                bold_chars += visible
+            if emphasis:
+                italic_chars += visible
+            if not strong and not emphasis:
+                plain_chars += visible
+        elif kind == "html_inline":
+            removed.append(RemovedLine(line, child.content, "HTML comment" if child.content.startswith("<!--") else "HTML tag", "markup"))
+        elif kind == "image":
+            src = child.attrs.get("src", "")
+            removed.append(RemovedLine(line, f"![{child.content}]({src})", "image", "markup"))
+        elif kind == "link_open":
+            href = str(child.attrs.get("href", ""))
+            if href:
+                removed.append(RemovedLine(line, href, "link target", "markup"))
+    yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0
+
+
+_BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre", "div", "section", "article", "dd", "dt", "figcaption", "caption"})
+_HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
+_DROPPED_TAGS = "script, style, noscript, template"
+
+
+def _html_block(token: Any, removed: list[RemovedLine]) -> list[Block]:
+    """Raw HTML between paragraphs, read by an HTML parser: each innermost block element (p, h2, li,
+    div …) a block, its heading level and bold-only-ness kept; the markup reported line by line."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    start = (token.map or (0, 0))[0] + 1
+    raw = token.content.rstrip("\n")
+    raw_lines = raw.split("\n")
+    for k, source in enumerate(raw_lines):
+        markup = _markup_of(LexborHTMLParser, source)
+        if markup:
+            reason = "HTML comment" if source.strip().startswith("<!--") else "HTML markup"
+            removed.append(RemovedLine(start + k, markup, reason, "markup"))
+    tree = LexborHTMLParser(raw)
+    for node in tree.css(_DROPPED_TAGS):
+        node.decompose()
+    body = tree.body
+    if body is None:
+        return []
+    blocks: list[Block] = []
+    leaves: set[int] = set()
+
+    def line_of(text: str) -> int:
+        return start + next((k for k, source in enumerate(raw_lines) if text[:12] in source), 0)
+
+    for node in body.traverse(include_text=True):
+        if node.tag == "-text":
+            # Text outside every innermost block element (bare text in a <div>) is a block of its own.
+            if any(parent.mem_id in leaves for parent in _ancestors(node)):
+                continue
+            text = " ".join((node.text(deep=False) or "").split())
+            if text:
+                blocks.append(Block(text, line_of(text), "html"))
+            continue
+        if node.tag not in _BLOCK_TAGS or any(c.tag in _BLOCK_TAGS and c.mem_id != node.mem_id for c in node.traverse()):
+            continue
+        leaves.add(node.mem_id)
+        text = " ".join(node.text(separator="").split()) if node.tag != "pre" else node.text(separator="")
+        if not text.strip():
+            continue
+        strong = "".join(n.text(separator="") for n in node.css("strong, b"))
+        level = _HEADING_TAGS.get(node.tag, 0)
+        bold = bool(strong.strip()) and "".join(strong.split()) == "".join(text.split())
+        blocks.append(Block(text, line_of(text), "heading" if level else "html", level, bold))
+    return blocks
+
+
+def _ancestors(node: Any) -> Iterator[Any]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def _markup_of(parser: Any, source: str) -> str:
+    """What of one source line of HTML is markup: the line without the text it shows."""
+    tree = parser(source)
+    for node in tree.css(_DROPPED_TAGS):
+        node.decompose()
+    shown = tree.body.text(separator="\n") if tree.body is not None else ""
+    markup = source
+    for piece in shown.split("\n"):
+        if piece.strip():
+            markup = markup.replace(piece.strip(), " ", 1)
+    return " ".join(markup.split())
