@@ -16,7 +16,8 @@ import re
 
 from ..model import REMOVED_KINDS, RemovedLine, Script, Section
 from .clean import MARKUP_FRAGMENTS, strip_fragments
-from .structure import CLOSING_TITLE, is_salutation
+from .opening import is_salutation
+from .structure import CLOSING_TITLE
 
 SCRIPT_MARK = "<!-- speechcast script v1 -->"
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)

@@ -33,18 +33,11 @@ from .markers import (
     to_chinese,
     to_int,
 )
+from .opening import take_salutation, take_title
 from .wrapping import PARAGRAPH_END, join_continued, rejoin_wrapped
 
-_TITLE_MAX = 60
-_BYLINE_MAX = 20
 CLOSING_TITLE = "结束语"
 
-# Simplified and traditional forms side by side: manuscripts come in both.
-_ADDRESS = re.compile(
-    r"同志[们們]|各位|代表|[来來]宾|[来來]賓|嘉[宾賓]|朋友[们們]|[领領][导導]|老[师師][们們]|同[学學][们們]|女士[们們]|先生[们們]|同仁|[乡鄉]亲[们們]|[战戰]友[们們]|家人[们們]"
-)
-_ADDRESS_OPENING = re.compile(r"^(?:各位|尊敬的|敬爱的|亲爱的|同志们|女士们|先生们|老师们|同学们|朋友们)")
-_SALUTATION = re.compile(r"^[^。！？!?]{1,40}?[：:！!]")
 _CLOSING_START = re.compile(
     r"^(?:同志[们們][，！,!]|[总總]之|[总總]而言之|[综綜]上所述|最[后後][，,]?[让讓]我[们們]|[让讓]我[们們]|千里之行|新的征程|新征程上|行百里者)"
 )
@@ -92,8 +85,8 @@ class _Build:
 
 def build_script(cleaned: Cleaned, source: str = "") -> Script:
     blocks, joined = rejoin_wrapped(join_continued([b for b in cleaned.blocks if b.text]))
-    title, blocks = _take_title(blocks)
-    salutation, blocks = _take_salutation(blocks)
+    title, blocks = take_title(blocks)
+    salutation, blocks = take_salutation(blocks)
     build = _Build(_split_headings(blocks))
     _accept_headings(build)
     _plain_headings(build)
@@ -115,66 +108,6 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
         appendices=list(cleaned.appendices),
         source=source,
     )
-
-
-# --- title and salutation -------------------------------------------------------------------
-
-
-def is_salutation(text: str) -> bool:
-    """A short address that ends in ：/！ and names the audience (同志们：, 各位代表、各位来宾：)."""
-    match = _SALUTATION.match(text)
-    return bool(match and match.end() == len(text) and _ADDRESS.search(text)) or _bare_address(text)
-
-
-def _bare_address(text: str) -> bool:
-    """An address line that lost its colon (各位友邦的元首與貴賓、各國駐台使節及代表): it opens with
-    a form of address and names the audience, and holds no sentence."""
-    return (
-        len(text) <= _TITLE_MAX
-        and bool(_ADDRESS_OPENING.match(simplified(text)))
-        and bool(_ADDRESS.search(text))
-        and not _SENTENCE_CLOSED.search(text)
-    )
-
-
-def _take_title(lines: list[Block]) -> tuple[str, list[Block]]:
-    if not lines:
-        return "", lines
-    first = lines[0]
-    declared = first.kind == "heading" and first.level == min(b.level for b in lines if b.kind == "heading")
-    if not declared and not _title_like(first.text, _TITLE_MAX):
-        return "", lines
-    parts = [shown(first.text) if declared else first.text]
-    rest = lines[1:]
-    # A subtitle (——在…会议上的讲话) or a byline (date, speaker) directly under the title belongs to it.
-    while rest and len(parts) < 3 and rest[0].kind != "heading" and (rest[0].text.startswith("—") or _title_like(rest[0].text, _BYLINE_MAX)):
-        parts.append(rest[0].text)
-        rest = rest[1:]
-    if not rest:
-        return "", lines
-    return "".join(p if p.startswith("—") or i == 0 else " " + p for i, p in enumerate(parts)), rest
-
-
-def _title_like(text: str, limit: int) -> bool:
-    return (
-        len(text) <= limit
-        and not re.search(r"[。！？!?：:；;，,]$", text)
-        and marker(text) is None
-        and not is_salutation(text)
-    )
-
-
-def _take_salutation(lines: list[Block]) -> tuple[str, list[Block]]:
-    if not lines or lines[0].kind == "heading":
-        return "", lines
-    text = lines[0].text
-    if _bare_address(text):
-        return text, lines[1:]
-    match = _SALUTATION.match(text)
-    if not match or not _ADDRESS.search(match.group()):
-        return "", lines
-    rest = text[match.end() :].strip()
-    return match.group().strip(), ([lines[0].with_text(rest)] if rest else []) + lines[1:]
 
 
 # --- headings -------------------------------------------------------------------------------
