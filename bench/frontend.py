@@ -69,6 +69,7 @@ class Annotation:
         labels: dict[int, str] = {}
         inline: dict[int, list[str]] = {}
         headings: dict[int, str] = {}
+        ends: list[int] = []
         table = document.with_name(document.name.rsplit(".", 1)[0] + ".ann.tsv")
         for row in table.read_text(encoding="utf-8").splitlines()[1:]:
             if not row.strip():
@@ -76,6 +77,8 @@ class Annotation:
             number, label, text = (row.split("\t", 2) + [""])[:3]
             if label.startswith("inline:"):
                 inline.setdefault(int(number), []).append(text)
+            elif label == "end":
+                ends.append(int(number))  # may stand beside the line's own label (a last heading)
             else:
                 labels[int(number)] = label
                 if label.startswith("heading:"):

@@ -28,13 +28,14 @@ _LEAD_IN = re.compile(
 )
 _LEAD_IN_BRACKETED = re.compile(r"^[A-Za-z]{0,6}[【\[［〔](?:编者按|编者的话|编辑按|编者注|导读|导语|摘要|内容提要|提要|核心提示|按语)[】\]］〕]")
 _HEADNOTE = re.compile(
-    r"^这是.{2,120}?(?:讲话|讲演|演讲|演说|报告|发言|致辞|谈话|讲稿|总结|答记者问|开幕词|闭幕词|祝词|贺词)[^。]{0,30}[。.]$"
+    r"^[※*＊]?这是.{2,120}?(?:讲话|讲演|演讲|演说|报告|发言|致辞|谈话|讲稿|总结|答记者问|开幕词|闭幕词|祝词|贺词)[^。]{0,30}[。.]$"
 )
 _EDITORIAL_LINE = re.compile(
     r"^[（(](?:根据[^）)]{0,40}整理|据[^）)]{0,30}整理|有删节|节选|摘录|编者注[：:].*|本文[^）)]{0,80}|原载[^）)]*|选自[^）)]*|"
     r"转载自[^）)]*|注[：:].*|此文[^）)]{0,60}|这是[^）)]{0,80})[）)]$"
 )
 _SPACES = re.compile(r"\s+")
+_LETTERS = re.compile(r"[\W_]+")
 _NOTES_HEAD = re.compile(r"^[【\[]?(?:注释|注解|注|附注|尾注|脚注|参考文献|参考资料|译注|校注)[】\]]?[：:]?$")
 _NOTE_LINE_SAFE = re.compile(r"^(?:〔\d{1,3}〕|［\d{1,3}］|\[\d{1,3}\]|\[注\d{1,3}\]|注\s*\d{1,3}\s*[：:．.、]|[⑴-⒇])")
 """Note definitions that never open a speech paragraph."""
@@ -71,8 +72,13 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
             if rows[i].kind != "heading":
                 take(i, "editor's words before the speech's full text", "notes")
     for i in filled:
-        if _EDITORIAL_LINE.match(probes[i]):
+        if _EDITORIAL_LINE.match(probes[i]) or (probes[i][:1] in "※＊" and _HEADNOTE.match(probes[i])):
             take(i, "editorial line", "notes")
+    head = filled[:_HEAD_ROWS]
+    for k, i in enumerate(head):
+        again = [j for j in head[k + 1 :] if _LETTERS.sub("", probes[j]) == _LETTERS.sub("", probes[i])]
+        if again and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i]):  # a title, not a sentence
+            take(i, "title repeated by the page", "furniture")
     half = filled[len(filled) // 2] if filled else 0
     appendix = next((i for i in filled if i >= half and i not in taken and len(probes[i]) <= _APPENDIX_MAX and _APPENDIX.match(probes[i])), None)
     notes = _notes_start(probes, filled, half, taken)

@@ -27,12 +27,16 @@ class Block:
     """All of the block's text is bold (a bold-only paragraph often stands for a heading)."""
     italic: bool = False
     """All of the block's text is italic (an editor's summary, as a rule)."""
+    bold_lead: int = 0
+    """How many characters the block opens with in bold before plain text follows (a bold lead
+    sentence, often a heading that shares its paragraph); 0 when it has none."""
     continues: bool = False
     """The format put this line in the same paragraph as the block before (a soft line break): it is
     joined to it when the sentence runs on, and stays apart when the line before ends a sentence."""
 
     def with_text(self, text: str) -> Block:
-        return Block(text, self.line, self.kind, self.level, self.bold, self.italic, self.continues)
+        lead = self.bold_lead if text.startswith(self.text[: self.bold_lead]) else 0
+        return Block(text, self.line, self.kind, self.level, self.bold, self.italic, lead, self.continues)
 
 
 def text_blocks(text: str) -> list[Block]:

@@ -126,11 +126,12 @@ _LONG_LINE_RULES: tuple[tuple[str, RemovedKind, re.Pattern[str]], ...] = (
         "web page: source, author, editor or date",
         "publication",
         re.compile(
-            r"^[A-Za-z]{0,4}\s*(?:稿件|文章|信息|新闻|图片|资料|文字|新媒体|美术|视觉|网络|值班|责任)?(?:来源|出处|作者|编辑|责编|主编|审核|"
+            r"^[A-Za-z]{0,4}\s*(?:稿件|文章|信息|新闻|图片|资料|文字|新媒体|美术|视觉|网络|值班|责任)?(?:来源|出处|作者|原文|编辑|责编|主编|审核|"
             r"审校|校对|监制|出品|制作|统筹|策划|记者|通讯员|撰稿|摄影|原标题|原文链接|原文地址|收藏|发布时间|发布日期|发表日期)[：:]"
         ),
     ),
-    ("photo caption", "publication", re.compile(r"(?:记者|摄影|摄)\s*[\u4e00-\u9fff·]{2,8}(?:\s+[\u4e00-\u9fff·]{2,8})*\s*摄\s*[）)]?$|^图为")),
+    ("photo caption", "publication", re.compile(r"(?:记者|摄影)[\s\u4e00-\u9fff·、，,]{2,40}?/?摄\s*[）)]?$|^图为")),
+    ("document number or letterhead", "publication", re.compile(r"[【〔\[]\d{4}[】〕\]]\s*\d{1,4}\s*号|^(?:[\u4e00-\u9fff][ \u3000]+){3,}[\u4e00-\u9fff]$")),
     ("scraper debris: a data structure's text", "markup", re.compile(r"^\[?\{\s*['\"]\w+['\"]\s*:|['\"]\s*\}\s*\]\s*$")),
 )
 _LONG_LINE_MAX = 400
@@ -234,7 +235,7 @@ def _keyword_verdicts(probes: list[str]) -> Verdicts:
 
 def _brand_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
     """A short bare name that recurs inside junk lines (酷乐文行 in 酷乐文行整理，咨询QQ…) is the site's brand."""
-    junk = [line for i, line in enumerate(probes) if i in verdicts]
+    junk = [line for i, line in enumerate(probes) if verdicts.get(i, ("", ""))[0].startswith(_PROMOTION)]
     found: Verdicts = {}
     for i, line in enumerate(probes):
         if i in verdicts or not 2 <= len(line) <= 12 or _NON_WORD.search(line):

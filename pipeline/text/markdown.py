@@ -34,6 +34,7 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
     context: list[str] = []
     ordered: str = ""
     tokens = parser.parse(text)
+    after_image = False
     for index, token in enumerate(tokens):
         kind = token.type
         if kind in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
@@ -59,12 +60,17 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
             if opening == "heading_open":
                 level = int(tokens[index - 1].tag[1:])
                 lines = list(_lines(token, removed))
-                title = "".join(text for text, _, _, _ in lines)
+                title = "".join(row[0] for row in lines)
                 blocks.append(Block(title, lines[0][1] if lines else (token.map or (0, 0))[0] + 1, "heading", level))
             else:
                 where: BlockKind = _kind(context, opening)
                 prefix, ordered = ordered, ""
-                blocks += _paragraph(token, removed, where, prefix)
+                found = _paragraph(token, removed, where, prefix)
+                if after_image and len(found) == 1 and _caption_like(found[0].text):
+                    removed.append(RemovedLine(found[0].line, found[0].text, "image caption", "publication"))
+                    found = []
+                after_image = not found and any(c.type == "image" for c in token.children or [])
+                blocks += found
     return blocks, removed
 
 
@@ -91,6 +97,34 @@ def _front_matter_lines(source: Sequence[str]) -> int:
     return 0
 
 
+_LITERAL_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+
+
+def _cjk_strong(row: tuple[str, int, bool, bool, int]) -> tuple[str, int, bool, bool, int]:
+    """Bold that CommonMark leaves as literal asterisks in Chinese text: its closing ** must not be
+    followed by a letter when preceded by punctuation (**营造良好的营商环境。**面对…), a rule made for
+    spaced languages. Such pairs are bold all the same; their marks are syntax, never spoken."""
+    text, line, bold, italic, lead = row
+    if "**" not in text and "__" not in text:
+        return row
+    first = _LITERAL_STRONG.match(text.strip())
+    plain = _LITERAL_STRONG.sub(lambda m: m.group(1) or m.group(2), text).strip()
+    if first is not None:
+        inner = first.group(1) or first.group(2)
+        whole = first.end() == len(text.strip())
+        return plain, line, bold or whole, italic, 0 if whole else len(inner)
+    return plain, line, bold, italic, lead
+
+
+_CAPTION_MAX = 30
+_SENTENCE_MARK = re.compile(r"[。！？!?；;，,：:]")
+
+
+def _caption_like(text: str) -> bool:
+    """A short line under an image, with no sentence in it: the image's caption."""
+    return len(text) <= _CAPTION_MAX and not _SENTENCE_MARK.search(text)
+
+
 def _kind(context: Sequence[str], opening: str) -> BlockKind:
     if opening in ("th_open", "td_open"):
         return "table"
@@ -103,34 +137,39 @@ def _kind(context: Sequence[str], opening: str) -> BlockKind:
 
 def _paragraph(token: Any, removed: list[RemovedLine], kind: BlockKind, prefix: str) -> list[Block]:
     lines = list(_lines(token, removed))
-    shown = [(text, line, bold, italic) for text, line, bold, italic in lines if text.strip()]
-    bold = bool(shown) and all(b for _, _, b, _ in shown)
-    italic = bool(shown) and all(i for _, _, _, i in shown)
+    shown = [row for row in lines if row[0].strip()]
+    bold = bool(shown) and all(row[2] for row in shown)
+    italic = bool(shown) and all(row[3] for row in shown)
     blocks = []
-    for k, (text, line, _, _) in enumerate(shown):
+    shown = [_cjk_strong(row) for row in shown]
+    bold = bool(shown) and all(row[2] for row in shown)
+    for k, (text, line, _, _, lead) in enumerate(shown):
         if k == 0 and prefix:
-            text = f"{prefix} {text}"
-        blocks.append(Block(text, line, kind, 0, bold, italic, continues=k > 0))
+            text, lead = f"{prefix} {text}", lead and lead + len(prefix) + 1
+        stripped = len(text) - len(text.lstrip())
+        blocks.append(Block(text.strip(), line, kind, 0, bold, italic, max(lead - stripped, 0), continues=k > 0))
     return blocks
 
 
-def _lines(token: Any, removed: list[RemovedLine]) -> Iterator[tuple[str, int, bool, bool]]:
-    """(text, line, all bold, all italic) for each source line of an inline token."""
+def _lines(token: Any, removed: list[RemovedLine]) -> Iterator[tuple[str, int, bool, bool, int]]:
+    """(text, line, all bold, all italic, length of a bold lead) for each source line of an inline token."""
     line = (token.map or (0, 0))[0] + 1
-    text, bold_chars, italic_chars, plain_chars = "", 0, 0, 0
+    text, bold_chars, italic_chars, plain_chars, lead = "", 0, 0, 0, 0
     strong = emphasis = 0
     for child in token.children or []:
         kind = child.type
         if kind in ("softbreak", "hardbreak") or (kind == "html_inline" and child.content.lower() in _BREAK_TAGS):
             if kind == "html_inline":
                 removed.append(RemovedLine(line, child.content, "HTML tag", "markup"))
-            yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0
-            text, bold_chars, italic_chars, plain_chars = "", 0, 0, 0
+            yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0, lead * (plain_chars > 0)
+            text, bold_chars, italic_chars, plain_chars, lead = "", 0, 0, 0, 0
             line += kind != "html_inline"
         elif kind == "strong_open":
             strong += 1
         elif kind == "strong_close":
             strong -= 1
+            if not strong and not plain_chars and bold_chars and not lead:
+                lead = len(text)
         elif kind == "em_open":
             emphasis += 1
         elif kind == "em_close":
@@ -153,7 +192,7 @@ def _lines(token: Any, removed: list[RemovedLine]) -> Iterator[tuple[str, int, b
             href = str(child.attrs.get("href", ""))
             if href:
                 removed.append(RemovedLine(line, href, "link target", "markup"))
-    yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0
+    yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0, lead * (plain_chars > 0)
 
 
 _BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre", "div", "section", "article", "dd", "dt", "figcaption", "caption"})

@@ -18,8 +18,8 @@ _CN_NUMBER = "[一二三四五六七八九十]+"
 
 #: (rank, marker) from the outermost: 第一部分/第一章 › 第一节 › 第一条 › 一、/第一、 › （一） › 1. › （1） › ①.
 #: Each marker has prefix, number and suffix groups. The 第一、/第一，/第一＋full-width-space forms
-#: head a line only when the whole line is a heading (_WHOLE_LINE_RANKS): inside a paragraph
-#: 第一，… is a cue, not a section.
+#: head a line only when what follows the marker up to the first full stop is one short clause
+#: (第一，着力优化现代化城市体系。…): 第一，要……，…… opening a paragraph is a cue, not a section.
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (0, re.compile(rf"^(第)({_CN_NUMBER}|\d{{1,2}})(部分|章|篇|讲|单元|编)")),
     (1, re.compile(rf"^(第)({_CN_NUMBER}|\d{{1,2}})(节)")),
@@ -35,6 +35,8 @@ FIRST_DIGIT_RANK = 5
 """Ranks from this one on are numbered with digits (1. and （1）); ① is its own."""
 CIRCLED_RANK = 7
 _WHOLE_LINE = re.compile(rf"^第{_CN_NUMBER}[、，,\u3000]")
+_CLAUSE_MAX = 25
+_INNER_PUNCT = re.compile(r"[，,、；;“”\"（）()《》]")
 GIVEN_RANK = -20
 """Headings the format declared (Markdown #, Word styles) rank GIVEN_RANK + level: outside every
 numbered form, and taken whatever their text."""
@@ -52,8 +54,14 @@ def marker(text: str) -> tuple[int, re.Match[str]] | None:
     for rank, pattern in _MARKERS:
         match = pattern.match(probe)
         if match:
-            if _WHOLE_LINE.match(probe) and (len(text) > HEADING_MAX or HEADING_END.search(text[match.end() : -1])):
-                return None
+            if _WHOLE_LINE.match(probe):
+                end = HEADING_END.search(text, match.end())
+                head = text[match.end() : end.start() if end else len(text)]
+                if len(head) > _CLAUSE_MAX or _INNER_PUNCT.search(head):
+                    return None
+                following = "第" + to_chinese(to_int(match.group(2)) + 1) + match.group(3)
+                if following in probe:  # 第一，……。第二，…… on one line: an enumeration inside a paragraph
+                    return None
             return rank, match
     return None
 

@@ -113,9 +113,13 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
 # --- headings -------------------------------------------------------------------------------
 
 
+_BOLD_LEAD_MAX = 60
+
+
 def _split_headings(lines: list[Block]) -> list[_Item]:
     """Each line as a paragraph, or as a candidate heading plus the body that shares its line."""
     items: list[_Item] = []
+    bold_leads = sum(1 for b in lines if b.bold_lead)
     for block in lines:
         number, text = block.line, block.text
         if CLOSING_HEADING.match(simplified(shown(text))):
@@ -128,7 +132,15 @@ def _split_headings(lines: list[Block]) -> list[_Item]:
             items.append(_Heading(GIVEN_RANK + block.level, found[0] if found else 0, shown(text), number, raw=text, given=True))
             continue
         found = marker(text)
-        if block.bold and len(text) <= HEADING_MAX and not _SENTENCE_CLOSED.search(text[:-1]):
+        lead = text[: block.bold_lead].strip()
+        if bold_leads >= 2 and 2 <= len(lead) <= _BOLD_LEAD_MAX and text[block.bold_lead :].strip():
+            # A paragraph that opens with a bold sentence, like others in the document: that
+            # sentence is its heading (**遵纪守法，营造良好的营商环境。**面对……).
+            rank = found[0] if found else BOLD_RANK
+            items.append(_Heading(rank, to_int(found[1].group(2)) if found else 0, shown(lead.rstrip(TRAILING)), number, raw=text, shares_line=True, given=True))
+            items.append(_Para(text[block.bold_lead :].strip(), number))
+            continue
+        if block.bold and len(text) <= HEADING_MAX and not _SENTENCE_CLOSED.search(text[:-1]) and not text.endswith(("：", ":", "，", ",")):
             rank = found[0] if found else BOLD_RANK
             number_of = to_int(found[1].group(2)) if found else 0
             items.append(_Heading(rank, number_of, shown(text.rstrip(TRAILING)), number, raw=text, given=True))
