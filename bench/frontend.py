@@ -128,11 +128,16 @@ def variants(document: Path, annotation: Annotation) -> dict[str, tuple[bytes, s
             out.extend(["", row, ""])
             injected.update((len(out) - 3, len(out) - 2, len(out) - 1))
 
+    # A site's banner goes above the text; a Markdown file's front matter (its metadata) stays first.
+    fence = next((k for k in range(1, min(len(lines), 40)) if lines[0].strip() == "---" and lines[k].strip() == "---"), -1)
+    out.extend(lines[: fence + 1])
     inject(INJECTED_TOP)
     step = max(len(blank) // 4, 1)
     marks = set(blank[step::step][:3])
     page = 2
     for i, line in enumerate(lines):
+        if i <= fence:
+            continue
         out.append(line)
         if i in marks:
             inject([row.format(page=page) for row in INJECTED_MIDDLE[: 1 + (page % 2)]])
@@ -148,6 +153,7 @@ def variants(document: Path, annotation: Annotation) -> dict[str, tuple[bytes, s
 def score_variant(document: Path, annotation: Annotation, data: bytes, encoding: str, injected: set[int], work: Path) -> Score:
     from pipeline import SpeechcastError, load_script
 
+    work.mkdir(parents=True, exist_ok=True)
     path = work / document.name
     path.write_bytes(data)
     score = Score()

@@ -19,7 +19,7 @@ Verdicts = dict[int, tuple[str, RemovedKind]]
 
 #: Words that end a speech (simplified; traditional text is matched through its simplified form).
 CLOSING_END = re.compile(
-    r"谢谢(?:大家|各位|！|!|。|$)|讲话到此|就讲到这里|就讲这些|讲这么多|以上是我的|我的发言完了|我的讲话完了|我的发言到此|我就说这些|我就讲到这"
+    r"谢谢(?:大家|各位|！|!|。|$)|祝(?:大家|各位|同志们|全体)|讲话到此|就讲到这里|就讲这些|讲这么多|以上是我的|我的发言完了|我的讲话完了|我的发言到此|我就说这些|我就讲到这"
 )
 _HEAD_ROWS = 8
 """How many rows from the top an editor's lead-in may stand in (title, byline, lead-in, salutation)."""
@@ -62,19 +62,22 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
             found[i] = taken[i] = (reason, kind)
 
     filled = [i for i, p in enumerate(probes) if p]
-    for i in filled[:_HEAD_ROWS]:
+    # The head of the speech: its first rows that are not site matter already (a banner above
+    # the title does not push the lead-in out of it).
+    head = [i for i in filled if i not in verdicts][:_HEAD_ROWS]
+    for i in head:
         lead = _lead_in(rows[i], _SPACES.sub("", probes[i]))
         if lead:
             take(i, lead, "notes")
     follows = next((k for k, i in enumerate(filled[: max(len(filled) // 2, _HEAD_ROWS)]) if _FULL_TEXT_FOLLOWS.match(probes[i])), None)
     if follows is not None:
-        for i in filled[1 : follows + 1]:
-            if rows[i].kind != "heading":
+        for k, i in enumerate(filled[: follows + 1]):
+            titled = k == 0 and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i])
+            if rows[i].kind != "heading" and not titled:
                 take(i, "editor's words before the speech's full text", "notes")
     for i in filled:
         if _EDITORIAL_LINE.match(probes[i]) or (probes[i][:1] in "※＊" and _HEADNOTE.match(probes[i])):
             take(i, "editorial line", "notes")
-    head = filled[:_HEAD_ROWS]
     for k, i in enumerate(head):
         again = [j for j in head[k + 1 :] if _LETTERS.sub("", probes[j]) == _LETTERS.sub("", probes[i])]
         if again and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i]):  # a title, not a sentence
@@ -88,6 +91,8 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
         for i in filled:
             if i >= start:
                 take(i, reason, kind)  # type: ignore[arg-type]
+    if filled and rows[filled[-1]].kind == "heading" and probes[filled[-1]].endswith(("：", ":")):
+        take(filled[-1], "a label with nothing after it", "publication")  # 视频： over a video the copy lost
     last_closing = _closing(probes, filled, half, taken)
     if last_closing is not None:
         after = [i for i in filled if i > last_closing and i not in taken]

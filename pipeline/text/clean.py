@@ -197,6 +197,7 @@ def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = ()) ->
     verdicts.update(_brand_verdicts(probes, verdicts))
     verdicts.update(_repeat_verdicts(probes, verdicts))
     verdicts.update(_advert_block_verdicts(probes, verdicts))
+    verdicts.update(_publication_head_verdicts(probes, verdicts))
     verdicts.update(apparatus_verdicts(rows, probes, verdicts))
     report.extend(RemovedLine(rows[i].line, rows[i].text, *verdicts[i]) for i in sorted(verdicts))
     report.sort(key=lambda item: item.line)  # stable: fragments of a line keep their order
@@ -278,6 +279,23 @@ def _advert_block_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
                 found.update((n, ("advert: slogan between advert lines", "publication")) for n, _ in inner if n not in verdicts)
         block = []
     return found
+
+
+def _publication_head_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
+    """A short label over a block of publication data (文章信息, 档案卡) belongs to that block: the
+    two lines after it are publication data."""
+    filled = [i for i, line in enumerate(probes) if line]
+    found: Verdicts = {}
+    for k, i in enumerate(filled):
+        after = filled[k + 1 : k + 3]
+        if i in verdicts or len(probes[i]) > _LABEL_MAX or _NON_WORD.sub("", probes[i]) != probes[i].replace(" ", ""):
+            continue
+        if len(after) == 2 and all(verdicts.get(j, ("", ""))[1] == "publication" and not verdicts[j][0].startswith(_PROMOTION) for j in after):
+            found[i] = ("heading of publication data", "publication")
+    return found
+
+
+_LABEL_MAX = 12
 
 
 def _slogan_like(index: int, line: str, verdicts: Verdicts) -> bool:

@@ -31,6 +31,8 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (6, re.compile(r"^([（(])(\d{1,2})([）)])")),
     (7, re.compile(r"^()([①-⑳])()")),
 )
+ARTICLE_RANK = 2
+"""第一条: an article of a charter or regulation."""
 FIRST_DIGIT_RANK = 5
 """Ranks from this one on are numbered with digits (1. and （1）); ① is its own."""
 CIRCLED_RANK = 7

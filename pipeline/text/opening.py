@@ -40,7 +40,11 @@ def take_title(lines: list[Block]) -> tuple[str, list[Block]]:
     if not lines:
         return "", lines
     first = lines[0]
-    declared = first.kind == "heading" and first.level == min(b.level for b in lines if b.kind == "heading")
+    top = min((b.level for b in lines if b.kind == "heading"), default=0)
+    if first.kind != "heading" and len(lines) > 2 and lines[1].kind == "heading" and lines[1].level == top and len(first.text) <= _BYLINE_MAX * 2:
+        # A byline above the title (致辞：某某) belongs to the title the format declared under it.
+        return shown(lines[1].text) + " " + first.text, lines[2:]
+    declared = first.kind == "heading" and first.level == top
     if not declared and not _title_like(first.text, _TITLE_MAX):
         return "", lines
     parts = [shown(first.text) if declared else first.text]

@@ -18,6 +18,7 @@ from .blocks import Block
 from .clean import Cleaned
 from .hanzi import simplified
 from .markers import (
+    ARTICLE_RANK,
     BOLD_RANK,
     CIRCLED_RANK,
     CIRCLED_ZERO,
@@ -114,6 +115,7 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
 
 
 _BOLD_LEAD_MAX = 60
+_ARTICLE_LABEL = re.compile(r"\s*[（(][^（）()。，]{1,12}[）)]\s*")
 
 
 def _split_headings(lines: list[Block]) -> list[_Item]:
@@ -144,6 +146,11 @@ def _split_headings(lines: list[Block]) -> list[_Item]:
             rank = found[0] if found else BOLD_RANK
             number_of = to_int(found[1].group(2)) if found else 0
             items.append(_Heading(rank, number_of, shown(text.rstrip(TRAILING)), number, raw=text, given=True))
+            continue
+        label = _ARTICLE_LABEL.match(text, found[1].end()) if found and found[0] == ARTICLE_RANK else None
+        if found and label:  # 第一条（追求）华为的追求是……: the article's number and its label are the heading
+            items.append(_Heading(found[0], to_int(found[1].group(2)), text[: label.end()].rstrip(), number, raw=text, shares_line=True, given=True))
+            items.append(_Para(text[label.end() :].strip(), number))
             continue
         end = HEADING_END.search(text)
         head = text[: end.start()] if end else text

@@ -1,0 +1,228 @@
+"""Each kind of matter that is not spoken, and each heading form, on real excerpts of the corpus.
+
+Every document here is real (tests/corpus/SOURCES.md names its repository, path and commit); the
+lines asserted are those documents' own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import load_script
+from pipeline.model import Script
+from pipeline.text.split import spoken_heading
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def corpus(prefix: str) -> Path:
+    found = [p for p in CORPUS.iterdir() if p.name.startswith(prefix) and p.suffix in (".txt", ".md")]
+    assert len(found) == 1, f"expected one corpus document starting {prefix}, found {found}"
+    return found[0]
+
+
+def removed_at(script: Script, line: int) -> list[tuple[str, str]]:
+    return [(r.kind, r.reason) for r in script.removed if r.line == line]
+
+
+def spoken(script: Script) -> str:
+    parts = [script.title, script.salutation]
+    for section in script.sections:
+        parts += [spoken_heading(section), *section.paragraphs]
+    return "".join(parts)
+
+
+def headings(script: Script) -> list[tuple[str, int]]:
+    return [(s.title, s.level) for s in script.sections if s.kind != "opening"]
+
+
+# --- notes ---------------------------------------------------------------------------------------
+
+
+def test_inline_note_marks_and_a_note_block_after_the_speech() -> None:
+    script = load_script(corpus("204_"))
+    assert [r.text for r in script.removed if r.line == 8 and r.reason == "note mark"] == ["⑴", "⑵", "⑶"]
+    assert removed_at(script, 17) == [("notes", "note")]  # 注　　释, spread with full-width spaces
+    assert ("notes", "note") in removed_at(script, 19)  # 〔1〕 凯丰（一九○六——一九五五）……
+    assert "凯丰（一九○六" not in spoken(script) and "刚才凯丰同志讲了" in spoken(script)
+
+
+def test_a_note_block_of_bracketed_numbers_in_markdown() -> None:
+    script = load_script(corpus("203_"))
+    assert removed_at(script, 13) == [("notes", "note")]  # 注释
+    assert all(removed_at(script, n) == [("notes", "note")] for n in (15, 17, 19, 21))  # [1] … [4]
+    assert "愚公移山的故事，见《列子" not in spoken(script)
+
+
+def test_the_editors_headnote_under_the_title() -> None:
+    script = load_script(corpus("204_"))
+    assert removed_at(script, 6) == [("notes", "editor's headnote under the title")]  # 这是毛泽东在延安干部会上的讲演。
+    assert "（一九四二年二月八日）" in script.title
+
+
+@pytest.mark.parametrize(("prefix", "line"), [("401_", 10), ("402_", 20), ("404_", 10), ("405_", 23)])
+def test_an_editors_lead_in(prefix: str, line: int) -> None:
+    script = load_script(corpus(prefix))
+    assert removed_at(script, line) == [("notes", "editor's lead-in")]  # 【导读】 / 【导  读】
+
+
+def test_a_quoted_lead_in_and_an_editors_gloss() -> None:
+    script = load_script(corpus("404_"))
+    assert removed_at(script, 12) == [("notes", "quoted lead-in")]  # > 流程建设最大的难度……
+    assert removed_at(script, 20) == [("notes", "editorial parenthesis")]  # （指找出人员名单列表差异）
+
+
+def test_the_bloggers_words_before_the_full_text() -> None:
+    script = load_script(corpus("407_"))
+    assert removed_at(script, 19) == [("notes", "editor's words before the speech's full text")]  # 以下是原文……
+    assert removed_at(script, 13)[0][0] == "notes"
+
+
+def test_a_note_on_the_speech_after_it() -> None:
+    script = load_script(corpus("108_"))
+    assert removed_at(script, 24) == [("notes", "editorial line")]  # ※这是……讲话的一部分。
+
+
+# --- publication data ---------------------------------------------------------------------------
+
+
+def test_front_matter_is_publication_data() -> None:
+    script = load_script(corpus("201_"))
+    assert {kind for n in range(1, 6) for kind, _ in removed_at(script, n)} == {"publication"}
+    assert "volume" not in spoken(script)
+
+
+def test_front_matter_without_its_opening_fence() -> None:
+    script = load_script(corpus("407_"))
+    assert removed_at(script, 1) == [("publication", "front matter")]  # title: "看 ‘北大最短毕业致辞’ 的感受"
+
+
+def test_source_author_editor_and_date_lines() -> None:
+    script = load_script(corpus("305_"))
+    for line in (9, 11, 13, 15, 17, 19, 21):  # 标题： 作者： 发表日期： 来源：<a href… 主题归类： CDS收藏： 版权说明：
+        assert removed_at(script, line)[0][0] == "publication", line
+    assert removed_at(script, 7) == [("publication", "heading of publication data")]  # CDT 档案卡
+    editors = load_script(corpus("104_"))
+    assert all(removed_at(editors, n)[0][0] == "publication" for n in (20, 22, 24, 26))  # 作者 文字编辑 新媒体编辑 审核
+
+
+def test_a_letterhead_document_number_and_distribution_list() -> None:
+    script = load_script(corpus("406_"))
+    assert removed_at(script, 17) == [("publication", "document number or letterhead")]  # 总 裁 办 电 子 邮 件
+    assert removed_at(script, 21)[0] == ("publication", "document number or letterhead")  # 电邮讲话【2016】099号
+    assert removed_at(script, 59)[0][0] == removed_at(script, 61)[0][0] == "publication"  # 报送： 抄送：
+    assert removed_at(script, 55) == [("publication", "after the closing words: not the speech")]
+
+
+def test_photo_captions() -> None:
+    script = load_script(corpus("107_"))
+    for line in (12, 20, 31):
+        assert removed_at(script, line) == [("publication", "photo caption")], line
+    assert "新华社记者" not in spoken(script)
+
+
+def test_image_captions_under_images() -> None:
+    script = load_script(corpus("305_"))
+    for line in (31, 49, 59, 77):
+        assert removed_at(script, line) == [("publication", "image caption")], line
+
+
+# --- markup -------------------------------------------------------------------------------------
+
+
+def test_html_blocks_images_and_badges() -> None:
+    blog = load_script(corpus("403_"))
+    assert removed_at(blog, 15) == [("markup", "HTML markup")]  # <div>
+    assert "word-break" not in spoken(blog) and "<" not in spoken(blog)
+    badge = load_script(corpus("404_"))
+    assert removed_at(badge, 2) == [("markup", "HTML markup")]  # the visitor badge <img …>
+    report = load_script(corpus("101_"))
+    assert ("markup", "HTML tag") in removed_at(report, 4) and "<h5>" not in spoken(report)
+
+
+def test_a_scrapers_dump_of_a_data_structure() -> None:
+    script = load_script(corpus("304_"))
+    assert removed_at(script, 5)[-1] == ("markup", "scraper debris: a data structure's text")
+
+
+# --- page furniture -----------------------------------------------------------------------------
+
+
+def test_a_title_the_page_repeats() -> None:
+    script = load_script(corpus("107_"))
+    assert removed_at(script, 1) == [("furniture", "title repeated by the page")]
+    assert script.title.startswith("在中央城市工作会议上的讲话")
+
+
+# --- appendices ---------------------------------------------------------------------------------
+
+
+def test_an_appendix_is_kept_apart_and_spoken_only_when_asked() -> None:
+    path = corpus("403_")
+    script = load_script(path)
+    assert [a.title for a in script.appendices] == ["附：Karmada社区技术交流地址"]
+    assert removed_at(script, 56)[-1] == ("appendix", "appendix")
+    assert "项目地址" not in spoken(script)
+    spoken_too = load_script(path, appendix=True)
+    assert spoken_too.sections[-1].title == "附：Karmada社区技术交流地址" and not spoken_too.appendices
+    assert all(r.kind != "appendix" for r in spoken_too.removed)
+
+
+# --- heading forms ------------------------------------------------------------------------------
+
+
+def test_numbered_headings_of_official_documents() -> None:
+    script = load_script(corpus("103_"))
+    assert headings(script)[:4] == [
+        ("一、新时代实施乡村振兴战略的重大意义", 1),
+        ("二、实施乡村振兴战略的总体要求", 1),
+        ("（一）指导思想", 2),
+        ("（二）目标任务", 2),
+    ]
+
+
+def test_an_excerpt_whose_numbers_start_late() -> None:
+    script = load_script(corpus("303_"))
+    assert headings(script)[0] == ("十、推动绿色发展，促进人与自然和谐共生", 1)
+    assert ("十五、坚定不移全面从严治党，深入推进新时代党的建设新的伟大工程", 1) in headings(script)
+
+
+def test_traditional_headings_plain_lines_and_the_texts_own_closing_word() -> None:
+    script = load_script(corpus("301_"))
+    titles = [t for t, _ in headings(script)]
+    assert titles[:3] == ["感謝與承擔", "為年輕人打造一個更好的國家", "第一、經濟結構的轉型"]
+    assert titles[-1] == "結語" and script.sections[-1].kind == "closing"
+    assert spoken_heading(script.sections[-1]) == "結語"  # the text has it: spoken as written
+    assert script.salutation == "各位友邦的元首與貴賓、各國駐台使節及代表、現場的好朋友，全體國人同胞，大家好"  # its colon lost
+
+
+def test_first_comma_headings_and_cues() -> None:
+    script = load_script(corpus("107_"))
+    assert [t for t, _ in headings(script)][:2] == ["第一，着力优化现代化城市体系", "第二，着力建设富有活力的创新城市"]
+
+
+def test_articles_with_labels_and_1_headings() -> None:
+    script = load_script(corpus("401_"))
+    assert headings(script) == [("第一条（追求）", 1), ("1、以客户的价值观为导向，以客户满意度作评价标准", 2), ("第七条（社会责任）", 1)]
+
+
+def test_markdown_headings_html_headings_and_bold_only_paragraphs() -> None:
+    markdown = load_script(corpus("402_"))
+    assert markdown.title.startswith("华为的冬天")
+    blog = load_script(corpus("403_"))
+    assert headings(blog)[:3] == [("云原生多云多集群的典型阶段", 1), ("阶段一：一群孤岛", 2), ("阶段二：威尼斯水城", 2)]
+
+
+def test_bold_lead_sentences_head_their_paragraphs() -> None:
+    script = load_script(corpus("406_"))
+    assert [t for t, _ in headings(script)][2] == "遵纪守法，营造良好的营商环境"
+    assert "**" not in spoken(script)
+    assert script.title.startswith("聚焦为客户创造价值，实现有质量的增长")
+
+
+def test_a_byline_above_a_declared_title() -> None:
+    script = load_script(corpus("407_"))
+    assert script.title == "做自己尊重的人 致辞：饶毅（教师代表、科学家）"
+    assert headings(script) == []
