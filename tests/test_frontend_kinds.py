@@ -226,3 +226,15 @@ def test_a_byline_above_a_declared_title() -> None:
     script = load_script(corpus("407_"))
     assert script.title == "做自己尊重的人 致辞：饶毅（教师代表、科学家）"
     assert headings(script) == []
+
+
+def test_outline_groups_what_it_removed_by_kind_before_the_list() -> None:
+    from pipeline.text.outline import describe
+
+    text = describe(load_script(corpus("305_")))
+    summary = text[text.index("Removed (") : text.index("Removed, line by line:")]
+    counts = dict(line.split()[:2] for line in summary.splitlines()[1:] if line.strip())
+    assert set(counts) == {"publication", "markup"}
+    script = load_script(corpus("305_"))
+    assert {k: int(v) for k, v in counts.items()} == {k: sum(r.kind == k for r in script.removed) for k in counts}
+    assert text.index("Removed, line by line:") < text.index("line    9  ")
