@@ -177,3 +177,18 @@ def test_traditional_fixture() -> None:
         "", "一、回顧過去，成績來之不易", "二、立足當下，堅守教育初心", "三、展望未來，共創美好明天", "结束语",
     ]  # fmt: skip
     assert script.sections[-1].paragraphs == ["最後，祝全體老師節日快樂，身體健康，工作順利，闔家幸福！謝謝大家！"]
+
+
+def test_a_byline_and_a_date_line_in_one_markdown_paragraph_stay_apart(tmp_path) -> None:
+    from pipeline.text.manuscript import load_script
+
+    path = tmp_path / "speech.md"
+    path.write_text(
+        "# 在全县安全生产工作会议上的讲话\n\n——县长 王某某\n2023年3月5日\n同志们：\n今天我们召开会议，\n研究部署安全生产工作。\n\n## 引　　言\n\n安全生产是底线。\n",
+        encoding="utf-8",
+    )
+    script = load_script(path)
+    assert script.title == "在全县安全生产工作会议上的讲话——县长 王某某 2023年3月5日"
+    assert script.salutation == "同志们："
+    assert script.sections[0].paragraphs == ["今天我们召开会议，研究部署安全生产工作。"]
+    assert [s.title for s in script.sections[1:]] == ["引言"]  # spread with full-width spaces, shown as one word

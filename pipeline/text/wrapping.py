@@ -18,6 +18,15 @@ WRAP_MIN_BREAKS = 3
 """Lines running to the margin mid-sentence before a manuscript counts as hard-wrapped."""
 
 
+_BYLINE_MAX = 20
+_ANY_PUNCT = re.compile(r"[，。、；：！？,.;:!?（）()《》“”]")
+
+
+def _name_or_date(text: str) -> bool:
+    """A short line with no punctuation (国务院总理 李克强, 2023年3月5日) stands alone: it is no sentence."""
+    return len(text) <= _BYLINE_MAX and not _ANY_PUNCT.search(text)
+
+
 def join_continued(blocks: list[Block]) -> list[Block]:
     """Lines the format put in one paragraph (Markdown's soft breaks) joined where the sentence runs
     on: not after a line that ends a sentence or a byline, not before a line that opens a heading."""
@@ -29,6 +38,7 @@ def join_continued(blocks: list[Block]) -> list[Block]:
             and block.continues
             and not PARAGRAPH_END.search(previous.text)
             and not previous.text.startswith(("—", "－"))
+            and not _name_or_date(previous.text)
             and marker(block.text) is None
         ):
             out[-1] = previous.with_text(previous.text + _gap(previous.text, block.text) + block.text)
