@@ -25,6 +25,12 @@ def load_script(path: str | Path, *, appendix: bool = False) -> Script:
     """Read a manuscript (.txt, .docx, .md: cleaned and structured) or a script of ours (taken as
     given). With `appendix`, appendices after the speech are spoken as sections of their own."""
     path = Path(path)
+    if _is_pdf(path):
+        from .pdf import pdf_blocks
+
+        blocks, furniture = pdf_blocks(path)
+        script = build_script(clean(blocks, furniture), source=str(path))
+        return _checked(script, path, appendix)
     text = read_text(path)
     if is_script(text):
         script = from_markdown(text, source=str(path))
@@ -35,6 +41,19 @@ def load_script(path: str | Path, *, appendix: bool = False) -> Script:
         script = build_script(clean(blocks, markup), source=str(path))
     else:
         script = build_script(clean(text), source=str(path))
+    return _checked(script, path, appendix)
+
+
+def _is_pdf(path: Path) -> bool:
+    """A PDF by its first bytes, whatever its name says."""
+    try:
+        with path.open("rb") as f:
+            return f.read(5) == b"%PDF-"
+    except OSError:
+        return False  # read_text says what is wrong with the path
+
+
+def _checked(script: Script, path: Path, appendix: bool) -> Script:
     spoken = script.title + script.salutation + "".join(p for s in script.sections for p in s.paragraphs)
     if not _CHINESE.search(spoken):
         raise InputError(

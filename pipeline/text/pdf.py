@@ -1,0 +1,183 @@
+"""PDF manuscripts with a text layer, read with pdfplumber: lines back into paragraphs, running
+headers and footers out, glyphs as readers expect them.
+
+A PDF keeps no paragraphs, only positioned lines. A line break inside a paragraph is told from a
+paragraph's end by the page itself: the next line starts further down than the line spacing, or
+indented, or the line stops short of the right margin after a full stop; a paragraph that runs over
+a page break goes on. Headers and footers (a browser prints the date, the title, the file's address
+and "N/M" on every page) are recognised by their place in the page's top or bottom margin and by
+repeating from page to page, and reported as page furniture. Text layers of Chinese PDFs often carry
+Kangxi-radical and CJK-radical-supplement glyphs (⼯ ⾦ ⺠ ⻓ for 工 金 民 长) and ⸺ for ——: NFKC
+maps the first block, a table derived from the Unicode names maps the second.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ..errors import InputError
+from ..model import RemovedLine
+from .blocks import Block
+from .hanzi import simplified
+
+_MARGIN_SHARE = 0.08
+"""Lines within this share of the page height from its top or bottom edge may be running matter."""
+_REPEAT_SHARE = 0.5
+"""A margin line repeating (digits aside) on this share of the pages is a running header or footer."""
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]?\s*\d{1,4}\s*[-—–－]?|\d{1,4}\s*/\s*\d{1,4}|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|(?:Page|page)\s*\d+(?:\s*of\s*\d+)?)$")
+_RUNNING_MATTER = re.compile(r"(?:https?|file)://\S+|\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s*[AP]M)?")
+_GAP = 1.4
+"""A line more than this many line spacings below the one before starts a new paragraph."""
+_BLANK = 1.8
+"""A gap of this many line spacings holds an empty line."""
+_SHORT = 2.0
+"""A line ending this many characters' width before the right margin stops short."""
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    page: int
+    top: float
+    x0: float
+    x1: float
+    size: float
+    bold: bool
+
+
+def pdf_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
+    """The PDF's paragraphs as blocks (line numbers count lines across the whole document) and the
+    running headers and footers taken out. Raises InputError for a scan, an encrypted or a broken PDF."""
+    lines, heights = _read(path)
+    if not any(line.text.strip() for line in lines):
+        raise InputError(
+            f"{path} has no text layer (it is a scan or a picture): run it through OCR, or copy its text into a .txt file."
+        )
+    running = _running(lines, heights)
+    removed = [RemovedLine(n, line.text, reason, "furniture") for n, (line, reason) in enumerate(zip(lines, running), 1) if reason]
+    body = [(n, line) for n, (line, reason) in enumerate(zip(lines, running), 1) if not reason and line.text.strip()]
+    return _paragraphs(body), removed
+
+
+def _read(path: Path) -> tuple[list[_Line], dict[int, float]]:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it warns of every font it half understands
+    lines: list[_Line] = []
+    heights: dict[int, float] = {}
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            for number, page in enumerate(pdf.pages, 1):
+                heights[number] = float(page.height)
+                for found in page.extract_text_lines(strip=True):
+                    chars = found["chars"]
+                    size = statistics.median(c["size"] for c in chars) if chars else 0.0
+                    bold = bool(chars) and all("bold" in str(c.get("fontname", "")).lower() for c in chars)
+                    lines.append(_Line(normalize(found["text"]), number, found["top"], found["x0"], found["x1"], size, bold))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise InputError(f"{path} is encrypted: open it, save or print it without a password, and try again.") from exc
+    except (PDFSyntaxError, PdfminerException, ValueError, KeyError, TypeError) as exc:
+        if any(isinstance(a, (PDFPasswordIncorrect, PDFEncryptionError)) for a in exc.args):
+            raise InputError(f"{path} is encrypted: open it, save or print it without a password, and try again.") from exc
+        raise InputError(f"{path} is not a PDF we can read ({exc}): open it and save it again as PDF, or copy its text into a .txt file.") from exc
+    return lines, heights
+
+
+def _running(lines: list[_Line], heights: dict[int, float]) -> list[str]:
+    """For each line, why it is running matter ("" when it is text)."""
+    pages = len(heights)
+    in_margin = [line.top < heights[line.page] * _MARGIN_SHARE or line.top > heights[line.page] * (1 - _MARGIN_SHARE) for line in lines]
+    shapes = Counter(re.sub(r"\d+", "#", line.text) for line, margin in zip(lines, in_margin) if margin)
+    reasons = []
+    for line, margin in zip(lines, in_margin):
+        text = line.text.strip()
+        if not margin:
+            reasons.append("")
+        elif _PAGE_NUMBER.match(text):
+            reasons.append("page number")
+        elif pages > 1 and shapes[re.sub(r"\d+", "#", line.text)] >= max(2, pages * _REPEAT_SHARE):
+            reasons.append("running header or footer")
+        elif _RUNNING_MATTER.search(text):
+            reasons.append("running header or footer: date or address the printer added")
+        else:
+            reasons.append("")
+    return reasons
+
+
+def _paragraphs(body: list[tuple[int, _Line]]) -> list[Block]:
+    if not body:
+        return []
+    sizes = Counter(round(line.size) for _, line in body)
+    text_size = sizes.most_common(1)[0][0]
+    left = min(line.x0 for _, line in body)
+    right = max(line.x1 for _, line in body)
+    spacings = [b.top - a.top for (_, a), (_, b) in zip(body, body[1:]) if a.page == b.page and b.top > a.top]
+    spacing = statistics.median(spacings) if spacings else text_size * 1.5
+    heading_sizes = sorted({round(line.size) for _, line in body if round(line.size) > text_size}, reverse=True)
+    blocks: list[Block] = []
+    previous: _Line | None = None
+    for number, line in body:
+        level = heading_sizes.index(round(line.size)) + 1 if round(line.size) in heading_sizes else 0
+        if previous is not None and not level and _continues(previous, line, left, right, spacing, text_size) and not blocks[-1].level:
+            last = blocks[-1]
+            gap = " " if last.text[-1:].isascii() and last.text[-1:].isalnum() and line.text[:1].isascii() and line.text[:1].isalnum() else ""
+            blocks[-1] = Block(last.text + gap + line.text.strip(), last.line, last.kind, last.level, last.bold and line.bold)
+        else:
+            if previous is not None and line.page == previous.page and line.top - previous.top > spacing * _BLANK:
+                blocks.append(Block("", number))  # an empty line on the page: it parts blocks, as in a text file
+            blocks.append(Block(line.text.strip(), number, "heading" if level else "text", level, line.bold))
+        previous = line
+    return blocks
+
+
+def _continues(previous: _Line, line: _Line, left: float, right: float, spacing: float, size: float) -> bool:
+    """Whether `line` goes on with the paragraph `previous` is in."""
+    indented = line.x0 - left > size * 1.5
+    ran_to_margin = right - previous.x1 < size * _SHORT
+    if line.page != previous.page:  # over a page break: on, unless the last line stopped short
+        return ran_to_margin and not indented
+    # A paragraph's lines run to the margin; one that stops short ended its paragraph (a heading
+    # without a full stop too), whatever it ends with.
+    return ran_to_margin and not indented and line.top - previous.top <= spacing * _GAP
+
+
+def normalize(text: str) -> str:
+    """Glyphs as readers expect them: Kangxi radicals and CJK radical-supplement forms as the
+    characters they stand for, ⸺ as ——, compatibility forms folded (NFKC keeps CJK punctuation)."""
+    table = _radical_table()
+    text = "".join(table.get(ch, ch) for ch in text)
+    return "".join(unicodedata.normalize("NFKC", ch) if 0x2F00 <= ord(ch) <= 0x2FDF else ch for ch in text)
+
+
+@cache
+def _radical_table() -> dict[str, str]:
+    """CJK Radicals Supplement glyphs that stand for whole characters, mapped through their Unicode
+    names to the Kangxi radical of the same name (simplified for the C-SIMPLIFIED forms), plus the
+    few whose names say nothing of it (⺠ CIVILIAN is 民)."""
+    kangxi = {unicodedata.name(chr(cp)).replace("KANGXI RADICAL ", ""): chr(cp) for cp in range(0x2F00, 0x2FD6)}
+    table = {"⸺": "——", "⸻": "———", "⺠": "民", "⻄": "西", "⻘": "青", "⻆": "角", "⻨": "麦", "⻩": "黄", "⺟": "母"}
+    for cp in range(0x2E80, 0x2EF4):
+        try:
+            name = unicodedata.name(chr(cp)).replace("CJK RADICAL ", "")
+        except ValueError:
+            continue
+        if name.startswith("C-SIMPLIFIED "):
+            radical = kangxi.get(name.replace("C-SIMPLIFIED ", ""))
+            if radical:
+                table[chr(cp)] = simplified(unicodedata.normalize("NFKC", radical))
+            continue
+        # A variant form (LONG ONE ⻑ for 長) stands for the radical's own character.
+        radical = kangxi.get(re.sub(r" (?:ONE|TWO|THREE|FOUR)$", "", name)) if not name.startswith(("J-", "SIMPLIFIED ")) else None
+        if radical and chr(cp) not in table:
+            table[chr(cp)] = unicodedata.normalize("NFKC", radical)
+    return table
