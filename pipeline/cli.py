@@ -43,7 +43,7 @@ def _pauses(pairs: list[str], pace: float):
 
 @app.command()
 def render(
-    manuscript: Path = typer.Argument(..., help="A .txt, .docx or .md manuscript (an edited outline script works too)."),
+    manuscript: str = typer.Argument(..., help="A manuscript (.txt, .md, .docx, .pdf, .html) or a link to one; an edited outline script works too."),
     voice: list[str] = typer.Option(["xiaoxiao"], "--voice", "-v", help="Voice preset (see `speechcast voices`); repeat to render several."),
     engine: str = typer.Option("auto", "--engine", "-e", help="auto (Edge, else offline espeak), edge, or espeak."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output root; files go to OUT/<manuscript>/<voice>/. Default: ./output"),
@@ -64,10 +64,9 @@ def render(
     """Render MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
     from .render import choose_voice, render, up_to_date
     from .settings import RenderSettings
-    from .text.manuscript import load_script
 
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
-    script = load_script(manuscript, appendix=appendix)
+    path, script = _read(manuscript, appendix, cache_dir)
     if not quiet:
         for warning in script.warnings:  # what outline would flag: a render should not hide it
             _err(f"warning: {warning}")
@@ -75,7 +74,7 @@ def render(
         if not dry_run:
             # An unchanged render needs no engine: confirmed before any probe, it stays the answer offline too.
             unasked = choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume, probe=False)
-            done = up_to_date(manuscript, unasked, script=script, settings=settings, out_root=out, player=not no_player)
+            done = up_to_date(path, unasked, script=script, settings=settings, out_root=out, player=not no_player)
             if done is not None:
                 if not quiet:
                     _report(done)
@@ -87,11 +86,26 @@ def render(
             _dry_run(script, chosen, settings)
             continue
         result = render(
-            manuscript, chosen, script=script, settings=settings, out_root=out, cache=cache_dir,
+            path, chosen, script=script, settings=settings, out_root=out, cache=cache_dir,
             progress=None if quiet else _progress(), player=not no_player,
         )
         if not quiet:
             _report(result)
+
+
+def _read(manuscript: str, appendix: bool, cache_dir: Optional[Path] = None):
+    """(local path, Script) of a manuscript file or a link (fetched into the downloads folder first)."""
+    from .text.fetch import fetch, is_link
+    from .text.manuscript import load_script
+
+    if not is_link(manuscript):
+        return Path(manuscript), load_script(manuscript, appendix=appendix)
+    from .paths import cache_dir as default_cache_dir
+
+    path = fetch(manuscript, (cache_dir or default_cache_dir()) / "downloads")
+    script = load_script(path, appendix=appendix)
+    script.source = manuscript  # the manifest names the link it came from
+    return path, script
 
 
 def _progress():
@@ -132,15 +146,14 @@ def _report(result) -> None:
 
 @app.command()
 def outline(
-    manuscript: Path = typer.Argument(..., help="A .txt, .docx or .md manuscript."),
+    manuscript: str = typer.Argument(..., help="A manuscript (.txt, .md, .docx, .pdf, .html) or a link to one."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the editable script (Markdown) here."),
     appendix: bool = typer.Option(False, "--appendix", help="Show the appendices after the speech as sections to be spoken."),
 ) -> None:
     """Show the structure speechcast found (and what it removed); -o writes an editable script."""
-    from .text.manuscript import load_script
     from .text.outline import describe
 
-    script = load_script(manuscript, appendix=appendix)
+    _, script = _read(manuscript, appendix)
     typer.echo(describe(script))
     if output is not None:
         from .publish.staging import atomic_write_text

@@ -62,6 +62,7 @@ def build_manifest(
         "source": {
             "path": info.source_path or script.source,
             "sha256": info.source_sha256,
+            "url": script.source if script.source.startswith(("http://", "https://")) else "",
             "removed_lines": len(script.removed),
             "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in script.removed],
         },

@@ -18,6 +18,7 @@ from .scriptmd import from_markdown, is_script
 from .structure import build_script
 
 _MARKDOWN = frozenset({".md", ".markdown"})
+_WEB_PAGE = frozenset({".html", ".htm", ".xhtml"})
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -31,6 +32,11 @@ def load_script(path: str | Path, *, appendix: bool = False) -> Script:
         blocks, furniture = pdf_blocks(path)
         script = build_script(clean(blocks, furniture), source=str(path))
         return _checked(script, path, appendix)
+    if path.suffix.lower() in _WEB_PAGE:
+        from .webpage import webpage_blocks
+
+        blocks, chrome = webpage_blocks(_existing(path))
+        return _checked(build_script(clean(blocks, chrome), source=str(path)), path, appendix)
     text = read_text(path)
     if is_script(text):
         script = from_markdown(text, source=str(path))
@@ -42,6 +48,12 @@ def load_script(path: str | Path, *, appendix: bool = False) -> Script:
     else:
         script = build_script(clean(text), source=str(path))
     return _checked(script, path, appendix)
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        read_text(path)  # says, in one sentence, what is wrong with the path
+    return path
 
 
 def _is_pdf(path: Path) -> bool:

@@ -1,0 +1,118 @@
+"""A link instead of a file: the page (or PDF, text, Word file) fetched, then read like a file.
+
+The response's content type decides the reader (the link's own suffix when the type says nothing).
+Fetches follow redirects, give up after SPEECHCAST_FETCH_TIMEOUT seconds (default 20) without an
+answer, and stop at 20 MB. The file lands, whole or not at all, in the downloads folder beside the
+chunk cache, named after the link, so the same link renders into the same output folder and an
+unchanged one is "Up to date".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import secrets
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from ..errors import InputError, SettingsError
+
+MAX_BYTES = 20 * 1024 * 1024
+TIMEOUT_VARIABLE = "SPEECHCAST_FETCH_TIMEOUT"
+_LINK = re.compile(r"^https?://", re.I)
+_SUFFIXES = {
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+    "text/x-markdown": ".md",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+_READABLE = frozenset(_SUFFIXES.values()) | {".htm", ".markdown"}
+_NOT_MANUSCRIPTS = {"image": "an image", "audio": "audio", "video": "a video", "font": "a font"}
+
+
+def is_link(text: str | os.PathLike[str]) -> bool:
+    return bool(_LINK.match(str(text)))
+
+
+def fetch(url: str, folder: Path) -> Path:
+    """The document behind `url`, saved in `folder`. Raises InputError with one sentence on failure."""
+    timeout = _timeout()
+    request = urllib.request.Request(url, headers={"User-Agent": "speechcast (manuscript reader)", "Accept": "*/*"})
+    # The environment's proxies are for the world outside; this machine's own servers are reached directly.
+    loopback = (urlsplit(url).hostname or "") in ("localhost", "127.0.0.1", "::1")
+    opener = urllib.request.build_opener(*([urllib.request.ProxyHandler({})] if loopback else []))
+    try:
+        response = opener.open(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        raise InputError(f"{url} answered HTTP {exc.code} ({exc.reason}): check the link, or save the page and give the file.") from exc
+    except (TimeoutError, socket.timeout) as exc:
+        raise InputError(f"{url} did not answer within {timeout:g} s: try again later, or save the page and give the file.") from exc
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise InputError(f"{url} did not answer within {timeout:g} s: try again later, or save the page and give the file.") from exc
+        raise InputError(f"{url} could not be reached ({reason}): check the link and the network, or save the page and give the file.") from exc
+    except ValueError as exc:
+        raise InputError(f"{url} is not a link speechcast can fetch ({exc}): give an http:// or https:// address.") from exc
+    with response:
+        kind = response.headers.get_content_type()
+        major = kind.split("/", 1)[0]
+        if major in _NOT_MANUSCRIPTS:
+            raise InputError(f"{url} is {_NOT_MANUSCRIPTS[major]} ({kind}), not a manuscript: give the link of the page that holds the speech.")
+        suffix = _SUFFIXES.get(kind) or PurePosixPath(urlsplit(response.geturl()).path).suffix.lower()
+        if suffix not in _READABLE:
+            raise InputError(f"{url} is {kind}, which speechcast does not read: give a page, PDF, text or .docx link.")
+        target = folder / f"{_name(url)}{suffix}"
+        _save(response, target, url, timeout)
+    return target
+
+
+def _timeout() -> float:
+    raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not raw:
+        return 20.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise SettingsError(f"{TIMEOUT_VARIABLE} must be a number of seconds such as 30, not '{raw}': fix or unset it.")
+    return value
+
+
+def _name(url: str) -> str:
+    """A file name for the link: its last path part (or host), and a short hash so links differ."""
+    parts = urlsplit(url)
+    stem = PurePosixPath(unquote(parts.path)).stem or parts.hostname or "page"
+    stem = re.sub(r'[<>:"/\\|?*\x00-\x1f\s]+', "_", stem)[:60].strip("._") or "page"
+    return f"{stem}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:8]}"
+
+
+def _save(response: object, target: Path, url: str, timeout: float) -> None:
+    """The body written whole under a temporary name, renamed into place; nothing left on failure."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".speechcast-{secrets.token_hex(6)}.part")
+    size = 0
+    try:
+        with temp.open("wb") as out:
+            while chunk := response.read(1 << 16):  # type: ignore[attr-defined]
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise InputError(f"{url} is larger than {MAX_BYTES // (1024 * 1024)} MB: save the speech's text and give the file.")
+                out.write(chunk)
+        os.replace(temp, target)
+    except (TimeoutError, socket.timeout) as exc:
+        raise InputError(f"{url} stopped answering within {timeout:g} s: try again later, or save the page and give the file.") from exc
+    except OSError as exc:
+        raise InputError(f"{url} could not be saved to {target.parent} ({exc.strerror or exc}): free some space and try again.") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()

@@ -1,0 +1,173 @@
+"""Saved web pages and links: the article read, the site's chrome reported, a link read like its file.
+
+Links are served by a local HTTP server on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline import load_script
+from pipeline.model import Script
+from pipeline.text.split import spoken_heading
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
+REAL = Path(__file__).resolve().parent / "corpus" / "web"
+PAGE = FIXTURES / "county-safety-meeting.html"
+
+
+def spoken(script: Script) -> str:
+    parts = [script.title, script.salutation]
+    for section in script.sections:
+        parts += [spoken_heading(section), *section.paragraphs]
+    return "".join(parts)
+
+
+def letters(text: str) -> str:
+    return re.sub(r"[\W_]", "", text)
+
+
+def test_a_gbk_page_of_ours_reads_as_its_article() -> None:
+    script = load_script(PAGE)
+    assert script.title == "在全县安全生产工作会议上的讲话"  # not "…_某某县人民政府网"
+    assert script.salutation == "同志们："
+    assert [(s.title, s.level) for s in script.sections if s.kind == "section"] == [
+        ("一、提高站位，充分认识安全生产的重要性", 1), ("（一）压实责任", 2), ("二、突出重点，扎实抓好各项工作", 1),
+    ]  # fmt: skip
+    chrome = {r.text: r.kind for r in script.removed}
+    for line in ("首页 | 新闻中心 | 领导讲话 | 政务公开", "分享到：微信 微博 QQ空间", "县长调研安全生产工作", "版权所有：某某县人民政府 ICP备12345678号 技术支持：某某科技"):
+        assert chrome.get(line) == "furniture", line
+    assert chrome["来源：县政府办 发布时间：2023-03-05 责任编辑：张三"] == "publication"
+    for words in ("首页", "分享到", "相关新闻", "ICP", "责任编辑"):
+        assert words not in spoken(script)
+
+
+def _expected(page: Path) -> list[tuple[str, str]]:
+    rows = page.with_name(page.name[: -len(".html")] + ".expected.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return [tuple(row.split("\t", 1)) for row in rows if row.strip()]  # type: ignore[misc]
+
+
+REAL_PAGES = sorted(REAL.glob("*.html"))
+
+
+@pytest.mark.parametrize("page", REAL_PAGES, ids=lambda p: p.name)
+def test_a_real_saved_page(page: Path) -> None:
+    script = load_script(page)
+    heard = letters(spoken(script))
+    for kind, text in _expected(page):
+        if kind == "title":
+            assert letters(script.title).startswith(letters(text)) or letters(text) in letters(script.title), (script.title, text)
+        elif kind in ("first", "last", "heading"):
+            assert letters(text) in heard, (kind, text)
+        elif kind == "chrome":
+            assert letters(text) not in heard or not letters(text), text
+
+
+def test_the_real_pages_are_there() -> None:
+    assert len(REAL_PAGES) >= 3 and (REAL / "SOURCES.md").is_file()
+
+
+class _Site(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[str]:
+    """A local web server: /page.html (our GBK page), /moved (a redirect to it), /speech.pdf,
+    /picture.png, /missing (404), /huge.txt (21 MB) and /slow (answers after 5 s)."""
+    files = {"/page.html": (PAGE.read_bytes(), "text/html; charset=gbk"),
+             "/picture.png": (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image/png"),
+             "/speech.txt": ((Path(__file__).parent / "corpus" / "000_f942a4ce7236a7e5.txt").read_bytes(), "text/plain; charset=utf-8")}  # fmt: skip
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            if self.path == "/moved":
+                self.send_response(302)
+                self.send_header("Location", "/page.html")
+                self.end_headers()
+            elif self.path == "/slow":
+                time.sleep(5)
+                self.send_response(200)
+                self.end_headers()
+            elif self.path == "/huge.txt":
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                block = ("同志们好。" * 1000).encode("utf-8")
+                for _ in range(21 * 1024 * 1024 // len(block) + 2):
+                    self.wfile.write(block)
+            elif self.path in files:
+                body, kind = files[self.path]
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                self.send_error(404)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = _Site(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_link_reads_exactly_like_the_page_saved_as_a_file(site: str, cli, tmp_path: Path) -> None:
+    from_file = cli.run("outline", str(PAGE))
+    from_link = cli.run("outline", f"{site}/moved")  # through a redirect
+    assert from_link.returncode == 0, from_link.stderr
+    strip = lambda out: [line for line in out.splitlines() if not line.startswith("Source:")]  # noqa: E731
+    assert strip(from_link.stdout) == strip(from_file.stdout)
+
+
+def test_a_rendered_link_records_its_address(site: str, cli, tmp_path: Path) -> None:
+    done = cli.run("render", f"{site}/speech.txt", "--engine", "espeak", "--pace", "0.2", "-o", "out")
+    assert done.returncode == 0, done.stderr
+    manifests = list((tmp_path / "out").glob("*/*/manifest.json"))
+    assert len(manifests) == 1 and manifests[0].parent.parent.name.startswith("speech-")
+    source = json.loads(manifests[0].read_text(encoding="utf-8"))["source"]
+    assert source["url"] == f"{site}/speech.txt" and Path(source["path"]).is_file()
+    again = cli.run("render", f"{site}/speech.txt", "--engine", "espeak", "--pace", "0.2", "-o", "out")
+    assert again.stdout.startswith("Up to date: ")
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [("/picture.png", "is an image (image/png), not a manuscript"), ("/missing", "answered HTTP 404"), ("/huge.txt", "larger than 20 MB")],
+)
+def test_a_link_that_fails_says_why_in_one_sentence(site: str, cli, tmp_path: Path, path: str, words: str) -> None:
+    line = cli.error("render", f"{site}{path}", "--engine", "espeak", "-o", "out")
+    assert words in line
+    assert not (tmp_path / "out").exists()
+    downloads = Path(os.environ["SPEECHCAST_CACHE_DIR"]) / "downloads"
+    assert not (downloads.exists() and any(downloads.iterdir())), "a failed fetch left a file behind"
+
+
+def test_a_link_that_times_out(site: str, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPEECHCAST_FETCH_TIMEOUT", "1")
+    line = cli.error("outline", f"{site}/slow")
+    assert "did not answer within 1 s" in line
+
+
+def test_a_link_nothing_answers(cli) -> None:
+    import socket
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        line = cli.error("outline", f"http://127.0.0.1:{port}/speech.html")
+    assert "could not be reached" in line
