@@ -51,7 +51,7 @@ def test_a_missing_file(cli) -> None:
 def test_a_folder_instead_of_a_file(cli, tmp_path: Path) -> None:
     (tmp_path / "speeches").mkdir()
     assert cli.error("render", "speeches", code=2) == (
-        "speechcast: speeches is a folder: give the path of a .txt, .md or .docx manuscript."
+        "speechcast: speeches is a folder: give the path of a manuscript (.txt, .md, .docx, .pdf or .html)."
     )
 
 
@@ -75,21 +75,26 @@ def _mp3() -> bytes:
     return b"".join(speech_frames()[:40])
 
 
+def test_a_broken_pdf_renamed_txt_is_read_as_a_pdf(cli, tmp_path: Path) -> None:
+    write(tmp_path, "speech.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    line = cli.error("render", "speech.txt", code=2)
+    assert line.startswith("speechcast: speech.txt is not a PDF we can read") and line.endswith("or copy its text into a .txt file.")
+
+
 @pytest.mark.parametrize(
     ("content", "kind"),
     [
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "a PDF"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "a PNG image"),
         (_mp3, "an MP3 file"),
         (lambda: b"ID3\x03\x00\x00\x00\x00\x00\x00" + _mp3(), "an MP3 file"),
         ("同志们：\n今天开会\x00。\n".encode(), "a binary file"),
     ],
-    ids=["pdf", "png", "mp3", "mp3-with-tags", "nul-bytes"],
+    ids=["png", "mp3", "mp3-with-tags", "nul-bytes"],
 )
 def test_a_binary_file_renamed_txt(cli, tmp_path: Path, content, kind: str) -> None:
     write(tmp_path, "speech.txt", content() if callable(content) else content)
     assert cli.error("render", "speech.txt", code=2) == (
-        f"speechcast: speech.txt is {kind}, not text: give a .txt, .md or .docx manuscript."
+        f"speechcast: speech.txt is {kind}, not text: give a manuscript (.txt, .md, .docx, .pdf or .html)."
     )
 
 

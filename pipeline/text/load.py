@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import zipfile
 from functools import cache
 from pathlib import Path
 
@@ -49,7 +48,7 @@ def read_text(path: Path) -> str:
     if not path.exists():
         raise InputError(f"{path} does not exist: check the path and try again.")
     if path.is_dir():
-        raise InputError(f"{path} is a folder: give the path of a .txt, .md or .docx manuscript.")
+        raise InputError(f"{path} is a folder: give the path of a manuscript (.txt, .md, .docx, .pdf or .html).")
     if path.suffix.lower() == ".docx":
         text = _read_docx(path)
     else:
@@ -61,14 +60,11 @@ def read_text(path: Path) -> str:
 
 
 def _read_docx(path: Path) -> str:
-    import docx  # python-docx is heavy to import and only needed for .docx
-    from docx.opc.exceptions import PackageNotFoundError
+    from .word import (
+        word_blocks,  # python-docx is heavy to import and only needed for .docx
+    )
 
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(f"{path} is not a readable .docx file ({exc}): open and save it again in Word.") from exc
-    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+    return "\n".join(block.text for block in word_blocks(path))
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -80,9 +76,9 @@ def _decode(data: bytes, path: Path) -> str:
                 raise InputError(f"{path} starts like {encoding} text but is damaged: save it again as UTF-8.") from exc
     for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise InputError(f"{path} is {kind}, not text: give a .txt, .md or .docx manuscript.")
+            raise InputError(f"{path} is {kind}, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).")
     if b"\x00" in data:
-        raise InputError(f"{path} is a binary file, not text: give a .txt, .md or .docx manuscript.")
+        raise InputError(f"{path} is a binary file, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -16,9 +16,11 @@ from .clean import clean
 from .load import read_text
 from .scriptmd import from_markdown, is_script
 from .structure import build_script
+from .word import is_old_word
 
 _MARKDOWN = frozenset({".md", ".markdown"})
 _WEB_PAGE = frozenset({".html", ".htm", ".xhtml"})
+_WORD = frozenset({".docx", ".doc", ".wps"})
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -32,6 +34,10 @@ def load_script(path: str | Path, *, appendix: bool = False) -> Script:
         blocks, furniture = pdf_blocks(path)
         script = build_script(clean(blocks, furniture), source=str(path))
         return _checked(script, path, appendix)
+    if path.suffix.lower() in _WORD or is_old_word(path):
+        from .word import word_blocks
+
+        return _checked(build_script(clean(word_blocks(_existing(path))), source=str(path)), path, appendix)
     if path.suffix.lower() in _WEB_PAGE:
         from .webpage import webpage_blocks
 
