@@ -63,13 +63,14 @@ REAL_PAGES = sorted(REAL.glob("*.html"))
 def test_a_real_saved_page(page: Path) -> None:
     script = load_script(page)
     heard = letters(spoken(script))
+    reported = "".join(letters(r.text) for r in script.removed)
     for kind, text in _expected(page):
         if kind == "title":
             assert letters(script.title).startswith(letters(text)) or letters(text) in letters(script.title), (script.title, text)
         elif kind in ("first", "last", "heading"):
             assert letters(text) in heard, (kind, text)
-        elif kind == "chrome":
-            assert letters(text) not in heard or not letters(text), text
+        elif kind == "chrome":  # not heard, or reported: a short one may also stand in the article's own words
+            assert letters(text) in reported or letters(text) not in heard, text
 
 
 def test_the_real_pages_are_there() -> None:

@@ -30,6 +30,7 @@ _LEAD_IN_BRACKETED = re.compile(r"^[A-Za-z]{0,6}[【\[［〔](?:编者按|编者
 _HEADNOTE = re.compile(
     r"^[※*＊]?这是.{2,120}?(?:讲话|讲演|演讲|演说|报告|发言|致辞|谈话|讲稿|总结|答记者问|开幕词|闭幕词|祝词|贺词)[^。]{0,30}[。.]$"
 )
+_EDITOR_IN_BRACKETS = re.compile(r"^[（(](?:责编|责任编辑|编辑|来源|作者|记者|通讯员)[：:][^）)]*[）)]$")
 _EDITORIAL_LINE = re.compile(
     r"^[（(](?:根据[^）)]{0,40}整理|据[^）)]{0,30}整理|有删节|节选|摘录|编者注[：:].*|本文[^）)]{0,80}|原载[^）)]*|选自[^）)]*|"
     r"转载自[^）)]*|注[：:].*|此文[^）)]{0,60}|这是[^）)]{0,80})[）)]$"
@@ -76,6 +77,8 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
             if rows[i].kind != "heading" and not titled:
                 take(i, "editor's words before the speech's full text", "notes")
     for i in filled:
+        if _EDITOR_IN_BRACKETS.match(probes[i]):
+            take(i, "publication data in brackets", "publication")
         if _EDITORIAL_LINE.match(probes[i]) or (probes[i][:1] in "※＊" and _HEADNOTE.match(probes[i])):
             take(i, "editorial line", "notes")
     for k, i in enumerate(head):

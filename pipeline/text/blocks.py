@@ -27,6 +27,8 @@ class Block:
     """All of the block's text is bold (a bold-only paragraph often stands for a heading)."""
     italic: bool = False
     """All of the block's text is italic (an editor's summary, as a rule)."""
+    linked: bool = False
+    """All of the block's text is a link's (a menu item, a related-news title)."""
     bold_lead: int = 0
     """How many characters the block opens with in bold before plain text follows (a bold lead
     sentence, often a heading that shares its paragraph); 0 when it has none."""
@@ -36,7 +38,7 @@ class Block:
 
     def with_text(self, text: str) -> Block:
         lead = self.bold_lead if text.startswith(self.text[: self.bold_lead]) else 0
-        return Block(text, self.line, self.kind, self.level, self.bold, self.italic, lead, self.continues)
+        return Block(text, self.line, self.kind, self.level, self.bold, self.italic, self.linked, lead, self.continues)
 
 
 def text_blocks(text: str) -> list[Block]:

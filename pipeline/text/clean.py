@@ -94,7 +94,7 @@ _LINE_RULES: tuple[tuple[str, RemovedKind, re.Pattern[str]], ...] = (
             r"^(?:稿件|文章|信息|新闻|图片|资料)?来源[:：]|^(?:责任编辑|责编|编辑|主编|作者|记者|通讯员|撰稿|撰文|摄影|图片|编审|审核|审校|校对|"
             r"供稿|录入|整理|翻译|译者|发布时间|发布日期|发布者|发布人|发稿时间|更新时间|时间|日期|发表于|原标题|原题|原文|原文链接|"
             r"原文地址|原载|出处|分类|标签|关键词|关键字|阅读量|阅读数|阅读|浏览次数|浏览量|阅读次数|点击数|点击量|访问量|"
-            r"字数|当前位置|您的位置|你的位置|所在位置|标题|发表日期|发表时间|收藏|签发人|报送|抄送|主送|印发)[:：]|签发人[:：]|免责声明|转载请注明|如有侵权|本文(?:来自|转载自|来源于)|"
+            r"字数|当前位置|现在位置|您的位置|你的位置|所在位置|标题|发表日期|发表时间|收藏|签发人|报送|抄送|主送|印发)[:：]|签发人[:：]|免责声明|转载请注明|如有侵权|本文(?:来自|转载自|来源于)|"
             r"^(?:相关报道|相关新闻|相关链接|相关文章|相关阅读|延伸阅读|推荐阅读|热点推荐|往期回顾|往期精彩)[:：]?|"
             r"记者\S{1,12}摄|^图为|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|ICP[备证]|公网安备|Copyright|©|版权声明|主办单位[:：]|承办单位[:：]|技术支持[:：]|联系我们|网站地图|返回(?:目录|首页|索引)"
         ),
@@ -113,7 +113,8 @@ _LINE_RULES: tuple[tuple[str, RemovedKind, re.Pattern[str]], ...] = (
         re.compile(
             r"^(?:[\s【】\[\]|｜/·•>＞]*(?:字号[:：]?|默认|大|中|小|下载|打印|全屏|收藏|加入收藏|分享|分享到|微博|QQ空间|返回顶部|"
             r"顶部|关闭|关闭窗口|首页|上一篇|下一篇|上一页|下一页|点赞|评论|纠错|推荐|复制链接|阅读全文|展开全文|打开APP|"
-            r"相关阅读|相关文章|热门推荐|猜你喜欢|延伸阅读|返回列表|在看|赞|转发|举报|微信|朋友圈)[:：]?)+[\s【】\[\]|｜/·•]*$|^(?:上一篇|下一篇)[:：]"
+            r"相关阅读|相关文章|热门推荐|猜你喜欢|延伸阅读|返回列表|在看|赞|转发|举报|微信|朋友圈|添加收藏夹|收藏本站|设为首页|关于我们|联系我们|"
+            r"网站地图|打印本页|正文|图集|加载更多|查看更多|更多)[:：]?)+[\s【】\[\]|｜/·•]*$|^(?:上一篇|下一篇)[:：]|^点击(?:进入|查看|阅读|这里)"
         ),
     ),
 )
@@ -126,8 +127,9 @@ _LONG_LINE_RULES: tuple[tuple[str, RemovedKind, re.Pattern[str]], ...] = (
         "web page: source, author, editor or date",
         "publication",
         re.compile(
-            r"^[A-Za-z]{0,4}\s*(?:稿件|文章|信息|新闻|图片|资料|文字|新媒体|美术|视觉|网络|值班|责任)?(?:来源|出处|作者|原文|编辑|责编|主编|审核|"
-            r"审校|校对|监制|出品|制作|统筹|策划|记者|通讯员|撰稿|摄影|原标题|原文链接|原文地址|收藏|发布时间|发布日期|发表日期)[：:]"
+            r"^[A-Za-z]{0,4}\s*(?:稿件|文章|信息|新闻|图片|资料|文字|新媒体|美术|视觉|网络|值班|责任)?(?:来源于|来源|出处|作者|原文|编辑|责编|主编|审核|"
+            r"审校|校对|监制|出品|制作|统筹|策划|记者|通讯员|撰稿|摄影|原标题|原文链接|原文地址|收藏|发布时间|发布日期|发表日期|主办单位|主办|承办单位)[：:]|"
+            r"^\d{4}[年/-]\d{1,2}[月/-]\d{1,2}日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:来源|作者|编辑|责任编辑)[：:]"
         ),
     ),
     ("photo caption", "publication", re.compile(r"(?:记者|摄影)[\s\u4e00-\u9fff·、，,]{2,40}?/?摄\s*[）)]?$|^图为")),
@@ -195,7 +197,7 @@ def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = ()) ->
     probes = [simplified(row.text) for row in rows]
     verdicts = _keyword_verdicts(probes)
     verdicts.update(_brand_verdicts(probes, verdicts))
-    verdicts.update(_repeat_verdicts(probes, verdicts))
+    verdicts.update(_repeat_verdicts(probes, verdicts, rows))
     verdicts.update(_advert_block_verdicts(probes, verdicts))
     verdicts.update(_publication_head_verdicts(probes, verdicts))
     verdicts.update(apparatus_verdicts(rows, probes, verdicts))
@@ -246,7 +248,7 @@ def _brand_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
     return found
 
 
-def _repeat_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
+def _repeat_verdicts(probes: list[str], verdicts: Verdicts, rows: list[Block]) -> Verdicts:
     counts = Counter(line for i, line in enumerate(probes) if line and i not in verdicts)
     repeated = {
         line
@@ -259,7 +261,7 @@ def _repeat_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
     return {
         i: (f"repeated header or footer ({counts[line]} times)", "furniture")
         for i, line in enumerate(probes)
-        if line in repeated and i not in verdicts
+        if line in repeated and i not in verdicts and rows[i].kind != "heading"  # a declared heading is the page's own
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..model import RemovedLine
 from .blocks import Block, BlockKind
+from .htmlblocks import html_blocks
 
 _BREAK_TAGS = frozenset({"<br>", "<br/>", "<br />", "</p>", "<p>"})
 
@@ -147,7 +148,7 @@ def _paragraph(token: Any, removed: list[RemovedLine], kind: BlockKind, prefix: 
         if k == 0 and prefix:
             text, lead = f"{prefix} {text}", lead and lead + len(prefix) + 1
         stripped = len(text) - len(text.lstrip())
-        blocks.append(Block(text.strip(), line, kind, 0, bold, italic, max(lead - stripped, 0), continues=k > 0))
+        blocks.append(Block(text.strip(), line, kind, 0, bold, italic, bold_lead=max(lead - stripped, 0), continues=k > 0))
     return blocks
 
 
@@ -195,73 +196,6 @@ def _lines(token: Any, removed: list[RemovedLine]) -> Iterator[tuple[str, int, b
     yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0, lead * (plain_chars > 0)
 
 
-_BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre", "div", "section", "article", "dd", "dt", "figcaption", "caption"})
-_HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
-_DROPPED_TAGS = "script, style, noscript, template"
-
-
 def _html_block(token: Any, removed: list[RemovedLine]) -> list[Block]:
-    """Raw HTML between paragraphs, read by an HTML parser: each innermost block element (p, h2, li,
-    div …) a block, its heading level and bold-only-ness kept; the markup reported line by line."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    start = (token.map or (0, 0))[0] + 1
-    raw = token.content.rstrip("\n")
-    raw_lines = raw.split("\n")
-    for k, source in enumerate(raw_lines):
-        markup = _markup_of(LexborHTMLParser, source)
-        if markup:
-            reason = "HTML comment" if source.strip().startswith("<!--") else "HTML markup"
-            removed.append(RemovedLine(start + k, markup, reason, "markup"))
-    tree = LexborHTMLParser(raw)
-    for node in tree.css(_DROPPED_TAGS):
-        node.decompose()
-    body = tree.body
-    if body is None:
-        return []
-    blocks: list[Block] = []
-    leaves: set[int] = set()
-
-    def line_of(text: str) -> int:
-        return start + next((k for k, source in enumerate(raw_lines) if text[:12] in source), 0)
-
-    for node in body.traverse(include_text=True):
-        if node.tag == "-text":
-            # Text outside every innermost block element (bare text in a <div>) is a block of its own.
-            if any(parent.mem_id in leaves for parent in _ancestors(node)):
-                continue
-            text = " ".join((node.text(deep=False) or "").split())
-            if text:
-                blocks.append(Block(text, line_of(text), "html"))
-            continue
-        if node.tag not in _BLOCK_TAGS or any(c.tag in _BLOCK_TAGS and c.mem_id != node.mem_id for c in node.traverse()):
-            continue
-        leaves.add(node.mem_id)
-        text = " ".join(node.text(separator="").split()) if node.tag != "pre" else node.text(separator="")
-        if not text.strip():
-            continue
-        strong = "".join(n.text(separator="") for n in node.css("strong, b"))
-        level = _HEADING_TAGS.get(node.tag, 0)
-        bold = bool(strong.strip()) and "".join(strong.split()) == "".join(text.split())
-        blocks.append(Block(text, line_of(text), "heading" if level else "html", level, bold))
-    return blocks
-
-
-def _ancestors(node: Any) -> Iterator[Any]:
-    parent = node.parent
-    while parent is not None:
-        yield parent
-        parent = parent.parent
-
-
-def _markup_of(parser: Any, source: str) -> str:
-    """What of one source line of HTML is markup: the line without the text it shows."""
-    tree = parser(source)
-    for node in tree.css(_DROPPED_TAGS):
-        node.decompose()
-    shown = tree.body.text(separator="\n") if tree.body is not None else ""
-    markup = source
-    for piece in shown.split("\n"):
-        if piece.strip():
-            markup = markup.replace(piece.strip(), " ", 1)
-    return " ".join(markup.split())
+    """Raw HTML between paragraphs: read element by element, its markup reported line by line."""
+    return html_blocks(token.content.rstrip("\n"), (token.map or (0, 0))[0] + 1, removed)

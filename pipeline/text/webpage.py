@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from ..errors import InputError
 from ..model import RemovedLine
@@ -19,8 +18,12 @@ from .blocks import Block
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
 _SITE_SUFFIX = re.compile(r"\s*[_｜|—–-]+\s*[^_｜|—–-]{2,30}$")
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LETTERS = re.compile(r"[\W_]+")
+_ANCHOR_LETTERS = 10
+_SENTENCE = re.compile(r"。")
+"""An article's paragraphs hold sentences; the headlines of a list of links do not."""
+_RUN_GAP = 2
+"""Article blocks with more than this many blocks of something else between them belong to different runs."""
 
 
 def page_text(data: bytes, path: Path) -> str:
@@ -37,80 +40,81 @@ def page_text(data: bytes, path: Path) -> str:
 
 
 def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
-    """The article's blocks (line numbers are those of the page's source) and the page's other text."""
+    """The article's blocks (line numbers are those of the page's source) and the page's other text.
+
+    trafilatura says which text is the article; the blocks themselves are read from the page, so
+    its headings and bold paragraphs keep their place (trafilatura's own output drops headings it
+    judges to be navigation, article headings among them)."""
     import trafilatura
-    from lxml import etree
 
     html = page_text(path.read_bytes(), path)
-    xml = trafilatura.extract(html, output_format="xml", include_formatting=True, include_tables=True, include_images=False,
-                              include_comments=False, favor_recall=True, with_metadata=True)  # fmt: skip
-    if not xml:
+    # Layout tables (old government sites) hold the site's menus beside the article: read without
+    # tables first, and with them only where the article itself is a table.
+    article = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True) or trafilatura.extract(
+        html, include_comments=False, include_tables=True, favor_recall=True
+    )
+    if not article:
         raise InputError(f"{path} holds no article text we can find: copy the speech from the page into a .txt file.")
-    doc = etree.fromstring(xml.encode("utf-8"))
-    main = doc.find("main")
-    source = html.split("\n")
-    blocks = _article(main if main is not None else doc, source)
+    inside = _LETTERS.sub("", article)
+    page = [b for b in _page_blocks(html) if _LETTERS.sub("", b.text)]
+    # A block that is nothing but a link (a menu item, a related title) is the site's, whatever the
+    # extractor took in.
+    found = {k for k, b in enumerate(page) if not b.linked and _LETTERS.sub("", b.text) in inside}
+    # The article spans its substantial blocks: a short one (a breadcrumb's last word, the title
+    # in a menu) may match by chance and must not stretch it over the site's chrome.
+    anchors = [k for k in sorted(found) if len(_LETTERS.sub("", page[k].text)) >= _ANCHOR_LETTERS and _SENTENCE.search(page[k].text)]
+    if not anchors:
+        raise InputError(f"{path} holds no article text we can find: copy the speech from the page into a .txt file.")
+    # …and the article is one run of them: a list of links further down that the extractor took in
+    # too (hot posts, comments) stands apart, behind blocks that are no part of it.
+    runs: list[list[int]] = [[anchors[0]]]
+    for k in anchors[1:]:
+        strangers = sum(1 for j in range(runs[-1][-1] + 1, k) if j not in found and page[j].kind != "heading")
+        if strangers > _RUN_GAP:
+            runs.append([])
+        runs[-1].append(k)
+    best = max(runs, key=lambda run: sum(len(_LETTERS.sub("", page[k].text)) for k in run))
+    first, last = best[0], best[-1]
+    # The article's own title stands just before it as a heading the page's <title> names.
+    named = _LETTERS.sub("", _page_title(html))
+    title_at = next((k for k in range(first - 1, max(first - 6, -1), -1)
+                     if page[k].kind == "heading" and _LETTERS.sub("", page[k].text) and _LETTERS.sub("", page[k].text) in named), None)  # fmt: skip
+    if title_at is not None:
+        first = title_at
+    blocks, removed = [], []
+    for k, block in enumerate(page):
+        heading = block.kind == "heading" or (block.bold and len(block.text) <= 40)
+        if first <= k <= last and (k in found or heading):
+            blocks.append(block)
+        else:
+            removed.append(RemovedLine(block.line, block.text, "web page: not part of the article", "furniture"))
     if not blocks or blocks[0].kind != "heading":
-        title = _page_title(html, doc)
+        title = _page_title(html)
         if title:
-            blocks.insert(0, Block(title, _line_of(source, title), "heading", 1))
-    return blocks, _outside(html, source, blocks)
+            blocks.insert(0, Block(title, 1, "heading", 1))
+    return blocks, removed
 
 
-def _article(main: Any, source: list[str]) -> list[Block]:
-    blocks: list[Block] = []
-    for element in main.iter("head", "p", "item", "quote", "row"):
-        if element.tag in ("p", "item") and element.getparent() is not None and element.getparent().tag in ("quote", "cell"):
-            continue  # read with its quote or row
-        text = " ".join("".join(element.itertext()).split())
-        if not text:
-            continue
-        line = _line_of(source, text)
-        if element.tag == "head":
-            level = _HEADINGS.get(str(element.get("rend", "h2")), 2)
-            blocks.append(Block(text, line, "heading", level))
-            continue
-        bold_text = "".join("".join(h.itertext()) for h in element.iter("hi") if "#b" in str(h.get("rend", "")))
-        bold = bool(bold_text.strip()) and _LETTERS.sub("", bold_text) == _LETTERS.sub("", text)
-        kind = {"item": "list", "quote": "quote", "row": "table"}.get(element.tag, "html")
-        blocks.append(Block(text, line, kind, 0, bold))  # type: ignore[arg-type]
-    return blocks
-
-
-def _page_title(html: str, doc: Any) -> str:
-    """The page's title without the site's name after it (……_某某网, …… - 某某网)."""
-    title = str(doc.get("title") or "").strip()
-    if not title:
-        found = re.search(r"<title[^>]*>(.*?)</title>", html, re.S | re.I)
-        title = " ".join(found.group(1).split()) if found else ""
-    stripped = _SITE_SUFFIX.sub("", title)
-    return stripped if len(stripped) >= 4 else title
-
-
-def _outside(html: str, source: list[str], blocks: list[Block]) -> list[RemovedLine]:
-    """Each line of the page's text that is not in the article, as page furniture."""
+def _page_blocks(html: str) -> list[Block]:
+    """Every block of the page's body, in order, as the markup gives it."""
     from selectolax.lexbor import LexborHTMLParser
 
+    from .htmlblocks import html_blocks
+
     tree = LexborHTMLParser(html)
-    for node in tree.css("script, style, noscript, template, head"):
-        node.decompose()
     body = tree.body
     if body is None:
         return []
-    article = "".join(_LETTERS.sub("", b.text) for b in blocks)
-    removed: list[RemovedLine] = []
-    for text in body.text(separator="\n").split("\n"):
-        text = " ".join(text.split())
-        letters = _LETTERS.sub("", text)
-        if letters and letters not in article:
-            removed.append(RemovedLine(_line_of(source, text), text, "web page: not part of the article", "furniture"))
-    return removed
+    source = html.split("\n")
+    start = next((n for n, line in enumerate(source, 1) if "<body" in line.lower()), 1)
+    return html_blocks("\n".join(source[start - 1 :]), start)
 
 
-def _line_of(source: list[str], text: str) -> int:
-    """The page source's line (1-based) where `text` begins, as far as it can be found."""
-    probe = text[:8]
-    for number, line in enumerate(source, 1):
-        if probe in line:
-            return number
-    return 1
+def _page_title(html: str) -> str:
+    """The page's title without the site's name after it (……_某某网, …… - 某某网)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    node = LexborHTMLParser(html).css_first("title")
+    title = " ".join(node.text().split()) if node is not None else ""
+    stripped = _SITE_SUFFIX.sub("", title)
+    return stripped if len(stripped) >= 4 else title
