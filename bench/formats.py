@@ -44,11 +44,14 @@ def spoken(script) -> str:
 
 def web_page(script, encoding: str) -> bytes:
     """The document as a government site would publish it: its chrome around the article."""
-    body = [f"<h1>{html.escape(script.title)}</h1>", f'<p class="info">{html.escape(CHROME[-1])}</p>']
+    from pipeline.text.split import spoken_heading
+
+    body = [f"<h1>{html.escape(script.title)}</h1>"] if script.title else []
+    body.append(f'<p class="info">{html.escape(CHROME[-1])}</p>')
     if script.salutation:
         body.append(f"<p>{html.escape(script.salutation)}</p>")
     for section in script.sections:
-        if section.kind != "opening" and section.title:
+        if section.kind != "opening" and section.title and spoken_heading(section):  # a label we gave is not the page's
             tag = f"h{min(section.level + 1, 4)}"
             body.append(f"<{tag}>{html.escape(section.title)}</{tag}>")
         body += [f"<p>{html.escape(p)}</p>" for p in section.paragraphs]
@@ -64,6 +67,7 @@ def web_page(script, encoding: str) -> bytes:
 
 
 def printed(document: Path, work: Path) -> Path:
+    """The document opened in the browser as it is and printed, as a user prints a file."""
     copy = work / document.name
     copy.write_bytes(document.read_bytes())
     pdf = work / (document.stem + ".pdf")

@@ -61,6 +61,7 @@ def take_title(lines: list[Block]) -> tuple[str, list[Block]]:
 def _title_like(text: str, limit: int) -> bool:
     return (
         len(text) <= limit
+        and len(re.sub(r"[\W_]", "", text)) >= 2  # a stray bracket or rule is no title
         and not re.search(r"[。！？!?：:；;，,]$", text)
         and marker(text) is None
         and not is_salutation(text)

@@ -21,6 +21,8 @@ _SITE_SUFFIX = re.compile(r"\s*[_｜|—–-]+\s*[^_｜|—–-]{2,30}$")
 _LETTERS = re.compile(r"[\W_]+")
 _ANCHOR_LETTERS = 10
 _SENTENCE = re.compile(r"。")
+_CLOSING = re.compile(r"[。！？!?]")
+_TAIL_BLOCKS = 2
 """An article's paragraphs hold sentences; the headlines of a list of links do not."""
 _RUN_GAP = 2
 """Article blocks with more than this many blocks of something else between them belong to different runs."""
@@ -75,6 +77,17 @@ def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
         runs[-1].append(k)
     best = max(runs, key=lambda run: sum(len(_LETTERS.sub("", page[k].text)) for k in run))
     first, last = best[0], best[-1]
+    # …with the article's own short blocks at either end (a salutation, 谢谢大家！) that hold no full stop.
+    while first - 1 in found:
+        first -= 1
+    while last + 1 in found:
+        last += 1
+    # The extractor may leave out the article's last words (谢谢大家！) beside the related links: a
+    # block or two with a sentence in them, no link, straight after it, are the article's too.
+    for _ in range(_TAIL_BLOCKS):
+        if last + 1 < len(page) and not page[last + 1].linked and _CLOSING.search(page[last + 1].text):
+            found.add(last + 1)
+            last += 1
     # The article's own title stands just before it as a heading the page's <title> names.
     named = _LETTERS.sub("", _page_title(html))
     title_at = next((k for k in range(first - 1, max(first - 6, -1), -1)
@@ -117,4 +130,6 @@ def _page_title(html: str) -> str:
     node = LexborHTMLParser(html).css_first("title")
     title = " ".join(node.text().split()) if node is not None else ""
     stripped = _SITE_SUFFIX.sub("", title)
+    if stripped != title and len(stripped) < 2:
+        return ""  # the page names only its site: the article has no title of its own
     return stripped if len(stripped) >= 4 else title
