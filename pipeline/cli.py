@@ -62,19 +62,29 @@ def render(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
 ) -> None:
     """Render MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
-    from .render import choose_voice, render, up_to_date
+    from .render import choose_voice, render, unchanged, up_to_date
     from .settings import RenderSettings
 
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
-    path, script = _read(manuscript, appendix, cache_dir)
-    if not quiet:
-        for warning in script.warnings:  # what outline would flag: a render should not hide it
-            _err(f"warning: {warning}")
+    path, link = _source(manuscript, cache_dir)
+    read: list = []
+
+    def script():  # read once, and only when some voice is not up to date
+        if not read:
+            read.append(_load(path, link, appendix))
+            if not quiet:
+                for warning in read[0].warnings:  # what outline would flag: a render should not hide it
+                    _err(f"warning: {warning}")
+        return read[0]
+
     for name in dict.fromkeys(voice):
         if not dry_run:
-            # An unchanged render needs no engine: confirmed before any probe, it stays the answer offline too.
+            # An unchanged render needs no engine: confirmed before any probe, it stays the answer
+            # offline too; unchanged bytes need not even be read again.
             unasked = choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume, probe=False)
-            done = up_to_date(path, unasked, script=script, settings=settings, out_root=out, player=not no_player)
+            done = unchanged(path, unasked, settings=settings, out_root=out, player=not no_player, appendix=appendix) or up_to_date(
+                path, unasked, script=script(), settings=settings, out_root=out, player=not no_player
+            )
             if done is not None:
                 if not quiet:
                     _report(done)
@@ -83,29 +93,33 @@ def render(
         for warning in chosen.warnings:
             _err(f"warning: {warning}")
         if dry_run:
-            _dry_run(script, chosen, settings)
+            _dry_run(script(), chosen, settings)
             continue
         result = render(
-            path, chosen, script=script, settings=settings, out_root=out, cache=cache_dir,
-            progress=None if quiet else _progress(), player=not no_player,
+            path, chosen, script=script(), settings=settings, out_root=out, cache=cache_dir,
+            progress=None if quiet else _progress(), player=not no_player, appendix=appendix,
         )
         if not quiet:
             _report(result)
 
 
-def _read(manuscript: str, appendix: bool, cache_dir: Optional[Path] = None):
-    """(local path, Script) of a manuscript file or a link (fetched into the downloads folder first)."""
-    from .text.fetch import fetch, is_link
+def _source(manuscript: str, cache_dir: Optional[Path] = None) -> tuple[Path, str]:
+    """(local path, link or "") of a manuscript file or a link, fetched into the downloads folder first."""
+    if not manuscript.lower().startswith(("http://", "https://")):
+        return Path(manuscript), ""
+    from .paths import cache_dir as default_cache_dir
+    from .text.fetch import fetch
+
+    return fetch(manuscript, (cache_dir or default_cache_dir()) / "downloads"), manuscript
+
+
+def _load(path: Path, link: str, appendix: bool):
     from .text.manuscript import load_script
 
-    if not is_link(manuscript):
-        return Path(manuscript), load_script(manuscript, appendix=appendix)
-    from .paths import cache_dir as default_cache_dir
-
-    path = fetch(manuscript, (cache_dir or default_cache_dir()) / "downloads")
     script = load_script(path, appendix=appendix)
-    script.source = manuscript  # the manifest names the link it came from
-    return path, script
+    if link:
+        script.source = link  # the manifest names the link it came from
+    return script
 
 
 def _progress():
@@ -153,7 +167,8 @@ def outline(
     """Show the structure speechcast found (and what it removed); -o writes an editable script."""
     from .text.outline import describe
 
-    _, script = _read(manuscript, appendix)
+    path, link = _source(manuscript)
+    script = _load(path, link, appendix)
     typer.echo(describe(script))
     if output is not None:
         from .publish.staging import atomic_write_text

@@ -64,6 +64,46 @@ def render_key(script_md: str, chunks: list[Chunk], keys: dict[Chunk, str], voic
     return hashlib.sha256(json.dumps(shape, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+def _run(coro):  # type: ignore[no-untyped-def]
+    from . import (
+        aio,  # asyncio costs 20 ms at start-up: only a render or a probe runs coroutines
+    )
+
+    return aio.run(coro)
+
+
+def input_key(source_hash: str, voice: Voice, settings: RenderSettings, player: bool, appendix: bool) -> str:
+    """Fingerprint of what a render is made from, before the front end reads a line: speechcast's
+    version (the front end's rules), the source's bytes, the voice and every option that shapes the
+    files. Equal input keys make equal render keys, so a match needs no parsing at all."""
+    options = {k: v for k, v in dataclasses.asdict(settings).items() if k != "jobs"}
+    engine = voice.engine
+    shape = [__version__, voice.preset.name, dataclasses.asdict(voice.preset.settings), engine.id, engine.version,
+             engine.chunk_chars, source_hash, player, appendix, options]  # fmt: skip
+    return hashlib.sha256(json.dumps(shape, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+
+
+def unchanged(source: str | Path, voice: Voice, *, settings: RenderSettings | None = None, out_root: Path | None = None,
+              player: bool = True, appendix: bool = False) -> RenderResult | None:  # fmt: skip
+    """The render already on disk when the source's bytes and every option are what it was made
+    from, judged without reading the manuscript (None when that cannot be said: then ask up_to_date)."""
+    try:
+        source_hash = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+        out_dir = output_dir(source, voice.preset.name, out_root)
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        recorded, render_key = manifest.get("input_key"), manifest.get("render_key", "")
+        chunks = len(manifest.get("chunks", []))
+    except (OSError, ValueError, AttributeError):
+        return None
+    if recorded != input_key(source_hash, voice, settings or RenderSettings(), player, appendix):
+        return None
+    found = _existing(out_dir, render_key)
+    if found is None:
+        return None
+    return RenderResult(out_dir, voice.preset.name, voice.engine.id, found[0], found[1], SynthesisReport(chunks=chunks),
+                        list(voice.warnings), up_to_date=True)  # fmt: skip
+
+
 def _existing(out_dir: Path, key: str) -> tuple[int, list[Path]] | None:
     """(duration, files) of the render in out_dir when it was made with `key` and is complete."""
     try:
@@ -232,6 +272,7 @@ def render(
     cache: Path | None = None,
     progress: Progress | None = None,
     player: bool = True,
+    appendix: bool = False,
 ) -> RenderResult:
     """Render one manuscript in one voice. Pass `script` to reuse an already loaded front end."""
     from .publish.manifest import RenderInfo
@@ -271,7 +312,8 @@ def render(
             report.engine_calls += 1
         raise EngineError(f"{where(chunk)} gave audio that cannot be decoded, twice: try another voice or engine.")
 
-    info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash, render_key=key)
+    info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash, render_key=key,
+                      input_key=input_key(source_hash, voice, settings, player, appendix) if source_hash else "")  # fmt: skip
     page = None
     if player:
         from .publish.player import render_page

@@ -126,3 +126,26 @@ def test_an_unchanged_render_is_up_to_date_even_where_edge_cannot_be_reached(
     # A change needs the engine again: offline, the render falls back to the offline voice, and says so.
     changed = cli.run("render", path, "--pace", "0.5")
     assert "could not be reached" in changed.stderr and "with espeak voice 'offline-female'" in changed.stdout
+
+
+def test_an_unchanged_manuscript_is_up_to_date_without_being_read_again(cli, tmp_path: Path) -> None:
+    """Same bytes, same options: the manifest's input key says so, and the front end never loads."""
+    from frontend_util import corpus_file
+
+    (tmp_path / "seed.txt").write_bytes(corpus_file(".txt").read_bytes())
+    first = cli.run("render", "seed.txt", "--engine", "espeak", "--pace", "0.2", "-o", "out")
+    assert first.returncode == 0, first.stderr
+    import subprocess
+    import sys
+
+    code = "import sys; sys.argv = ['speechcast', 'render', 'seed.txt', '--engine', 'espeak', '--pace', '0.2', '-o', 'out']; from pipeline.cli import main; main()"
+    again = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert again.stdout.startswith("Up to date: ")
+    assert "pipeline.text.manuscript" not in again.stderr  # the manuscript was not parsed
+    edited = (tmp_path / "seed.txt").read_text(encoding="utf-8") + "\n"  # a blank line more: new bytes, the same speech
+    (tmp_path / "seed.txt").write_text(edited, encoding="utf-8")
+    third = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert "pipeline.text.manuscript" in third.stderr  # new bytes are read again…
+    assert third.stdout.startswith("Rendered ") and "0 synthesized" in third.stdout  # …and nothing is spoken again
+    other = cli.run("render", "seed.txt", "--engine", "espeak", "--pace", "0.3", "-o", "out")
+    assert other.stdout.startswith("Rendered ")

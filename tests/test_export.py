@@ -223,7 +223,7 @@ def test_mp3_writer_reports_encoder_failure(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the whole output stage
 
 MANIFEST_KEYS = {"speechcast", "title", "salutation", "source", "engine", "voice", "settings", "sample_rate",
-                 "duration_ms", "files", "tracks", "sections", "chunks", "cues", "script", "render_key"}  # fmt: skip
+                 "duration_ms", "files", "tracks", "sections", "chunks", "cues", "script", "render_key", "input_key"}  # fmt: skip
 INFO = RenderInfo("0.1.0", VoiceSettings("espeak", "cmn", rate="+10%"), preset="standard",
                   source_path="speech.txt", source_sha256="ab" * 32, date="2024-05-01")  # fmt: skip
 

@@ -31,6 +31,8 @@ class RenderInfo:
     """Recording date for the tags (YYYY-MM-DD); "" means today."""
     render_key: str = ""
     """Fingerprint of everything that shapes the output: an unchanged re-render may skip writing."""
+    input_key: str = ""
+    """Fingerprint of the source's bytes and the options: a re-render that matches it needs no parsing."""
 
 
 def previous_files(out_dir: Path) -> set[str]:
@@ -89,4 +91,5 @@ def build_manifest(
         "cues": [dataclasses.asdict(c) for c in cue_list],
         "script": script_markdown,
         "render_key": info.render_key,
+        "input_key": info.input_key,
     }
