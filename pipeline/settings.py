@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -101,3 +102,18 @@ class RenderSettings:
             raise SettingsError(f"--loudness must be between -40 and -5 LUFS, not {self.loudness}.")
         if self.max_chunk_chars is not None and not 20 <= self.max_chunk_chars <= 500:
             raise SettingsError("--max-chars must be between 20 and 500.")
+
+
+def positive_from_environment(variable: str, kind: type[int] | type[float], example: str) -> int | float | None:
+    """The positive number an environment variable holds, None when it is unset; anything else is
+    a settings mistake, said in one sentence."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise SettingsError(f"{variable} must be {example}, not '{raw}': fix or unset it.")
+    return value

@@ -20,7 +20,8 @@ import urllib.request
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from ..errors import InputError, SettingsError
+from ..errors import InputError
+from ..settings import positive_from_environment
 
 MAX_BYTES = 20 * 1024 * 1024
 TIMEOUT_VARIABLE = "SPEECHCAST_FETCH_TIMEOUT"
@@ -76,16 +77,7 @@ def fetch(url: str, folder: Path) -> Path:
 
 
 def _timeout() -> float:
-    raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
-    if not raw:
-        return 20.0
-    try:
-        value = float(raw)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise SettingsError(f"{TIMEOUT_VARIABLE} must be a number of seconds such as 30, not '{raw}': fix or unset it.")
-    return value
+    return float(positive_from_environment(TIMEOUT_VARIABLE, float, "a number of seconds such as 30") or 20.0)
 
 
 def _name(url: str) -> str:

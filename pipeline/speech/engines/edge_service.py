@@ -24,6 +24,7 @@ import edge_tts.constants
 import edge_tts.voices
 
 from ...errors import SettingsError
+from ...settings import positive_from_environment
 
 URL_VARIABLE = "SPEECHCAST_EDGE_URL"
 TIMEOUT_VARIABLE = "SPEECHCAST_EDGE_TIMEOUT"
@@ -137,7 +138,7 @@ class Retry:
         """The defaults, with SPEECHCAST_EDGE_TIMEOUT (seconds T: a request of n characters may take
         T × (1 + n/100), and the waits between attempts scale with T) and SPEECHCAST_EDGE_ATTEMPTS."""
         retry = cls()
-        seconds = _positive(TIMEOUT_VARIABLE, float, "a number of seconds such as 20")
+        seconds = positive_from_environment(TIMEOUT_VARIABLE, float, "a number of seconds such as 20")
         if seconds is not None:
             scale = seconds / retry.timeout_base
             retry = replace(
@@ -147,7 +148,7 @@ class Retry:
                 backoff_base=retry.backoff_base * scale,
                 backoff_max=retry.backoff_max * scale,
             )
-        attempts = _positive(ATTEMPTS_VARIABLE, int, "a whole number such as 8")
+        attempts = positive_from_environment(ATTEMPTS_VARIABLE, int, "a whole number such as 8")
         return retry if attempts is None else replace(retry, attempts=attempts)
 
     def timeout_for(self, text: str) -> float:
@@ -156,16 +157,3 @@ class Retry:
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Full jitter: spreads clients that failed together, so they do not retry together."""
         return rng.uniform(0, min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
-
-
-def _positive(variable: str, kind: type[int] | type[float], example: str) -> int | float | None:
-    raw = os.environ.get(variable, "").strip()
-    if not raw:
-        return None
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = 0
-    if not value > 0:
-        raise SettingsError(f"{variable} must be {example}, not '{raw}': fix or unset it.")
-    return value
