@@ -172,3 +172,23 @@ def test_a_link_nothing_answers(cli) -> None:
         port = held.getsockname()[1]
         line = cli.error("outline", f"http://127.0.0.1:{port}/speech.html")
     assert "could not be reached" in line
+
+
+def test_a_page_saved_by_chromium_as_one_file_reads_like_the_page(tmp_path: Path) -> None:
+    """A .mhtml archive, made by Chromium itself (its DevTools snapshot, what "Save as: single file" writes)."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail(f"{chromium} is missing: run `apt-get install -y chromium fonts-noto-cjk`.")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(PAGE.as_uri())
+        snapshot = page.context.new_cdp_session(page).send("Page.captureSnapshot", {"format": "mhtml"})["data"]
+        browser.close()
+    archive = tmp_path / "saved.mhtml"
+    archive.write_text(snapshot, encoding="utf-8")
+    from_archive, from_page = load_script(archive), load_script(PAGE)
+    assert (from_archive.title, from_archive.salutation) == (from_page.title, from_page.salutation)
+    assert [(s.title, s.level, s.paragraphs) for s in from_archive.sections] == [(s.title, s.level, s.paragraphs) for s in from_page.sections]

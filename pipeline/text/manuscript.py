@@ -19,7 +19,7 @@ from .structure import build_script
 from .word import is_old_word
 
 _MARKDOWN = frozenset({".md", ".markdown"})
-_WEB_PAGE = frozenset({".html", ".htm", ".xhtml"})
+_WEB_PAGE = frozenset({".html", ".htm", ".xhtml", ".mhtml", ".mht"})
 _WORD = frozenset({".docx", ".doc", ".wps"})
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

@@ -1,4 +1,4 @@
-"""Saved web pages (.html, .htm): the article extracted with trafilatura, the rest reported.
+"""Saved web pages (.html, .htm, and .mhtml single-file archives): the article extracted with trafilatura, the rest reported.
 
 A saved page holds the speech inside the site's chrome: navigation, breadcrumb, share bar, related
 news, editor line, copyright and ICP footer. trafilatura finds the article (its headings and bold
@@ -41,6 +41,20 @@ def page_text(data: bytes, path: Path) -> str:
     raise InputError(f"{path} is a web page in a charset we cannot read: save it again as UTF-8 and try again.")
 
 
+def _mhtml_page(path: Path) -> str:
+    """The page inside a single-file web archive (.mhtml, as a browser saves it): its HTML part."""
+    import email
+    import email.policy
+
+    archive = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    for part in archive.walk():
+        if part.get_content_type() == "text/html":
+            # Browsers write the page's bytes as they were, often with no charset on the part: its
+            # own <meta charset> says how to read them.
+            return page_text(part.get_payload(decode=True), path)
+    raise InputError(f"{path} holds no web page: save the page again as .html (or .mhtml) and try again.")
+
+
 def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
     """The article's blocks (line numbers are those of the page's source) and the page's other text.
 
@@ -49,7 +63,7 @@ def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
     judges to be navigation, article headings among them)."""
     import trafilatura
 
-    html = page_text(path.read_bytes(), path)
+    html = _mhtml_page(path) if path.suffix.lower() in (".mhtml", ".mht") else page_text(path.read_bytes(), path)
     # Layout tables (old government sites) hold the site's menus beside the article: read without
     # tables first, and with them only where the article itself is a table.
     article = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True) or trafilatura.extract(
