@@ -25,7 +25,6 @@ from ..settings import positive_from_environment
 
 MAX_BYTES = 20 * 1024 * 1024
 TIMEOUT_VARIABLE = "SPEECHCAST_FETCH_TIMEOUT"
-_LINK = re.compile(r"^https?://", re.I)
 _SUFFIXES = {
     "text/html": ".html",
     "application/xhtml+xml": ".html",
@@ -37,10 +36,6 @@ _SUFFIXES = {
 }
 _READABLE = frozenset(_SUFFIXES.values()) | {".htm", ".markdown"}
 _NOT_MANUSCRIPTS = {"image": "an image", "audio": "audio", "video": "a video", "font": "a font"}
-
-
-def is_link(text: str | os.PathLike[str]) -> bool:
-    return bool(_LINK.match(str(text)))
 
 
 def fetch(url: str, folder: Path) -> Path:
