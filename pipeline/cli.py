@@ -218,6 +218,21 @@ def open_(
 
 
 @app.command()
+def feed(
+    output: Path = typer.Argument(..., help="An output folder holding renders (OUTPUT/<manuscript>/<voice>/)."),
+    base_url: str = typer.Option(..., "--base-url", help="Where OUTPUT is served, e.g. http://192.168.1.5:8000/"),
+    tracks: bool = typer.Option(False, "--tracks", help="One episode per section track instead of one per render."),
+    title: str = typer.Option("", "--title", help="The podcast's title (default: the folder's name)."),
+    author: str = typer.Option("speechcast", "--author", help="The podcast's author."),
+) -> None:
+    """Write OUTPUT/feed.xml, a podcast feed (RSS 2.0, iTunes tags, Podcasting 2.0 chapters) of its renders."""
+    from .publish.feed import write_feed
+
+    written = write_feed(output, base_url, tracks=tracks, title=title, author=author)
+    typer.echo(f"Feed written to {written}: serve {output} at {base_url} and subscribe to {base_url.rstrip('/')}/feed.xml.")
+
+
+@app.command()
 def doctor(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The cache folder to check."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="The output root to check (default ./output)."),

@@ -1,0 +1,132 @@
+"""A podcast feed over an output folder: RSS 2.0 with the iTunes namespace, one item per render (or
+per section track), and Podcasting 2.0 chapters, so a phone's podcast app can subscribe.
+
+Everything comes from the renders' manifests: the title, the voice, the duration, the sections; the
+publication date is when the manifest was written. An enclosure is the base URL joined with the
+file's path relative to the output folder, percent-encoded, with its exact length. Chapter files go
+into OUTPUT/chapters/ beside feed.xml; both are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from xml.sax.saxutils import escape, quoteattr
+
+from ..errors import InputError
+from .staging import atomic_write_text
+
+FEED_NAME = "feed.xml"
+CHAPTERS_FOLDER = "chapters"
+_NAMESPACES = 'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0"'
+
+
+@dataclass(frozen=True)
+class Episode:
+    title: str
+    file: Path
+    duration_ms: int
+    published: float
+    """Seconds since the epoch."""
+    guid: str
+    chapters: list[tuple[int, str]]
+    """(start ms, title) within the file."""
+    description: str
+
+
+def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast") -> Path:
+    """OUTPUT/feed.xml for every render under `root`. Raises InputError when there is none."""
+    root = Path(root)
+    if not base_url.lower().startswith(("http://", "https://")):
+        raise InputError(f"--base-url must be an http:// or https:// address such as http://192.168.1.5:8000/, not '{base_url}'.")
+    episodes = sorted(_episodes(root, tracks), key=lambda e: (-e.published, e.title))
+    if not episodes:
+        raise InputError(f"{root} holds no render (no */*/manifest.json): render a manuscript into it first, then make its feed.")
+    base = base_url.rstrip("/") + "/"
+    items = []
+    (root / CHAPTERS_FOLDER).mkdir(exist_ok=True)
+    for episode in episodes:
+        chapters_path = root / CHAPTERS_FOLDER / f"{episode.guid[:16]}.json"
+        atomic_write_text(chapters_path, json.dumps(_chapters(episode), ensure_ascii=False, indent=2) + "\n")
+        items.append(_item(episode, base, root, chapters_path))
+    channel_title = title or root.resolve().name
+    image = root / "cover.jpg"
+    feed = "\n".join([
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f"<rss version=\"2.0\" {_NAMESPACES}>",
+        "<channel>",
+        f"<title>{escape(channel_title)}</title>",
+        f"<link>{escape(base)}</link>",
+        f"<description>{escape(f'{channel_title}: speeches rendered by speechcast')}</description>",
+        "<language>zh-cn</language>",
+        f"<itunes:author>{escape(author)}</itunes:author>",
+        "<itunes:explicit>false</itunes:explicit>",
+        *([f"<itunes:image href={quoteattr(base + _path(image, root))}/>"] if image.is_file() else []),
+        *items,
+        "</channel>",
+        "</rss>",
+    ])  # fmt: skip
+    target = root / FEED_NAME
+    atomic_write_text(target, feed + "\n")
+    return target
+
+
+def _episodes(root: Path, tracks: bool) -> list[Episode]:
+    episodes = []
+    for manifest_path in sorted(root.glob("*/*/manifest.json")):
+        try:
+            manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+            folder = manifest_path.parent
+            published = manifest_path.stat().st_mtime
+            voice = manifest["voice"]["preset"] or manifest["voice"]["voice"]
+            sections = [(s["start_ms"], s["title"], s["track"]) for s in manifest["sections"]]
+            if not tracks:
+                episodes.append(Episode(f"{manifest['title']}（{voice}）", folder / manifest["files"]["full"], manifest["duration_ms"], published,
+                                        _guid(folder, manifest["files"]["full"], manifest), [(start, t) for start, t, _ in sections],
+                                        " · ".join(t for _, t, _ in sections)))  # fmt: skip
+                continue
+            for track in manifest["tracks"]:
+                own = [(start - track["start_ms"], t) for start, t, n in sections if n == track["number"]]
+                episodes.append(Episode(f"{manifest['title']} · {track['title']}（{voice}）", folder / track["file"],
+                                        track["end_ms"] - track["start_ms"], published + track["number"] / 1000,
+                                        _guid(folder, track["file"], manifest), own, track["title"]))  # fmt: skip
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a folder that is not a finished render
+    return [e for e in episodes if e.file.is_file()]
+
+
+def _guid(folder: Path, name: str, manifest: dict[str, Any]) -> str:
+    """The same render of the same file keeps its guid; a new render of it gets a new one."""
+    return hashlib.sha256(f"{folder.parent.name}/{folder.name}/{name}\n{manifest.get('render_key', '')}".encode()).hexdigest()
+
+
+def _path(file: Path, root: Path) -> str:
+    return "/".join(quote(part) for part in file.relative_to(root).parts)
+
+
+def _item(episode: Episode, base: str, root: Path, chapters: Path) -> str:
+    seconds = round(episode.duration_ms / 1000)
+    duration = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return "\n".join([
+        "<item>",
+        f"<title>{escape(episode.title)}</title>",
+        f"<description>{escape(episode.description)}</description>",
+        f"<enclosure url={quoteattr(base + _path(episode.file, root))} length=\"{episode.file.stat().st_size}\" type=\"audio/mpeg\"/>",
+        f"<guid isPermaLink=\"false\">{episode.guid}</guid>",
+        f"<pubDate>{email.utils.formatdate(episode.published, usegmt=True)}</pubDate>",
+        f"<itunes:duration>{duration}</itunes:duration>",
+        "<itunes:explicit>false</itunes:explicit>",
+        f"<podcast:chapters url={quoteattr(base + _path(chapters, root))} type=\"application/json+chapters\"/>",
+        "</item>",
+    ])  # fmt: skip
+
+
+def _chapters(episode: Episode) -> dict[str, Any]:
+    """Podcasting 2.0 chapters (version 1.2.0): a start time in seconds and a title each."""
+    return {"version": "1.2.0", "chapters": [{"startTime": round(start / 1000, 3), "title": title} for start, title in episode.chapters]}
+

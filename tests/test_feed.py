@@ -1,0 +1,81 @@
+"""`speechcast feed`: a podcast feed over an output folder, read back with feedparser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import feedparser
+from conftest import speech_text
+
+BASE = "http://127.0.0.1:8000/podcast/"
+
+
+def _rendered(cli, tmp_path: Path) -> Path:
+    for name, title in (("一号讲话.txt", "在全县工作会议上的讲话"), ("second talk.txt", "在全市座谈会上的讲话")):
+        (tmp_path / name).write_text(speech_text(title, sections=2, paragraphs=1, sentences=2), encoding="utf-8")
+        done = cli.run("render", name, "--engine", "espeak", "--pace", "0.2", "-o", "out", "-q")
+        assert done.returncode == 0, done.stderr
+    return tmp_path / "out"
+
+
+def _check(feed: feedparser.FeedParserDict, root: Path) -> None:
+    assert not feed.bozo, feed.get("bozo_exception")
+    for entry in feed.entries:
+        (enclosure,) = entry.enclosures
+        assert enclosure.href.startswith(BASE) and enclosure.type == "audio/mpeg"
+        file = root / unquote(urlsplit(enclosure.href).path[len(urlsplit(BASE).path) :])
+        assert file.is_file() and int(enclosure.length) == file.stat().st_size
+        hours, minutes, seconds = map(int, entry.itunes_duration.split(":"))
+        assert 0 < hours * 3600 + minutes * 60 + seconds < 3600
+
+
+def _chapters(feed_text: str, root: Path) -> list[dict]:
+    import re
+
+    urls = re.findall(r'<podcast:chapters url="([^"]+)" type="application/json\+chapters"/>', feed_text)
+    found = []
+    for url in urls:
+        path = root / unquote(urlsplit(url).path[len(urlsplit(BASE).path) :])
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["version"] == "1.2.0" and isinstance(data["chapters"], list) and data["chapters"]
+        starts = [c["startTime"] for c in data["chapters"]]
+        assert all(isinstance(s, (int, float)) and s >= 0 for s in starts) and starts == sorted(starts)
+        assert all(isinstance(c["title"], str) and c["title"] for c in data["chapters"])
+        found.append(data)
+    return found
+
+
+def test_a_feed_of_two_renders(cli, tmp_path: Path) -> None:
+    root = _rendered(cli, tmp_path)
+    done = cli.run("feed", "out", "--base-url", BASE, "--title", "讲话选听")
+    assert done.returncode == 0, done.stderr
+    text = (root / "feed.xml").read_text(encoding="utf-8")
+    feed = feedparser.parse(text)
+    _check(feed, root)
+    assert feed.feed.title == "讲话选听" and feed.feed.itunes_explicit in (False, "false", None)
+    assert sorted(e.title for e in feed.entries) == ["在全县工作会议上的讲话（offline-female）", "在全市座谈会上的讲话（offline-female）"]
+    assert any("%20" in e.enclosures[0].href or "%E4" in e.enclosures[0].href for e in feed.entries)  # paths percent-encoded
+    chapters = _chapters(text, root)
+    manifests = sorted(root.glob("*/*/manifest.json"))
+    assert sorted(len(c["chapters"]) for c in chapters) == sorted(len(json.loads(m.read_text(encoding="utf-8"))["sections"]) for m in manifests)
+    guids = [e.id for e in feed.entries]
+    again = cli.run("feed", "out", "--base-url", BASE)
+    assert again.returncode == 0 and [e.id for e in feedparser.parse((root / "feed.xml").read_text(encoding="utf-8")).entries] == guids
+
+
+def test_a_feed_of_section_tracks(cli, tmp_path: Path) -> None:
+    root = _rendered(cli, tmp_path)
+    assert cli.run("feed", "out", "--base-url", BASE, "--tracks").returncode == 0
+    feed = feedparser.parse((root / "feed.xml").read_text(encoding="utf-8"))
+    _check(feed, root)
+    tracks = sum(len(json.loads(m.read_text(encoding="utf-8"))["tracks"]) for m in root.glob("*/*/manifest.json"))
+    assert len(feed.entries) == tracks and len({e.id for e in feed.entries}) == tracks
+
+
+def test_a_feed_needs_renders_and_an_address(cli, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert "holds no render" in cli.error("feed", "empty", "--base-url", BASE)
+    assert "--base-url must be an http://" in cli.error("feed", "empty", "--base-url", "ftp://x")
+    assert not (tmp_path / "empty" / "feed.xml").exists()
