@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from .errors import InputError as SpeechcastInputError
 from .errors import SettingsError, SpeechcastError
 
 app = typer.Typer(
@@ -43,7 +44,7 @@ def _pauses(pairs: list[str], pace: float):
 
 @app.command()
 def render(
-    manuscript: str = typer.Argument(..., help="A manuscript (.txt, .md, .docx, .pdf, .html) or a link to one; an edited outline script works too."),
+    manuscripts: list[str] = typer.Argument(..., metavar="MANUSCRIPT...", help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, or links; an edited outline script works too."),
     voice: list[str] = typer.Option(["xiaoxiao"], "--voice", "-v", help="Voice preset (see `speechcast voices`); repeat to render several."),
     engine: str = typer.Option("auto", "--engine", "-e", help="auto (Edge, else offline espeak), edge, or espeak."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output root; files go to OUT/<manuscript>/<voice>/. Default: ./output"),
@@ -61,46 +62,116 @@ def render(
     appendix: bool = typer.Option(False, "--appendix", help="Also speak the appendices after the speech (附件, 附录), each as a section."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
 ) -> None:
-    """Render MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
+    """Render each MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
     from .render import choose_voice, render, unchanged, up_to_date
     from .settings import RenderSettings
 
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
-    path, link = _source(manuscript, cache_dir)
-    read: list = []
 
-    def script():  # read once, and only when some voice is not up to date
-        if not read:
-            read.append(_load(path, link, appendix))
-            if not quiet:
-                for warning in read[0].warnings:  # what outline would flag: a render should not hide it
-                    _err(f"warning: {warning}")
-        return read[0]
+    def one(manuscript: str) -> list:
+        """Every voice of one manuscript, one after another: the engine's bound holds across files too."""
+        done_list: list = []
+        path, link = _source(manuscript, cache_dir)
+        read: list = []
 
-    for name in dict.fromkeys(voice):
-        if not dry_run:
-            # An unchanged render needs no engine: confirmed before any probe, it stays the answer
-            # offline too; unchanged bytes need not even be read again.
-            unasked = choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume, probe=False)
-            done = unchanged(path, unasked, settings=settings, out_root=out, player=not no_player, appendix=appendix) or up_to_date(
-                path, unasked, script=script(), settings=settings, out_root=out, player=not no_player
-            )
-            if done is not None:
+        def script():  # read once, and only when some voice is not up to date
+            if not read:
+                read.append(_load(path, link, appendix))
                 if not quiet:
-                    _report(done)
+                    for warning in read[0].warnings:  # what outline would flag: a render should not hide it
+                        _err(f"warning: {warning}")
+            return read[0]
+
+        for name in dict.fromkeys(voice):
+            if not dry_run:
+                # An unchanged render needs no engine: confirmed before any probe, it stays the answer
+                # offline too; unchanged bytes need not even be read again.
+                unasked = choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume, probe=False)
+                done = unchanged(path, unasked, settings=settings, out_root=out, player=not no_player, appendix=appendix) or up_to_date(
+                    path, unasked, script=script(), settings=settings, out_root=out, player=not no_player
+                )
+                if done is not None:
+                    if not quiet:
+                        _report(done)
+                    done_list.append(done)
+                    continue
+            chosen = choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
+            for warning in chosen.warnings:
+                _err(f"warning: {warning}")
+            if dry_run:
+                _dry_run(script(), chosen, settings)
                 continue
-        chosen = choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
-        for warning in chosen.warnings:
-            _err(f"warning: {warning}")
-        if dry_run:
-            _dry_run(script(), chosen, settings)
+            result = render(
+                path, chosen, script=script(), settings=settings, out_root=out, cache=cache_dir,
+                progress=None if quiet else _progress(), player=not no_player, appendix=appendix,
+            )
+            if not quiet:
+                _report(result)
+            done_list.append(result)
+        return done_list
+
+    sources = _expand(manuscripts)
+    if len(sources) == 1:
+        one(sources[0])
+    else:
+        _batch(sources, one, quiet)
+
+
+def _expand(arguments: list[str]) -> list[str]:
+    """The manuscripts named: a folder stands for the readable manuscripts in it, in name order."""
+    found: list[str] = []
+    for given in arguments:
+        folder = Path(given)
+        if given.lower().startswith(("http://", "https://")) or not folder.is_dir():
+            found.append(given)
             continue
-        result = render(
-            path, chosen, script=script(), settings=settings, out_root=out, cache=cache_dir,
-            progress=None if quiet else _progress(), player=not no_player, appendix=appendix,
-        )
-        if not quiet:
-            _report(result)
+        from .text.manuscript import READABLE
+
+        inside = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READABLE and not p.name.startswith("."))
+        if not inside:
+            raise SpeechcastInputError(f"{folder} holds no manuscript (.txt, .md, .docx, .pdf or .html): give files, or another folder.")
+        found += [str(p) for p in inside]
+    return list(dict.fromkeys(found))
+
+
+def _batch(sources: list[str], one, quiet: bool) -> None:
+    """Each manuscript in turn; one that fails is named with its reason and the rest go on. A table
+    at the end; the exit code is not 0 when any failed."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    codes: list[int] = []
+    for given in sources:
+        try:
+            for result in one(given):
+                minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
+                status = "up to date" if result.up_to_date else "rendered"
+                rows.append((given, _title(result.out_dir), f"{minutes}:{seconds:02d}", f"{result.engine} {result.preset}", status))
+        except SpeechcastError as err:
+            _err(f"{given}: {err}")
+            rows.append((given, "", "", "", f"failed: {err}"))
+            codes.append(err.exit_code)
+    if not quiet or codes:
+        head = ("file", "title", "duration", "engine", "status")
+        widths = [max(_width(r[k]) for r in [head, *rows]) for k in range(4)]
+        for row in [head, *rows]:
+            typer.echo("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)) + "  " + row[4])
+        typer.echo(f"{len(sources) - len(codes)} of {len(sources)} manuscripts rendered" + (f"; {len(codes)} failed." if codes else "."))
+    if codes:
+        raise typer.Exit(max(codes))
+
+
+def _title(folder: Path) -> str:
+    import json
+
+    try:
+        return str(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["title"])
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _source(manuscript: str, cache_dir: Optional[Path] = None) -> tuple[Path, str]:
@@ -160,16 +231,32 @@ def _report(result) -> None:
 
 @app.command()
 def outline(
-    manuscript: str = typer.Argument(..., help="A manuscript (.txt, .md, .docx, .pdf, .html) or a link to one."),
+    manuscripts: list[str] = typer.Argument(..., metavar="MANUSCRIPT...", help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, or links."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the editable script (Markdown) here."),
     appendix: bool = typer.Option(False, "--appendix", help="Show the appendices after the speech as sections to be spoken."),
 ) -> None:
     """Show the structure speechcast found (and what it removed); -o writes an editable script."""
     from .text.outline import describe
 
-    path, link = _source(manuscript)
-    script = _load(path, link, appendix)
-    typer.echo(describe(script))
+    sources = _expand(manuscripts)
+    if output is not None and len(sources) > 1:
+        raise SpeechcastInputError("-o writes the script of one manuscript: give one manuscript with -o.")
+    failed: list[int] = []
+    for given in sources:
+        if len(sources) > 1:
+            typer.echo(f"== {given}")
+        try:
+            path, link = _source(given)
+            script = _load(path, link, appendix)
+        except SpeechcastError as err:
+            if len(sources) == 1:
+                raise
+            _err(f"{given}: {err}")
+            failed.append(err.exit_code)
+            continue
+        typer.echo(describe(script))
+    if failed:
+        raise typer.Exit(max(failed))
     if output is not None:
         from .publish.staging import atomic_write_text
         from .text.scriptmd import to_markdown

@@ -48,10 +48,11 @@ def test_a_missing_file(cli) -> None:
     assert cli.error("render", "nowhere.txt", code=2) == "speechcast: nowhere.txt does not exist: check the path and try again."
 
 
-def test_a_folder_instead_of_a_file(cli, tmp_path: Path) -> None:
+def test_a_folder_without_manuscripts(cli, tmp_path: Path) -> None:
     (tmp_path / "speeches").mkdir()
+    (tmp_path / "speeches" / "cover.png").write_bytes(b"\x89PNG")
     assert cli.error("render", "speeches", code=2) == (
-        "speechcast: speeches is a folder: give the path of a manuscript (.txt, .md, .docx, .pdf or .html)."
+        "speechcast: speeches holds no manuscript (.txt, .md, .docx, .pdf or .html): give files, or another folder."
     )
 
 

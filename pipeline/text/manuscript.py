@@ -21,6 +21,8 @@ from .word import is_old_word
 _MARKDOWN = frozenset({".md", ".markdown"})
 _WEB_PAGE = frozenset({".html", ".htm", ".xhtml", ".mhtml", ".mht"})
 _WORD = frozenset({".docx", ".doc", ".wps"})
+READABLE = frozenset({".txt", ".text"}) | _MARKDOWN | _WEB_PAGE | _WORD | {".pdf"}
+"""What a folder given to `render` or `outline` stands for: the manuscripts with these suffixes."""
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 

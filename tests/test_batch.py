@@ -1,0 +1,53 @@
+"""Many manuscripts in one call: each in turn with one cache, a failure named and the rest rendered,
+a table at the end, exit ≠ 0 when any failed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import speech_text
+
+
+def test_a_batch_with_one_unreadable_manuscript(cli, tmp_path: Path) -> None:
+    text = speech_text("在全县工作会议上的讲话", sections=2, paragraphs=1, sentences=2)
+    (tmp_path / "one.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "two.txt").write_text(text, encoding="utf-8")  # the same speech under another name
+    folder = tmp_path / "more"
+    folder.mkdir()
+    (folder / "three.md").write_text(speech_text("在全市座谈会上的讲话", sections=1, paragraphs=1, sentences=2), encoding="utf-8")
+    (folder / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+    done = cli.run("render", "one.txt", "two.txt", "more", "--engine", "espeak", "--pace", "0.2", "-o", "out")
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert [line for line in done.stderr.splitlines() if "broken.txt" in line] == [
+        "speechcast: more/broken.txt: more/broken.txt is a PNG image, not text: give a manuscript (.txt, .md, .docx, .pdf or .html)."
+    ]
+    rendered = sorted(p.parent.parent.name for p in (tmp_path / "out").glob("*/*/manifest.json"))
+    assert rendered == ["one", "three", "two"]
+    second = [line for line in done.stdout.splitlines() if line.startswith("Rendered")][1]
+    assert "0 synthesized" in second  # the second identical manuscript came from the shared cache
+    table = done.stdout[done.stdout.index("file  ") :].splitlines()
+    assert len(table) == 1 + 4 + 1 and table[-1] == "3 of 4 manuscripts rendered; 1 failed."
+    assert "failed: more/broken.txt is a PNG image" in table[3] and "在全市座谈会上的讲话" in table[4]  # the folder in name order
+    manifest = json.loads(next((tmp_path / "out" / "two").glob("*/manifest.json")).read_text(encoding="utf-8"))
+    assert manifest["title"] == "在全县工作会议上的讲话"
+
+
+def test_several_voices_and_files_multiply(cli, tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(speech_text(f"讲话{name[0]}", sections=1, paragraphs=1, sentences=1), encoding="utf-8")
+    done = cli.run("render", "a.txt", "b.txt", "-v", "offline-female", "-v", "offline-male", "--engine", "espeak", "--pace", "0.2", "-o", "out", "-q")
+    assert done.returncode == 0, done.stderr
+    assert sorted(str(p.parent.relative_to(tmp_path / "out")) for p in (tmp_path / "out").glob("*/*/manifest.json")) == [
+        "a/offline-female", "a/offline-male", "b/offline-female", "b/offline-male",
+    ]  # fmt: skip
+
+
+def test_outline_takes_several_files(cli, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(speech_text("讲话甲", sections=1), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(speech_text("讲话乙", sections=2), encoding="utf-8")
+    done = cli.run("outline", "a.txt", "b.txt")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("== ") == 2 and "Title:       讲话甲" in done.stdout and "Title:       讲话乙" in done.stdout
+    assert "one manuscript with -o" in cli.error("outline", "a.txt", "b.txt", "-o", "s.md")
