@@ -2,7 +2,7 @@
 
     python bench/run.py                      # everything, medians of 5 (3 for the 200k render)
     python bench/run.py --quick              # tiny sizes, one run each: keeps the harness working (CI)
-    python bench/run.py --only offline,edge  # some cases: offline, scale, edge, stitch, startup
+    python bench/run.py --only offline,edge  # some cases: offline, scale, edge, stitch, startup, batch
 
 Prints a Markdown report (machine, then one table per case with the targets) and writes it, with
 the raw numbers as JSON, where --report and --json say. Commands run as a user runs them: a
@@ -290,6 +290,40 @@ def case_stitch(bench: Bench) -> Case:
     return case
 
 
+# ---------------------------------------------------------------- 6. many manuscripts in one call
+
+
+BATCH_FILES = 10
+
+
+def case_batch(bench: Bench) -> Case:
+    """Ten manuscripts in one `speechcast render` against ten calls, each with a fresh cache and
+    output folder, run by run alternately."""
+    from manuscripts import manuscript
+
+    case = Case("batch", "6. Ten manuscripts in one call against ten calls")
+    folder = bench.fresh("batch-manuscripts")
+    chars = 800 if bench.sizes.runs == 1 else 3000
+    files = []
+    for k in range(BATCH_FILES):
+        path = folder / f"speech-{k}.txt"
+        path.write_text(manuscript(chars, seed=k + 1), encoding="utf-8")
+        files.append(path)
+    batch, singles = [], []
+    for _ in range(bench.sizes.runs):
+        cache, out = bench.fresh("cache"), bench.fresh("out")
+        batch.append(run([bench.speechcast, "render", *files, "--engine", "espeak", "-o", out, "--cache-dir", cache, "-q"], env=bench.env))
+        cache, out = bench.fresh("cache"), bench.fresh("out")
+        walls = [run(bench.render_command(f, "--engine", "espeak", cache=cache, out=out), env=bench.env) for f in files]
+        singles.append(Sample(sum(s.wall for s in walls), sum(s.cpu for s in walls), max(s.max_rss_mb for s in walls)))
+    one, ten = Summary.of(batch), Summary.of(singles)
+    case.row(f"{BATCH_FILES} manuscripts of {chars} characters in one call (espeak)", one.cell())
+    case.row(f"the same {BATCH_FILES} in {BATCH_FILES} calls", ten.cell())
+    case.row("one call ÷ ten calls", f"{one.wall / ten.wall:.2f}×", "< 1.0×", one.wall < ten.wall)
+    case.data = {"batch": asdict(one), "singles": asdict(ten), "chars": chars}
+    return case
+
+
 # ---------------------------------------------------------------- 5. start-up
 
 
@@ -352,6 +386,7 @@ def import_cost(args: list[str], env: dict[str, str]) -> dict:
 
 CASES: dict[str, Callable[[Bench], Case]] = {
     "offline": case_offline, "scale": case_scale, "edge": case_edge, "stitch": case_stitch, "startup": case_startup,
+    "batch": case_batch,
 }  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = {"offline", "scale", "edge", "stitch", "startup"}
+CASES = {"offline", "scale", "edge", "stitch", "startup", "batch"}
 
 
 @pytest.fixture(scope="module")
