@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")]
 
 from frontend import documents  # noqa: E402
+from frontend_util import spoken_text as spoken  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROME = ["首页 | 新闻中心 | 领导讲话 | 政务公开 | 互动交流", "当前位置：首页 > 新闻中心 > 领导讲话", "分享到：微信 微博 QQ空间",
@@ -34,12 +35,6 @@ CHROME = ["首页 | 新闻中心 | 领导讲话 | 政务公开 | 互动交流", 
 
 def letters(text: str) -> str:
     return re.sub(r"[\W_]", "", text)
-
-
-def spoken(script) -> str:
-    from pipeline.text.split import spoken_heading
-
-    return "".join([script.title, script.salutation, *(spoken_heading(s) + "".join(s.paragraphs) for s in script.sections)])
 
 
 def web_page(script, encoding: str) -> bytes:

@@ -150,6 +150,8 @@ def _batch(sources: list[str], one, quiet: bool) -> None:
             rows.append((given, "", "", "", f"failed: {err}"))
             codes.append(err.exit_code)
     if not quiet or codes:
+        from .text.outline import display_width as _width
+
         head = ("file", "title", "duration", "engine", "status")
         widths = [max(_width(r[k]) for r in [head, *rows]) for k in range(4)]
         for row in [head, *rows]:
@@ -166,12 +168,6 @@ def _title(folder: Path) -> str:
         return str(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["title"])
     except (OSError, ValueError, KeyError):
         return ""
-
-
-def _width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _source(manuscript: str, cache_dir: Optional[Path] = None) -> tuple[Path, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from frontend_util import spoken_text as spoken
 
 from pipeline import load_script
 from pipeline.model import Script
@@ -26,12 +27,6 @@ def corpus(prefix: str) -> Path:
 def removed_at(script: Script, line: int) -> list[tuple[str, str]]:
     return [(r.kind, r.reason) for r in script.removed if r.line == line]
 
-
-def spoken(script: Script) -> str:
-    parts = [script.title, script.salutation]
-    for section in script.sections:
-        parts += [spoken_heading(section), *section.paragraphs]
-    return "".join(parts)
 
 
 def headings(script: Script) -> list[tuple[str, int]]:

@@ -13,11 +13,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from frontend_util import spoken_text as spoken
 
 from pipeline import SpeechcastError, load_script
-from pipeline.model import Script
 from pipeline.text.pdf import normalize
-from pipeline.text.split import spoken_heading
 
 CHROMIUM = "/usr/bin/chromium"
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -40,12 +39,6 @@ def print_to_pdf(source: Path, out: Path) -> Path:
     )  # fmt: skip
     return pdf
 
-
-def spoken(script: Script) -> str:
-    parts = [script.title, script.salutation]
-    for section in script.sections:
-        parts += [spoken_heading(section), *section.paragraphs]
-    return "".join(parts)
 
 
 def _ends(paragraphs: list[str]) -> set[int]:

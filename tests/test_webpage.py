@@ -15,21 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from frontend_util import spoken_text as spoken
 
 from pipeline import load_script
-from pipeline.model import Script
-from pipeline.text.split import spoken_heading
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
 REAL = Path(__file__).resolve().parent / "corpus" / "web"
 PAGE = FIXTURES / "county-safety-meeting.html"
 
-
-def spoken(script: Script) -> str:
-    parts = [script.title, script.salutation]
-    for section in script.sections:
-        parts += [spoken_heading(section), *section.paragraphs]
-    return "".join(parts)
 
 
 def letters(text: str) -> str:

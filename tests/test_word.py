@@ -14,19 +14,12 @@ import docx
 import pytest
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from frontend_util import spoken_text as spoken
 
 from pipeline import load_script
-from pipeline.model import Script
-from pipeline.text.split import spoken_heading
 
 SPEECH = "今天我们召开全县安全生产工作会议，主要任务是总结去年工作，部署今年任务。"
 
-
-def spoken(script: Script) -> str:
-    parts = [script.title, script.salutation]
-    for section in script.sections:
-        parts += [spoken_heading(section), *section.paragraphs]
-    return "".join(parts)
 
 
 def _tracked(paragraph, text: str, tag: str) -> None:

@@ -41,8 +41,8 @@ def describe(script: Script, chars_per_minute: int = 260) -> str:
         "Sections:",
     ]
     rows = [_row(index, section, chars_per_minute) for index, section in enumerate(script.sections)]
-    width = max(_width(label) for label, _ in rows)
-    lines += [f"  {label}{' ' * (width - _width(label))}  {figures}" for label, figures in rows]
+    width = max(display_width(label) for label, _ in rows)
+    lines += [f"  {label}{' ' * (width - display_width(label))}  {figures}" for label, figures in rows]
     for index, section in enumerate(script.sections):
         if section.note:
             lines.append(f"  note on {_label(index, section).strip()}: {section.note}")
@@ -93,6 +93,6 @@ def _visible(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else f"\\u{ord(c):04x}" for c in text)
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Terminal columns: a Chinese character takes two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
