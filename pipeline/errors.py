@@ -35,3 +35,9 @@ class OutputError(SpeechcastError):
     """An output or cache folder cannot be written."""
 
     exit_code = 4
+
+
+class Cancelled(SpeechcastError):
+    """A render stopped because its user asked: nothing was written, finished chunks stay cached."""
+
+    exit_code = 130

@@ -30,7 +30,9 @@ class TerminalProgress:
     def for_terminal(cls) -> Progress:
         return cls() if sys.stderr.isatty() else NoProgress()
 
-    def start(self, total: int) -> None:
+    def start(self, total: int, cached: int = 0) -> None:
+        if not total:
+            return  # all from the cache: no bar to flash
         self._bar.start()
         self._task = self._bar.add_task("synth", total=total)
 

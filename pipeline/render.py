@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -273,8 +274,10 @@ def render(
     progress: Progress | None = None,
     player: bool = True,
     appendix: bool = False,
+    cancel: threading.Event | None = None,
 ) -> RenderResult:
-    """Render one manuscript in one voice. Pass `script` to reuse an already loaded front end."""
+    """Render one manuscript in one voice. Pass `script` to reuse an already loaded front end;
+    setting `cancel` stops the render (Cancelled), leaving the output folder as it was."""
     from .publish.manifest import RenderInfo
     from .publish.write import write_render
     from .sound.audio import decode
@@ -300,7 +303,7 @@ def render(
 
     def clip(chunk: Chunk):
         key = report.keys[chunk]
-        job.wait(key)
+        job.wait(key, cancel)
         for _ in range(2):
             speech = store.get(key)
             if speech is not None:

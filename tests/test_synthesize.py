@@ -90,10 +90,10 @@ def test_works_when_the_caller_already_runs_an_event_loop(tmp_path):
 
 class RecordingProgress:
     def __init__(self) -> None:
-        self.events: list[tuple[str, int]] = []
+        self.events: list[tuple[str, int] | tuple[str, int, int]] = []
 
-    def start(self, total: int) -> None:
-        self.events.append(("start", total))
+    def start(self, total: int, cached: int = 0) -> None:
+        self.events.append(("start", total, cached))
 
     def advance(self, n: int = 1) -> None:
         self.events.append(("advance", n))
@@ -107,7 +107,10 @@ def test_progress_counts_only_what_is_synthesized(tmp_path):
     synthesize(chunks(TEXTS[:4]), RecordingEngine(), VOICE, cache)
     progress = RecordingProgress()
     synthesize(chunks(TEXTS), RecordingEngine(), VOICE, cache, progress=progress)
-    assert progress.events == [("start", 8)] + [("advance", 1)] * 8 + [("close", 0)]
+    assert progress.events == [("start", 8, 4)] + [("advance", 1)] * 8 + [("close", 0)]
+    again = RecordingProgress()
+    synthesize(chunks(TEXTS), RecordingEngine(), VOICE, cache, progress=again)
+    assert again.events == [("start", 0, 12), ("close", 0)]
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):

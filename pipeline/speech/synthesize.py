@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .. import aio
-from ..errors import EngineError, SpeechcastError
+from ..errors import Cancelled, EngineError, SpeechcastError
 from ..model import Chunk
 from ..settings import VoiceSettings
 from .cache import ChunkCache, chunk_key
@@ -19,13 +19,16 @@ from .engines import Engine
 
 
 class Progress(Protocol):
-    def start(self, total: int) -> None: ...
+    """Told how many chunks the engine must speak (`cached` more are in the cache already), then of
+    each request answered (`advance` by its chunks), then that synthesis is over."""
+
+    def start(self, total: int, cached: int = 0) -> None: ...
     def advance(self, n: int = 1) -> None: ...
     def close(self) -> None: ...
 
 
 class NoProgress:
-    def start(self, total: int) -> None:
+    def start(self, total: int, cached: int = 0) -> None:
         pass
 
     def advance(self, n: int = 1) -> None:
@@ -120,16 +123,23 @@ class Synthesis:
         self._thread = threading.Thread(target=self._run, name="speechcast-synthesis", daemon=True)
 
     def start(self) -> Synthesis:
+        self.progress.start(len(self.todo), self.report.cached)
         if self.todo:
-            self.progress.start(len(self.todo))
             self._thread.start()
+        else:
+            self.progress.close()
         return self
 
-    def wait(self, key: str) -> None:
-        """Block until the audio of `key` is in the cache; raise the run's failure if it never will be."""
+    def wait(self, key: str, cancel: threading.Event | None = None) -> None:
+        """Block until the audio of `key` is in the cache; raise the run's failure if it never will
+        be, and Cancelled as soon as `cancel` is set."""
         ready = self._ready.get(key)
         if ready is not None:
-            ready.wait()
+            while not ready.wait(0.05 if cancel else None):
+                if cancel is not None and cancel.is_set():
+                    break
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("The render was cancelled: nothing was written; finished chunks are cached.")
         if self._failure is not None and (ready is None or not self.cache.get(key)):
             raise self._failure
 

@@ -163,14 +163,18 @@ class Cleaned:
         return [(b.line, b.text) for b in self.blocks]
 
 
-def strip_fragments(raw: str, line: int, kinds: frozenset[str] = ALL_FRAGMENTS) -> tuple[str, list[RemovedLine]]:
-    """`raw` without the in-line debris of the given kinds, and the report of each piece taken."""
+Kept = frozenset[tuple[int, str]]
+"""(line, text) of removed pieces a person put back: the front end leaves exactly these alone."""
+
+
+def strip_fragments(raw: str, line: int, kinds: frozenset[str] = ALL_FRAGMENTS, keep: Kept = frozenset()) -> tuple[str, list[RemovedLine]]:
+    """`raw` without the in-line debris of the given kinds (but those in `keep`), and the report of each piece taken."""
     removed: list[RemovedLine] = []
 
     def take(match: re.Match[str]) -> str:
         kind = match.lastgroup or ""
         text = match.group()
-        if kind not in kinds or (kind == "debris" and not _is_debris(text)):
+        if kind not in kinds or (kind == "debris" and not _is_debris(text)) or (line, text.strip() or text) in keep:
             return text
         reason, family = _FRAGMENT_REASONS[kind]
         removed.append(RemovedLine(line, text.strip() or text, reason, family))
@@ -184,14 +188,17 @@ def _is_debris(text: str) -> bool:
     return sum(c in _DEBRIS_SYMBOLS for c in text) >= 2 and any(c.isalpha() for c in text)
 
 
-def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = ()) -> Cleaned:
+def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = (), keep: Kept = frozenset()) -> Cleaned:
     """Clean a plain text (one block a line) or a reader's blocks; `removed` is what the reader took
-    out already (markup), merged into the report."""
+    out already (markup), merged into the report. What `keep` names stays: a piece the reader took
+    out goes back as a block of its own at its line, a line or fragment is simply not removed."""
     blocks = text_blocks(source) if isinstance(source, str) else list(source)
-    report = list(removed)
+    report = [r for r in removed if (r.line, r.text) not in keep]
+    back = [Block(r.text, r.line) for r in removed if (r.line, r.text) in keep]
+    blocks = sorted([*blocks, *back], key=lambda b: b.line) if back else blocks  # stable: a line's own block first
     rows: list[Block] = []
     for block in blocks:
-        kept, fragments = strip_fragments(block.text, block.line)
+        kept, fragments = strip_fragments(block.text, block.line, keep=keep)
         report.extend(fragments)
         rows.append(block.with_text(kept.strip()))
     probes = [simplified(row.text) for row in rows]
@@ -201,6 +208,7 @@ def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = ()) ->
     verdicts.update(_advert_block_verdicts(probes, verdicts))
     verdicts.update(_publication_head_verdicts(probes, verdicts))
     verdicts.update(apparatus_verdicts(rows, probes, verdicts))
+    verdicts = {i: v for i, v in verdicts.items() if (rows[i].line, rows[i].text) not in keep}
     report.extend(RemovedLine(rows[i].line, rows[i].text, *verdicts[i]) for i in sorted(verdicts))
     report.sort(key=lambda item: item.line)  # stable: fragments of a line keep their order
     kept = [row for i, row in enumerate(rows) if row.text and i not in verdicts]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model import Script, Section
-from .clean import clean
+from .clean import Kept, clean
 from .load import read_text
 from .scriptmd import from_markdown, is_script
 from .structure import build_script
@@ -26,25 +26,26 @@ READABLE = frozenset({".txt", ".text"}) | _MARKDOWN | _WEB_PAGE | _WORD | {".pdf
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
-def load_script(path: str | Path, *, appendix: bool = False) -> Script:
+def load_script(path: str | Path, *, appendix: bool = False, keep: Kept = frozenset()) -> Script:
     """Read a manuscript (.txt, .docx, .md: cleaned and structured) or a script of ours (taken as
-    given). With `appendix`, appendices after the speech are spoken as sections of their own."""
+    given). With `appendix`, appendices after the speech are spoken as sections of their own; the
+    removed pieces named in `keep` ((line, text), as the report gave them) stay in the speech."""
     path = Path(path)
     if _is_pdf(path):
         from .pdf import pdf_blocks
 
         blocks, furniture = pdf_blocks(path)
-        script = build_script(clean(blocks, furniture), source=str(path))
+        script = build_script(clean(blocks, furniture, keep), source=str(path))
         return _checked(script, path, appendix)
     if path.suffix.lower() in _WORD or is_old_word(path):
         from .word import word_blocks
 
-        return _checked(build_script(clean(word_blocks(_existing(path))), source=str(path)), path, appendix)
+        return _checked(build_script(clean(word_blocks(_existing(path)), keep=keep), source=str(path)), path, appendix)
     if path.suffix.lower() in _WEB_PAGE:
         from .webpage import webpage_blocks
 
         blocks, chrome = webpage_blocks(_existing(path))
-        return _checked(build_script(clean(blocks, chrome), source=str(path)), path, appendix)
+        return _checked(build_script(clean(blocks, chrome, keep), source=str(path)), path, appendix)
     text = read_text(path)
     if is_script(text):
         script = from_markdown(text, source=str(path))
@@ -52,9 +53,9 @@ def load_script(path: str | Path, *, appendix: bool = False) -> Script:
         from .markdown import markdown_blocks
 
         blocks, markup = markdown_blocks(text)
-        script = build_script(clean(blocks, markup), source=str(path))
+        script = build_script(clean(blocks, markup, keep), source=str(path))
     else:
-        script = build_script(clean(text), source=str(path))
+        script = build_script(clean(text, keep=keep), source=str(path))
     return _checked(script, path, appendix)
 
 
