@@ -316,6 +316,24 @@ def feed(
 
 
 @app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. 127.0.0.1: this computer only; 0.0.0.0: the network (a token is then required)."),
+    port: int = typer.Option(8000, "--port", "-p", help="Port to listen on (0 picks a free one)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The render library: renders go to OUT/<manuscript>/<voice>/. Default: ./output"),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized chunks are kept for reuse."),
+    max_upload: int = typer.Option(20, "--max-upload", help="Largest manuscript accepted, in MB."),
+    workers: int = typer.Option(1, "--workers", help="Renders at a time (1–8); the others wait in line."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the page in the browser."),
+) -> None:
+    """Start the web app: upload a manuscript, check and correct what was understood, render, listen."""
+    from .render import DEFAULT_OUTPUT_ROOT
+    from .web.serve import serve as run
+
+    run(host, port, out or DEFAULT_OUTPUT_ROOT, cache=cache_dir, max_upload=max_upload, workers=workers,
+        announce=typer.echo, open_browser=open_browser)  # fmt: skip
+
+
+@app.command()
 def doctor(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The cache folder to check."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="The output root to check (default ./output)."),

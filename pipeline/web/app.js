@@ -1,0 +1,347 @@
+// speechcast serve: the page's behaviour. Every string from a manuscript goes into the page as text
+// (textContent), never as markup.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { draft: null, mine: new Set(), shown: null, edits: 0, jobs: [] };
+
+const KIND = { notes: "编者按与注释", publication: "出版信息与广告", markup: "标记", furniture: "页眉页脚",
+  appendix: "附件", stage: "现场提示" };
+const STATE = { queued: "排队中", running: "合成中", finishing: "正在写入文件", done: "完成", failed: "失败",
+  cancelled: "已取消" };
+
+async function api(path, { json, form, method } = {}) {
+  const init = { method: method || (json || form ? "POST" : "GET"), headers: { "X-Speechcast": "1" } };
+  if (json) { init.body = JSON.stringify(json); init.headers["Content-Type"] = "application/json"; }
+  if (form) init.body = form;
+  let response;
+  try { response = await fetch(path, init); } catch (e) {
+    throw new Error("连不上 speechcast：它还在运行吗？(The app cannot be reached: is it still running?)");
+  }
+  const type = response.headers.get("content-type") || "";
+  if (!response.ok) {
+    const data = type.includes("json") ? await response.json() : { error: response.statusText };
+    throw new Error(data.error || `HTTP ${response.status}`);
+  }
+  return type.includes("json") ? response.json() : response;
+}
+
+function el(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = text;
+  if (cls) node.className = cls;
+  return node;
+}
+
+function say(id, text, bad) {
+  const node = $(id);
+  node.textContent = text || "";
+  node.classList.toggle("bad", !!bad);
+}
+
+function minutes(seconds) {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)} 分 ${String(s % 60).padStart(2, "0")} 秒`;
+}
+
+// ① the manuscript ------------------------------------------------------------------------------
+
+async function upload(form, label) {
+  say("upload-message", `正在读取 ${label}…`);
+  try {
+    const draft = await api("/api/drafts", { form });
+    say("upload-message", `已读取 ${draft.name}`);
+    showDraft(draft, true);
+  } catch (e) {
+    say("upload-message", e.message, true);
+  }
+}
+
+function uploadFile(file) {
+  if (state.maxUpload && file.size > state.maxUpload) {
+    const mb = Math.round(state.maxUpload / 1048576);
+    return say("upload-message", `${file.name} 太大了：最多 ${mb} MB。The file is too large: speechcast takes manuscripts up to ${mb} MB.`, true);
+  }
+  const form = new FormData();
+  form.append("file", file, file.name);
+  upload(form, file.name);
+}
+
+// ② what speechcast understood ------------------------------------------------------------------
+
+function showDraft(draft, withScript) {
+  state.draft = draft;
+  for (const id of ["step-understood", "step-voice", "step-render"]) $(id).hidden = false;
+  if (withScript) $("script").value = draft.script;
+  showUnderstood(draft.understood);
+}
+
+function showUnderstood(u) {
+  $("o-title").textContent = u.title || "（未找到标题）";
+  $("o-salutation").textContent = u.salutation || "（无）";
+  $("o-length").textContent = `${u.chars} 字，约 ${minutes(u.estimate_s)}`;
+  const list = $("o-sections");
+  list.replaceChildren();
+  for (const s of u.sections) {
+    const name = s.title || (s.kind === "opening" ? "（开场）" : s.kind === "closing" ? "（结束语）" : "");
+    const item = el("li", null, `level-${s.level} kind-${s.kind}`);
+    item.append(el("span", name, "section-title"), el("span", ` ${s.paragraphs} 段 · ${s.sentences} 句`, "figures"));
+    if (s.note) item.append(el("div", s.note, "note"));
+    list.append(item);
+  }
+  const warnings = $("o-warnings");
+  warnings.replaceChildren(...u.warnings.map((w) => el("li", w)));
+  for (const a of u.appendices) warnings.append(el("li", `附件「${a.title}」不朗读（${a.paragraphs} 段）`, "appendix"));
+  showRemoved(u.removed);
+}
+
+function showRemoved(removed) {
+  $("removed-count").textContent = `（${removed.length} 行）`;
+  const list = $("removed");
+  list.replaceChildren();
+  for (const r of removed) {
+    const item = el("li", null, "removed-line");
+    const why = el("span", `第 ${r.line} 行 · ${KIND[r.kind] || r.kind} · ${r.reason}`, "why");
+    const text = el("q", r.text);
+    const button = el("button", "恢复 restore", "restore");
+    button.type = "button";
+    button.dataset.testid = "restore";
+    button.addEventListener("click", () => restore(r));
+    item.append(why, text, button);
+    list.append(item);
+  }
+}
+
+async function restore(r) {
+  if (state.draft.edited && !confirm("恢复会重新读取原稿，您对讲稿的修改将被替换。继续吗？\nRestoring reads the manuscript again: your edits to the script will be replaced.")) return;
+  try {
+    showDraft(await api(`/api/drafts/${state.draft.id}/restore`, { json: { line: r.line, text: r.text } }), true);
+    say("upload-message", `已恢复：${r.text}`);
+  } catch (e) {
+    say("upload-message", e.message, true);
+  }
+}
+
+let editTimer = null;
+function scriptEdited() {
+  clearTimeout(editTimer);
+  const edit = ++state.edits;
+  editTimer = setTimeout(async () => {
+    try {
+      const draft = await api(`/api/drafts/${state.draft.id}/script`, { json: { script: $("script").value } });
+      if (edit !== state.edits) return; // a later edit is on its way
+      state.draft.edited = draft.edited;
+      showUnderstood(draft.understood);
+    } catch (e) {
+      say("upload-message", e.message, true);
+    }
+  }, 350);
+}
+
+// ③ voices ----------------------------------------------------------------------------------------
+
+function voiceBox(name, label, detail, offline, checked) {
+  const item = el("label", null, "voice");
+  const box = el("input");
+  box.type = "checkbox";
+  box.value = name;
+  box.checked = checked;
+  box.name = "voice";
+  item.append(box, el("span", label, "voice-name"));
+  if (offline) item.append(el("span", "离线 offline", "tag"));
+  if (detail) item.append(el("small", detail));
+  return item;
+}
+
+async function loadVoices() {
+  const data = await api("/api/voices");
+  const box = $("voices");
+  box.replaceChildren(...data.presets.map((p, i) =>
+    voiceBox(p.name, p.name, p.offline ? `${p.description}（无需网络，机器音）` : p.description, p.offline, i === 0)));
+  $("edge-voices").replaceChildren(...data.edge_voices.map((v) =>
+    voiceBox(v.name, v.name, `${v.locale} ${v.gender} ${v.description}`.trim(), false, false)));
+}
+
+function chosenVoices() {
+  return [...document.querySelectorAll('input[name="voice"]:checked')].map((b) => b.value);
+}
+
+function rate() {
+  const v = Number($("rate").value);
+  return `${v >= 0 ? "+" : ""}${v}%`;
+}
+
+async function preview() {
+  const voice = chosenVoices()[0];
+  if (!voice) return say("preview-message", "请先选择一个声音。Choose a voice first.", true);
+  say("preview-message", `正在合成 ${voice} 的试听…`);
+  try {
+    const response = await api("/api/preview", { json: { draft: state.draft.id, voice, rate: rate() } });
+    const audio = $("preview-audio");
+    if (audio.src) URL.revokeObjectURL(audio.src);
+    audio.src = URL.createObjectURL(await response.blob());
+    audio.hidden = false;
+    const engine = response.headers.get("x-speechcast-engine");
+    say("preview-message", engine === "espeak" ? `${voice}：离线声音` : voice);
+    audio.play().catch(() => {});
+  } catch (e) {
+    say("preview-message", e.message, true);
+  }
+}
+
+// ④ render and progress -----------------------------------------------------------------------------
+
+async function startRender(body) {
+  say("render-message", "");
+  try {
+    const data = await api(body.render ? "/api/library/rerender" : "/api/renders", { json: body });
+    for (const id of data.jobs) state.mine.add(id);
+    state.shown = null;
+  } catch (e) {
+    say("render-message", e.message, true);
+  }
+}
+
+function renderClicked() {
+  const voices = chosenVoices();
+  if (!voices.length) return say("render-message", "请至少选择一个声音。Choose at least one voice.", true);
+  startRender({ draft: state.draft.id, voices, rate: rate(), pace: Number($("pace").value) });
+}
+
+function figures(job) {
+  if (job.state === "queued") return `前面还有 ${job.queue_position - 1} 个 · position ${job.queue_position} in the queue`;
+  const all = job.total + job.cached;
+  const parts = [`${job.done + job.cached}/${all} 段`, `缓存 ${job.cached}`, `请求 ${job.requests} 次`];
+  if (job.seconds_left !== null) parts.push(`剩余约 ${minutes(job.seconds_left)}`);
+  return parts.join(" · ");
+}
+
+function showJobs(jobs) {
+  state.jobs = jobs;
+  const list = $("progress");
+  const rows = new Map([...list.children].map((li) => [li.dataset.job, li]));
+  for (const job of jobs) {
+    let row = rows.get(job.id);
+    if (!row) {
+      row = $("job-row").content.firstElementChild.cloneNode(true);
+      row.dataset.job = job.id;
+      row.querySelector(".cancel").addEventListener("click", () => api(`/api/jobs/${job.id}/cancel`, { json: {} }).catch(() => {}));
+      list.prepend(row);
+    }
+    row.dataset.state = job.state;
+    row.querySelector(".job-title").textContent = job.title;
+    row.querySelector(".job-voice").textContent = job.voice + (job.engine ? ` (${job.engine})` : "");
+    row.querySelector(".job-state").textContent = STATE[job.state] || job.state;
+    const all = job.total + job.cached;
+    const bar = row.querySelector("progress");
+    if (job.state === "finishing" || job.state === "done") bar.value = 1;
+    else bar.value = all ? (job.done + job.cached) / all : 0;
+    const text = job.message || (job.state === "done" ? "" : figures(job));
+    row.querySelector(".job-figures").textContent = [text, ...job.warnings].filter(Boolean).join(" · ");
+    row.querySelector(".cancel").hidden = ["done", "failed", "cancelled"].includes(job.state);
+  }
+  if (jobs.some((j) => j.state === "done" && !state.seenDone?.has(j.id))) {
+    state.seenDone = new Set(jobs.filter((j) => j.state === "done").map((j) => j.id));
+    loadLibrary().then(() => {
+      const finished = jobs.filter((j) => j.state === "done" && state.mine.has(j.id));
+      if (finished.length && state.shown !== finished[finished.length - 1].render) showResult(finished[finished.length - 1].render);
+    });
+  }
+}
+
+function watch() {
+  const source = new EventSource("/api/events");
+  source.onmessage = (event) => showJobs(JSON.parse(event.data).jobs);
+}
+
+// ⑤ result and ⑥ library ------------------------------------------------------------------------------
+
+let library = [];
+
+function link(text, url) {
+  const a = el("a", text);
+  a.href = url;
+  a.setAttribute("download", "");
+  return a;
+}
+
+function showResult(key) {
+  const entry = library.find((e) => e.id === key);
+  if (!entry) return;
+  state.shown = key;
+  $("step-result").hidden = false;
+  $("result-title").textContent = `${entry.title} · ${entry.voice} · ${minutes(entry.duration_ms / 1000)}`;
+  if (entry.player) $("player").src = entry.player;
+  const box = $("downloads");
+  box.replaceChildren();
+  const main = el("p", null, "main-downloads");
+  main.append(link("完整 MP3", entry.full), link("全部打包 ZIP", entry.zip));
+  if (entry.srt) main.append(link("字幕 SRT", entry.srt));
+  if (entry.lrc) main.append(link("歌词 LRC", entry.lrc));
+  const tracks = el("ol", null, "tracks");
+  for (const t of entry.tracks) {
+    const item = el("li");
+    item.append(link(t.title, t.url));
+    tracks.append(item);
+  }
+  box.append(main, tracks);
+}
+
+async function loadLibrary() {
+  try {
+    library = (await api("/api/library")).renders;
+  } catch (e) {
+    return;
+  }
+  $("library-empty").hidden = library.length > 0;
+  const names = [...document.querySelectorAll('#voices input[name="voice"]')].map((b) => b.value);
+  const list = $("library");
+  list.replaceChildren();
+  for (const entry of library) {
+    const item = el("li", null, "render");
+    item.dataset.render = entry.id;
+    item.append(el("strong", entry.title), el("span", ` ${entry.voice} · ${minutes(entry.duration_ms / 1000)} · ${entry.date}`, "figures"));
+    const actions = el("div", null, "actions");
+    const play = el("button", "播放 play");
+    play.type = "button";
+    play.addEventListener("click", () => { showResult(entry.id); $("step-result").scrollIntoView(); });
+    const pick = el("select");
+    pick.setAttribute("aria-label", "换一个声音 another voice");
+    for (const name of names.filter((n) => n !== entry.voice)) pick.append(el("option", name));
+    const again = el("button", "换声音重新生成 re-render");
+    again.type = "button";
+    again.className = "rerender";
+    again.addEventListener("click", () => startRender({ render: entry.id, voices: [pick.value], rate: rate(), pace: Number($("pace").value) }));
+    actions.append(play, link("MP3", entry.full), link("ZIP", entry.zip), pick, again);
+    item.append(actions);
+    list.append(item);
+  }
+}
+
+// wiring ------------------------------------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("file").addEventListener("change", (e) => { if (e.target.files[0]) uploadFile(e.target.files[0]); e.target.value = ""; });
+  const drop = $("drop");
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    if (e.dataTransfer.files[0]) uploadFile(e.dataTransfer.files[0]);
+  });
+  $("paste-go").addEventListener("click", () => {
+    const form = new FormData();
+    form.append("text", $("paste").value);
+    upload(form, "粘贴的文字");
+  });
+  $("script").addEventListener("input", scriptEdited);
+  $("rate").addEventListener("input", () => { $("rate-out").textContent = rate(); });
+  $("pace").addEventListener("input", () => { $("pace-out").textContent = `${Number($("pace").value).toFixed(1)}×`; });
+  $("preview").addEventListener("click", preview);
+  $("render").addEventListener("click", renderClicked);
+  api("/api/settings").then((s) => { state.maxUpload = s.max_upload; }).catch(() => {});
+  loadVoices().then(loadLibrary).catch((e) => say("upload-message", e.message, true));
+  watch();
+  window.speechcastApp = state; // for tests and the curious: what the page holds
+});

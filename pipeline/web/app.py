@@ -1,0 +1,319 @@
+"""The web app's routes (Starlette): the page, its JSON API, the event stream of render progress,
+and the library's files. Every step calls the library API the command line calls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from ..errors import InputError, SettingsError, SpeechcastError
+from ..model import Script
+from ..settings import Pauses, RenderSettings
+from . import library
+from .drafts import Draft, Drafts
+from .guard import Guard
+from .jobs import Order, Renders
+from .views import understood, voice_list
+
+_ASSETS = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    out_root: Path
+    port: int
+    token: str | None = None
+    """Required of every request when set (the app is bound to a non-loopback address)."""
+    max_upload: int = 20 * 1024 * 1024
+    workers: int = 1
+    cache: Path | None = None
+
+
+class _Problem(Exception):
+    """A request the app must refuse, with the message the page shows."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def create_app(config: ServeSettings) -> Guard:
+    out_root = config.out_root.resolve()
+    workspace = Path(tempfile.mkdtemp(prefix="speechcast-serve-"))
+    drafts = Drafts(workspace / "drafts")
+    renders = Renders(out_root, config.cache, config.workers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await run_in_threadpool(renders.shutdown)
+            import shutil
+
+            shutil.rmtree(workspace, ignore_errors=True)
+
+    async def page(_request: Request) -> Response:
+        html = resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8")
+        return Response(html, media_type="text/html; charset=utf-8", headers=_NO_STORE | _PAGE_POLICY)
+
+    async def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in _ASSETS:
+            return _not_found()
+        text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+        return Response(text, media_type=_ASSETS[name], headers=_NO_STORE)
+
+    async def new_draft(request: Request) -> Response:
+        async with request.form(max_files=1, max_fields=4, max_part_size=config.max_upload) as form:
+            upload = form.get("file")
+            if upload is not None and not isinstance(upload, str):
+                data = await upload.read(config.max_upload + 1)
+                if len(data) > config.max_upload:
+                    raise _Problem(413, f"The file is too large: speechcast takes manuscripts up to {config.max_upload // 2**20} MB.")
+                draft = await run_in_threadpool(drafts.add_file, upload.filename or "", data)
+            else:
+                draft = await run_in_threadpool(drafts.add_text, str(form.get("text") or ""))
+        return JSONResponse(_draft_json(draft, drafts.script(draft)))
+
+    async def get_draft(request: Request) -> Response:
+        draft = _draft(drafts, request)
+        return JSONResponse(_draft_json(draft, drafts.script(draft)))
+
+    async def edit_script(request: Request) -> Response:
+        draft = _draft(drafts, request)
+        markdown = (await _body(request)).get("script")
+        if not isinstance(markdown, str):
+            raise _Problem(400, "Send the script as text.")
+        script = await run_in_threadpool(drafts.edit, draft, markdown)
+        return JSONResponse(_draft_json(draft, script, with_script=False))
+
+    async def restore(request: Request) -> Response:
+        draft = _draft(drafts, request)
+        body = await _body(request)
+        line, text = body.get("line"), body.get("text")
+        if not isinstance(line, int) or not isinstance(text, str):
+            raise _Problem(400, "Say which removed line to restore (its line and text).")
+        await run_in_threadpool(drafts.restore, draft, line, text)
+        return JSONResponse(_draft_json(draft, drafts.script(draft)))
+
+    async def settings(_request: Request) -> Response:
+        return JSONResponse({"max_upload": config.max_upload})
+
+    async def voices(_request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(voice_list))
+
+    async def preview(request: Request) -> Response:
+        body = await _body(request)
+        draft = _draft(drafts, request, body.get("draft"))
+        speech, engine = await run_in_threadpool(_preview, drafts.script(draft), _text(body, "voice"), _rate(body), config.cache)
+        media = f"audio/{'mpeg' if speech.format == 'mp3' else speech.format}"
+        return Response(speech.data, media_type=media, headers=_NO_STORE | {"x-speechcast-engine": engine})
+
+    async def start_render(request: Request) -> Response:
+        body = await _body(request)
+        draft = _draft(drafts, request, body.get("draft"))
+        script = drafts.script(draft)
+        source = await run_in_threadpool(drafts.write_script, draft)
+        return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, script)]})
+
+    async def rerender(request: Request) -> Response:
+        body = await _body(request)
+        found = library.render_folder(out_root, _text(body, "render"))
+        if found is None or not isinstance(found[1].get("script"), str):
+            raise _Problem(404, "That render is no longer in the library: refresh the page.")
+        folder, manifest = found
+        draft = await run_in_threadpool(drafts.from_script, folder.parent.name, manifest["script"])
+        source = await run_in_threadpool(drafts.write_script, draft)
+        return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, drafts.script(draft))]})
+
+    async def cancel(request: Request) -> Response:
+        try:
+            job = renders.cancel(request.path_params["job"])
+        except KeyError:
+            return _not_found()
+        return JSONResponse({"id": job.id, "state": job.state})
+
+    async def jobs(_request: Request) -> Response:
+        return JSONResponse({"jobs": renders.snapshot()})
+
+    async def events(request: Request) -> Response:
+        async def stream() -> AsyncIterator[str]:
+            seen, quiet = -1, 0.0
+            while not await request.is_disconnected():
+                now = renders.version()
+                if now != seen:
+                    seen, quiet = now, 0.0
+                    yield f"data: {json.dumps({'jobs': renders.snapshot()}, ensure_ascii=False)}\n\n"
+                elif quiet >= 15:
+                    quiet = 0.0
+                    yield ": still here\n\n"  # keeps proxies and the browser from closing an idle stream
+                await asyncio.sleep(0.2)
+                quiet += 0.2
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers=_NO_STORE)
+
+    async def library_list(_request: Request) -> Response:
+        return JSONResponse({"renders": await run_in_threadpool(library.entries, out_root)})
+
+    async def library_file(request: Request) -> Response:
+        path = await run_in_threadpool(library.library_file, out_root, request.path_params["path"])
+        if path is None:
+            return _not_found()
+        return FileResponse(path, headers=_NO_STORE, content_disposition_type="inline")
+
+    async def library_zip(request: Request) -> Response:
+        found = library.render_folder(out_root, request.path_params["key"])
+        if found is None:
+            return _not_found()
+        folder, manifest = found
+        handle, name = tempfile.mkstemp(suffix=".zip", dir=workspace)
+        with os.fdopen(handle, "wb") as out:
+            await run_in_threadpool(library.write_zip, folder, manifest, out)
+        title = f"{folder.parent.name}-{folder.name}.zip"
+        return FileResponse(name, media_type="application/zip", filename=title, background=BackgroundTask(os.unlink, name))
+
+    routes = [
+        Route("/", page), Route("/assets/{name}", asset),
+        Route("/api/drafts", new_draft, methods=["POST"]), Route("/api/drafts/{draft}", get_draft),
+        Route("/api/drafts/{draft}/script", edit_script, methods=["POST"]),
+        Route("/api/drafts/{draft}/restore", restore, methods=["POST"]),
+        Route("/api/settings", settings), Route("/api/voices", voices), Route("/api/preview", preview, methods=["POST"]),
+        Route("/api/renders", start_render, methods=["POST"]), Route("/api/jobs", jobs),
+        Route("/api/jobs/{job}/cancel", cancel, methods=["POST"]), Route("/api/events", events),
+        Route("/api/library", library_list), Route("/api/library/rerender", rerender, methods=["POST"]),
+        Route("/files/{path:path}", library_file), Route("/zip/{key:path}", library_zip),
+    ]  # fmt: skip
+    handlers = {_Problem: _problem, SpeechcastError: _speechcast_error, 404: _not_found_handler, 405: _not_found_handler}
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)  # type: ignore[arg-type]
+    return Guard(app, port=config.port, token=config.token, max_upload=config.max_upload)
+
+
+_NO_STORE = {"cache-control": "no-store"}
+_PAGE_POLICY = {
+    # The page runs only its own script: injected markup could not run anything even if it got in.
+    "content-security-policy": "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+    "frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+
+
+def _draft(drafts: Drafts, request: Request, given: Any = None) -> Draft:
+    draft_id = given if given is not None else request.path_params.get("draft")
+    try:
+        return drafts.get(str(draft_id))
+    except KeyError:
+        raise _Problem(404, "That manuscript is no longer here (the app was restarted): choose the file again.") from None
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    try:
+        data = json.loads(await request.body())
+    except ValueError:
+        raise _Problem(400, "The request was not understood: reload the page.") from None
+    if not isinstance(data, dict):
+        raise _Problem(400, "The request was not understood: reload the page.")
+    return data
+
+
+def _text(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise _Problem(400, f"Say which {name} (it is missing).")
+    return value
+
+
+def _rate(body: dict[str, Any]) -> str | None:
+    rate = body.get("rate")
+    return rate if isinstance(rate, str) and rate not in ("", "+0%") else None
+
+
+def _orders(body: dict[str, Any], source: Path, script: Script) -> list[Order]:
+    """One order a voice; every voice and setting checked before any is queued."""
+    from ..speech.presets import resolve, with_overrides
+
+    names = body.get("voices")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise _Problem(400, "Choose at least one voice.")
+    engine = body.get("engine", "auto")
+    if engine not in ("auto", "edge", "espeak"):
+        raise _Problem(400, "The engine is auto, edge or espeak.")
+    pace = body.get("pace", 1.0)
+    if not isinstance(pace, (int, float)):
+        raise _Problem(400, "The pace is a number (1 is normal).")
+    rate = _rate(body)
+    for name in names:
+        with_overrides(resolve(name), rate, None, None)  # an unknown voice or a bad rate is named now
+    settings = replace(RenderSettings(), pauses=Pauses().scaled(float(pace)))
+    if not any(p for s in script.sections for p in s.paragraphs) and not script.title:
+        raise InputError("The script holds no speech: put the text back, or choose another manuscript.")
+    return [Order(source, script, name, engine, rate, settings) for name in dict.fromkeys(names)]
+
+
+def _preview(script: Script, name: str, rate: str | None, cache: Path | None):  # type: ignore[no-untyped-def]
+    """The first sentence of the speech in one voice, through the chunk cache (a render reuses it)."""
+    from .. import aio
+    from ..paths import cache_dir
+    from ..render import chunk_for, choose_voice
+    from ..speech.cache import ChunkCache
+    from ..speech.synthesize import plan
+
+    voice = choose_voice(name, rate=rate)
+    chunks = chunk_for(script, RenderSettings(), voice.engine)
+    body = [c for c in chunks if c.role == "body"] or chunks
+    if not body:
+        raise InputError("The script holds no speech to preview.")
+    chunk = body[0]
+    store = ChunkCache(cache or cache_dir())
+    key = plan([chunk], voice.engine, voice.preset.settings)[chunk]
+    speech = store.get(key)
+    if speech is None:
+        speech = aio.run(voice.engine.synthesize(chunk.text, voice.preset.settings))
+        store.put(key, speech)
+    return speech, voice.engine.id
+
+
+def _draft_json(draft: Draft, script: Script, with_script: bool = True) -> dict[str, Any]:
+    data = {"id": draft.id, "name": draft.name, "edited": draft.edited, "understood": understood(script)}
+    if with_script:
+        data["script"] = draft.script_md
+    return data
+
+
+def _not_found() -> Response:
+    return JSONResponse({"error": "Not found."}, status_code=404)
+
+
+async def _not_found_handler(_request: Request, _exc: Exception) -> Response:
+    return _not_found()
+
+
+async def _problem(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, _Problem)
+    return JSONResponse({"error": str(exc)}, status_code=exc.status)
+
+
+async def _speechcast_error(_request: Request, exc: Exception) -> Response:
+    status = 400 if isinstance(exc, (InputError, SettingsError)) else 503
+    return JSONResponse({"error": str(exc)}, status_code=status)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(18)

@@ -1,0 +1,168 @@
+"""Manuscripts handed to the web app, on their way to a render: the upload kept under a name of our
+own, what the front end understood, the lines a person put back and the script as they edited it.
+
+A file's name is only ever shown: it is stored as `<workspace>/<random id>/manuscript<suffix>`, the
+suffix one of the formats speechcast reads, and the output folder is named with safe_filename.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from ..errors import InputError
+from ..model import Script
+from ..publish.staging import atomic_write_text, safe_filename
+
+#: Uploads larger than this are refused unless `serve --max-upload` says otherwise (bytes).
+DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@dataclass
+class Draft:
+    id: str
+    name: str
+    """The file name as the browser sent it (display only), or a name made from a pasted title."""
+    folder: Path
+    source: Path
+    """The manuscript as uploaded (or pasted, as .txt)."""
+    stem: str
+    """The manuscript's name in the output folder: OUTPUT/<stem>/<voice>/."""
+    kept: set[tuple[int, str]] = field(default_factory=set)
+    """Removed pieces a person put back, as (line, text) of the front end's report."""
+    script_md: str = ""
+    """The editable script now: the front end's reading, or the person's edit of it."""
+    edited: bool = False
+
+    @property
+    def script_path(self) -> Path:
+        """Where the script is written for rendering: its name gives the output folder its name."""
+        return self.folder / "script" / f"{self.stem}.md"
+
+
+class Drafts:
+    """The manuscripts of one running app, held in memory over files in `root`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._drafts: dict[str, Draft] = {}
+        self._lock = threading.Lock()
+
+    def add_file(self, name: str, data: bytes) -> Draft:
+        """A manuscript uploaded as a file; InputError (naming the file, not our path) if it is no manuscript."""
+        if not data.strip():
+            raise InputError(f"{_display(name)} is empty: choose the file that holds the manuscript.")
+        return self._read(_display(name), _suffix(name, data), data)
+
+    def add_text(self, text: str) -> Draft:
+        """A manuscript pasted as text."""
+        if not text.strip():
+            raise InputError("Nothing was pasted: paste the manuscript's text, or choose a file.")
+        first = next(line.strip() for line in text.splitlines() if line.strip())
+        return self._read(f"{first[:40]}.txt", ".txt", text.encode("utf-8"))
+
+    def _read(self, name: str, suffix: str, data: bytes) -> Draft:
+        draft_id = secrets.token_hex(8)
+        folder = self.root / draft_id
+        folder.mkdir(parents=True)
+        source = folder / f"manuscript{suffix}"
+        source.write_bytes(data)
+        draft = Draft(draft_id, name, folder, source, safe_filename(Path(_display(name)).stem, fallback="manuscript"))
+        try:
+            self._reread(draft)
+        except InputError:
+            _remove(folder)
+            raise
+        with self._lock:
+            self._drafts[draft_id] = draft
+        return draft
+
+    def from_script(self, stem: str, markdown: str) -> Draft:
+        """A render's own script (from its manifest), to render again in another voice."""
+        draft_id = secrets.token_hex(8)
+        folder = self.root / draft_id
+        folder.mkdir(parents=True)
+        source = folder / "manuscript.md"
+        source.write_text(markdown, encoding="utf-8")
+        draft = Draft(draft_id, f"{stem}.md", folder, source, safe_filename(stem, fallback="manuscript"), script_md=markdown)
+        with self._lock:
+            self._drafts[draft_id] = draft
+        return draft
+
+    def get(self, draft_id: str) -> Draft:
+        with self._lock:
+            draft = self._drafts.get(draft_id)
+        if draft is None:
+            raise KeyError(draft_id)
+        return draft
+
+    def restore(self, draft: Draft, line: int, text: str) -> Draft:
+        """Put one removed piece back: the front end reads the manuscript again, keeping it."""
+        draft.kept.add((line, text))
+        try:
+            self._reread(draft)
+        except InputError:
+            draft.kept.discard((line, text))
+            raise
+        return draft
+
+    def edit(self, draft: Draft, markdown: str) -> Script:
+        """The person's script; the outline follows it."""
+        from ..text.scriptmd import SCRIPT_MARK, from_markdown, is_script
+
+        if not is_script(markdown):
+            markdown = f"{SCRIPT_MARK}\n\n{markdown.lstrip()}"  # a pasted-over editor lost the mark: it is still ours
+        script = from_markdown(markdown, source=draft.name)
+        draft.script_md, draft.edited = markdown, True
+        return script
+
+    def script(self, draft: Draft) -> Script:
+        from ..text.scriptmd import from_markdown
+
+        return from_markdown(draft.script_md, source=draft.name)
+
+    def write_script(self, draft: Draft) -> Path:
+        """The script as a file to render (the render's source): written anew each time."""
+        draft.script_path.parent.mkdir(exist_ok=True)
+        atomic_write_text(draft.script_path, draft.script_md)
+        return draft.script_path
+
+    def _reread(self, draft: Draft) -> None:
+        from ..text.manuscript import load_script
+        from ..text.scriptmd import to_markdown
+
+        try:
+            script = load_script(draft.source, keep=frozenset(draft.kept))
+        except InputError as err:
+            raise InputError(str(err).replace(str(draft.source), draft.name)) from None
+        draft.script_md, draft.edited = to_markdown(script), False
+
+
+def _display(name: str) -> str:
+    """The last part of whatever path the browser sent, for showing only."""
+    base = PureWindowsPath(PurePosixPath(name or "").name).name.strip()
+    return base or "manuscript.txt"
+
+
+def _suffix(name: str, data: bytes) -> str:
+    """A suffix speechcast reads, from the name when it is one, else from the first bytes."""
+    from ..text.manuscript import READABLE
+
+    suffix = Path(_display(name)).suffix.lower()
+    if suffix in READABLE:
+        return suffix
+    if data.startswith(b"%PDF-"):
+        return ".pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return ".docx"
+    if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return ".html"
+    return ".txt"
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,119 @@
+"""What every request passes before the app sees it (an ASGI middleware).
+
+- **Host**: bound to a loopback address, the app answers only to loopback host names, so a web page
+  whose domain is re-pointed at 127.0.0.1 (DNS rebinding) gets nothing.
+- **Token**: bound to any other address, the app is reachable by others on the network, so every
+  request must carry the token printed with the URL: once in the address (`?token=`), after which a
+  cookie bound to this site carries it.
+- **Cross-site requests**: a request that changes something (any method but GET and HEAD) must come
+  from the app's own page: its Origin, when sent, is the app's own, and it carries the header
+  `X-Speechcast: 1`, which a form on another site cannot add and a script there cannot send without
+  a CORS permission the app never gives.
+- **Size**: a body longer than the upload limit is refused before it is read, and a body of unknown
+  length is not accepted.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+COOKIE = "speechcast_token"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+_SAFE_METHODS = ("GET", "HEAD")
+#: Form fields and multipart boundaries around an upload of the largest allowed file.
+_ENVELOPE = 64 * 1024
+#: A refused body up to this many times the limit is read (and dropped) first; a larger one is cut off.
+_DRAIN_FACTOR = 4
+
+
+class Guard:
+    def __init__(self, app: ASGIApp, *, port: int, token: str | None, max_upload: int) -> None:
+        self.app, self.port, self.token, self.max_body = app, port, token, max_upload + _ENVELOPE
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        host = headers.get("host", "")
+        if self.token is None and not _loopback_host(host, self.port):
+            await _refuse(send, 403, "This speechcast answers on 127.0.0.1 only: open the address it printed.")
+            return
+        set_cookie = False
+        if self.token is not None:
+            given = _token_in(scope, headers)
+            if given is None or not hmac.compare_digest(given.encode(), self.token.encode()):
+                await _refuse(send, 403, "This speechcast needs its token: open the address with ?token= that `speechcast serve` printed.")
+                return
+            set_cookie = COOKIE not in _cookies(headers)
+        if scope["method"] not in _SAFE_METHODS:
+            origin = headers.get("origin")
+            if headers.get("x-speechcast") != "1" or (origin is not None and origin != f"{scope.get('scheme', 'http')}://{host}"):
+                await _refuse(send, 403, "Refused: changes are made from speechcast's own page only.")
+                return
+            length = headers.get("content-length")
+            if length is None and headers.get("transfer-encoding"):
+                await _refuse(send, 411, "Send the request with its length.")
+                return
+            if length is not None and (not length.isdigit() or int(length) > self.max_body):
+                limit = (self.max_body - _ENVELOPE) // (1024 * 1024)
+                if length.isdigit() and int(length) <= _DRAIN_FACTOR * self.max_body:
+                    await _drain(receive)  # a client still sending would see the connection reset, not this answer
+                await _refuse(send, 413, f"The file is too large: speechcast takes manuscripts up to {limit} MB.")
+                return
+        if not set_cookie:
+            await self.app(scope, receive, send)
+            return
+
+        async def with_cookie(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                cookie = f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
+                message.setdefault("headers", []).append((b"set-cookie", cookie.encode("latin-1")))
+            await send(message)
+
+        await self.app(scope, receive, with_cookie)
+
+
+def _loopback_host(host: str, port: int) -> bool:
+    name, _, given = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    return name in LOOPBACK_NAMES and given in ("", str(port))
+
+
+def _cookies(headers: dict[str, str]) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(headers.get("cookie", ""))
+    except Exception:  # noqa: BLE001 - a malformed cookie header is as good as none
+        return {}
+    return {k: m.value for k, m in jar.items()}
+
+
+def _token_in(scope: Scope, headers: dict[str, str]) -> str | None:
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    if "token" in query:
+        return query["token"][0]
+    return _cookies(headers).get(COOKIE) or headers.get("x-speechcast-token")
+
+
+async def _drain(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return
+
+
+async def _refuse(send: Send, status: int, message: str) -> None:
+    body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})

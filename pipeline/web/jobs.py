@@ -1,0 +1,188 @@
+"""Renders the web app runs: a bounded pool of workers (the rest queue, in order, visibly), each job
+one manuscript in one voice through the library's own `render`, with progress and a cancel switch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import Cancelled, SpeechcastError
+from ..model import Script
+from ..settings import RenderSettings
+
+State = Literal["queued", "running", "finishing", "done", "failed", "cancelled"]
+ENDED: frozenset[str] = frozenset({"done", "failed", "cancelled"})
+
+log = logging.getLogger("speechcast.serve")
+
+
+@dataclass(frozen=True)
+class Order:
+    """What to render: a script file (its name names the output folder) in one voice, with settings."""
+
+    source: Path
+    script: Script
+    voice: str
+    engine: str = "auto"
+    rate: str | None = None
+    settings: RenderSettings = field(default_factory=RenderSettings)
+
+
+@dataclass
+class Job:
+    id: str
+    title: str
+    voice: str
+    state: State = "queued"
+    total: int = 0
+    """Chunks the engine must speak (what the cache lacks)."""
+    cached: int = 0
+    done: int = 0
+    requests: int = 0
+    started: float = 0.0
+    synthesized_at: float = 0.0
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    render: str = ""
+    """The finished render's place in the library: "<manuscript>/<voice>"."""
+    engine: str = ""
+    cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    version: int = 0
+    """Bumped on every change, so a watcher sends only news."""
+
+    def seconds_left(self) -> float | None:
+        """Time left for synthesis at the pace so far (None until a chunk is done)."""
+        if self.state != "running" or not self.done or self.done >= self.total:
+            return None
+        spent = time.monotonic() - self.started
+        return spent / self.done * (self.total - self.done)
+
+    def public(self, position: int | None) -> dict[str, Any]:
+        left = self.seconds_left()
+        return {
+            "id": self.id, "title": self.title, "voice": self.voice, "engine": self.engine, "state": self.state,
+            "total": self.total, "cached": self.cached, "done": self.done, "requests": self.requests,
+            "seconds_left": None if left is None else round(left), "queue_position": position,
+            "message": self.message, "warnings": self.warnings, "render": self.render,
+        }  # fmt: skip
+
+
+class _JobProgress:
+    """The synthesis stage's progress, written into the job."""
+
+    def __init__(self, job: Job, changed: threading.Condition) -> None:
+        self.job, self.changed = job, changed
+
+    def _bump(self) -> None:
+        with self.changed:
+            self.job.version += 1
+            self.changed.notify_all()
+
+    def start(self, total: int, cached: int = 0) -> None:
+        self.job.total, self.job.cached, self.job.started = total, cached, time.monotonic()
+        self._bump()
+
+    def advance(self, n: int = 1) -> None:
+        self.job.done += n
+        self.job.requests += 1
+        self._bump()
+
+    def close(self) -> None:
+        self.job.state = "finishing" if self.job.state == "running" else self.job.state
+        self._bump()
+
+
+class Renders:
+    """The app's render queue: `workers` renders at a time, one cache, one output root."""
+
+    def __init__(self, out_root: Path, cache: Path | None, workers: int = 1) -> None:
+        self.out_root, self.cache = out_root, cache
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="speechcast-render")
+        self._jobs: dict[str, Job] = {}
+        self._queue: list[str] = []
+        self._ids = itertools.count(1)
+        self.changed = threading.Condition()
+
+    def submit(self, order: Order) -> Job:
+        job = Job(f"r{next(self._ids)}", order.script.title or order.source.stem, order.voice)
+        with self.changed:
+            self._jobs[job.id] = job
+            self._queue.append(job.id)
+            self.changed.notify_all()
+        self._pool.submit(self._run, job, order)
+        return job
+
+    def get(self, job_id: str) -> Job:
+        return self._jobs[job_id]
+
+    def cancel(self, job_id: str) -> Job:
+        job = self._jobs[job_id]
+        job.cancel.set()
+        with self.changed:
+            if job.state == "queued":
+                self._end(job, "cancelled", "Cancelled before it started.")
+            self.changed.notify_all()
+        return job
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        with self.changed:
+            return [job.public(self._position(job)) for job in self._jobs.values()]
+
+    def version(self) -> int:
+        with self.changed:
+            return sum(job.version for job in self._jobs.values()) + len(self._jobs)
+
+    def wait_for_change(self, seen: int, timeout: float) -> int:
+        """Block (in a thread) until something changed after `seen`, or `timeout` passed."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.version() != seen, timeout)
+            return self.version()
+
+    def shutdown(self) -> None:
+        for job in list(self._jobs.values()):
+            job.cancel.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _position(self, job: Job) -> int | None:
+        return self._queue.index(job.id) + 1 if job.id in self._queue else None
+
+    def _end(self, job: Job, state: State, message: str = "") -> None:
+        """Called with `changed` held."""
+        job.state, job.message = state, message
+        job.version += 1
+        if job.id in self._queue:
+            self._queue.remove(job.id)
+
+    def _run(self, job: Job, order: Order) -> None:
+        from ..render import choose_voice, render
+
+        with self.changed:
+            if job.cancel.is_set():
+                return  # cancelled while queued: already ended
+            self._queue.remove(job.id)
+            job.state, job.version = "running", job.version + 1
+            self.changed.notify_all()
+        try:
+            voice = choose_voice(order.voice, order.engine, rate=order.rate)
+            job.engine, job.warnings = voice.engine.id, list(voice.warnings) + list(order.script.warnings)
+            result = render(order.source, voice, script=order.script, settings=order.settings, out_root=self.out_root,
+                            cache=self.cache, progress=_JobProgress(job, self.changed), cancel=job.cancel)  # fmt: skip
+            outcome: tuple[State, str] = ("done", "Up to date: nothing changed." if result.up_to_date else "")
+            job.render = f"{result.out_dir.parent.name}/{result.out_dir.name}"
+        except Cancelled as err:
+            outcome = ("cancelled", str(err))
+        except SpeechcastError as err:
+            outcome = ("failed", str(err))
+        except Exception as err:  # noqa: BLE001 - one failed render must not stop the app
+            log.exception("render %s failed", job.id)
+            outcome = ("failed", f"The render failed unexpectedly ({err}): try again, and report it if it recurs.")
+        with self.changed:
+            self._end(job, *outcome)
+            self.changed.notify_all()

@@ -1,0 +1,149 @@
+"""The render library: every finished render in the output root (OUTPUT/<manuscript>/<voice>/ with
+its manifest), and the one way a request reaches a file there.
+
+`library_file` is the only door: a path of plain names (no "..", no absolute path, no hidden file),
+every step of it a real folder or file inside the root (a symlink anywhere on the way is refused,
+whatever it points at), ending at a file a render's manifest lists or the podcast feed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+from pathlib import Path
+from typing import Any, BinaryIO
+
+MANIFEST = "manifest.json"
+
+
+def render_files(manifest: dict[str, Any]) -> list[str]:
+    """The names of the files a render wrote, as its manifest lists them (main file first)."""
+    files = manifest.get("files", {})
+    names = [files.get("full"), *(t.get(k) for t in manifest.get("tracks", []) for k in ("file", "lrc")),
+             files.get("srt"), files.get("lrc"), files.get("playlist"), files.get("player"), MANIFEST]  # fmt: skip
+    return [n for n in dict.fromkeys(names) if isinstance(n, str) and n and _plain(n)]
+
+
+def _plain(name: str) -> bool:
+    return "/" not in name and "\\" not in name and name not in (".", "..") and not name.startswith(".") and "\x00" not in name
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def entries(root: Path) -> list[dict[str, Any]]:
+    """Every render in `root`, newest first, as the page lists them."""
+    found = []
+    for path in root.glob(f"*/*/{MANIFEST}"):
+        folder = path.parent
+        if _inside(root, folder) is None:
+            continue
+        manifest = read_manifest(folder)
+        if manifest is None:
+            continue
+        found.append((path.stat().st_mtime, entry(folder, manifest)))
+    return [e for _, e in sorted(found, key=lambda item: item[0], reverse=True)]
+
+
+def entry(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """One render as the page shows it: what it is and the links to its files."""
+    key = f"{folder.parent.name}/{folder.name}"
+    files = manifest.get("files", {})
+    voice = manifest.get("voice", {})
+
+    def link(name: str | None) -> str | None:
+        return f"/files/{_quote(key)}/{_quote(name)}" if name else None
+
+    return {
+        "id": key,
+        "title": str(manifest.get("title", "")),
+        "voice": str(voice.get("preset", "")),
+        "engine": str(manifest.get("engine", "")),
+        "duration_ms": int(manifest.get("duration_ms", 0) or 0),
+        "date": _date(folder),
+        "full": link(files.get("full")),
+        "player": link(files.get("player")),
+        "srt": link(files.get("srt")),
+        "lrc": link(files.get("lrc")),
+        "zip": f"/zip/{_quote(key)}",
+        "tracks": [{"title": str(t.get("title", "")), "url": link(t.get("file"))} for t in manifest.get("tracks", [])],
+    }
+
+
+def _date(folder: Path) -> str:
+    import datetime
+
+    mtime = (folder / MANIFEST).stat().st_mtime
+    return datetime.datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M")
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="/")
+
+
+def _inside(root: Path, target: Path) -> Path | None:
+    """`target` when every step from `root` to it is a real folder or file (no symlink), else None."""
+    try:
+        relative = target.relative_to(root)
+    except ValueError:
+        return None
+    here = root
+    for part in relative.parts:
+        if not _plain(part):
+            return None
+        here = here / part
+        try:
+            mode = os.lstat(here).st_mode
+        except OSError:
+            return None
+        if stat.S_ISLNK(mode):
+            return None
+    return here
+
+
+def library_file(root: Path, path: str) -> Path | None:
+    """The file `path` (as in /files/<path>) names in the library, or None: the caller answers 404."""
+    parts = path.split("/")
+    if not path or any(not _plain(p) for p in parts) or len(parts) not in (1, 3):
+        return None
+    if len(parts) == 1:  # the podcast feed at the root, when `speechcast feed` wrote one
+        target = _inside(root, root / parts[0])
+        return target if parts[0] == "feed.xml" and target is not None and target.is_file() else None
+    folder = _inside(root, root / parts[0] / parts[1])
+    manifest = read_manifest(folder) if folder is not None else None
+    if folder is None or manifest is None or parts[2] not in render_files(manifest):
+        return None
+    target = _inside(root, folder / parts[2])
+    return target if target is not None and stat.S_ISREG(os.lstat(target).st_mode) else None
+
+
+def render_folder(root: Path, key: str) -> tuple[Path, dict[str, Any]] | None:
+    """(folder, manifest) of the render "<manuscript>/<voice>", or None."""
+    parts = key.split("/")
+    if len(parts) != 2 or any(not _plain(p) for p in parts):
+        return None
+    folder = _inside(root, root / parts[0] / parts[1])
+    manifest = read_manifest(folder) if folder is not None else None
+    return (folder, manifest) if folder is not None and manifest is not None else None
+
+
+def write_zip(folder: Path, manifest: dict[str, Any], out: BinaryIO) -> None:
+    """Every file of the render into one zip under a folder named for it; MP3s stored as they are
+    (they do not compress), text deflated."""
+    base = f"{folder.parent.name}-{folder.name}"
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in render_files(manifest):
+            path = _inside(folder, folder / name)
+            if path is None or not path.is_file():
+                continue
+            method = zipfile.ZIP_STORED if name.endswith(".mp3") else zipfile.ZIP_DEFLATED
+            archive.write(path, f"{base}/{name}", compress_type=method)

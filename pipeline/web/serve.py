@@ -1,0 +1,73 @@
+"""Starting the web app: bind, say where it is, serve until Ctrl-C."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import SettingsError
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before the app starts (port 0 picks a free one)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        raise SettingsError(f"--host {host} is not an address of this machine: use 127.0.0.1, or 0.0.0.0 for the network.") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as err:
+        sock.close()
+        raise SettingsError(f"Cannot listen on {host}:{port} ({err.strerror}): pick another --port.") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_for(host: str, port: int, token: str | None) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - what a browser here opens
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+def serve(host: str, port: int, out_root: Path, *, cache: Path | None, max_upload: int, workers: int,
+          announce: Callable[[str], None], open_browser: bool = False) -> None:  # fmt: skip
+    import uvicorn
+
+    from .app import ServeSettings, create_app, new_token
+
+    if max_upload < 1:
+        raise SettingsError("--max-upload must be at least 1 (MB).")
+    if not 1 <= workers <= 8:
+        raise SettingsError("--workers must be between 1 and 8.")
+    sock = bind(host, port)
+    actual = sock.getsockname()[1]
+    token = None if is_loopback(host) else new_token()
+    app = create_app(ServeSettings(out_root, actual, token, max_upload * 1024 * 1024, workers, cache))
+    url = url_for(host, actual, token)
+    announce(f"speechcast is serving {out_root}/ at {url}")
+    if token:
+        announce("Anyone on the network who has this address (with its token) can use it; Ctrl-C stops it.")
+    else:
+        announce("Only this computer can open it (bound to 127.0.0.1); Ctrl-C stops it.")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,184 @@
+"""`speechcast serve` over plain HTTP: what it understood, what it refuses, and that it keeps serving.
+The page itself is driven in Chromium in test_serve_page.py."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+import zipfile
+from pathlib import Path
+
+from serve_util import SEED, Server
+
+SEED_SECTIONS = ["一、增强宗旨意识", "二、坚决廉洁从政", "三、提高个人修养", "四、狠抓作风建设"]
+
+
+def wait_jobs(server: Server, ids: list[str], timeout: float = 120) -> dict[str, dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = {j["id"]: j for j in server.request("/api/jobs").json()["jobs"]}
+        if all(jobs[i]["state"] in ("done", "failed", "cancelled") for i in ids):
+            return jobs
+        time.sleep(0.2)
+    raise AssertionError(f"jobs {ids} did not end: {jobs}")
+
+
+def rendered(server: Server, manuscript: Path, voice: str = "offline-female") -> dict:
+    """Upload and render `manuscript`; the library entry of the render."""
+    draft = server.upload(manuscript.name, manuscript.read_bytes()).json()
+    ids = server.post_json("/api/renders", {"draft": draft["id"], "voices": [voice]}).json()["jobs"]
+    job = wait_jobs(server, ids)[ids[0]]
+    assert job["state"] == "done", job
+    return next(e for e in server.request("/api/library").json()["renders"] if e["id"] == job["render"])
+
+
+def test_the_seed_is_understood_and_a_removed_line_can_be_put_back(serve) -> None:
+    server = serve()
+    assert server.address.startswith("http://127.0.0.1:") and "token" not in server.address
+    draft = server.upload("讲话稿.txt", SEED.read_bytes()).json()
+    understood = draft["understood"]
+    assert understood["title"] == "在机关主题党日活动后的讲话"
+    assert understood["salutation"] == "同志们："
+    assert [s["title"] for s in understood["sections"] if s["kind"] == "section"] == SEED_SECTIONS
+    assert understood["sections"][-1]["kind"] == "closing"
+    removed = understood["removed"]
+    assert len(removed) == 10 and all(r["reason"] for r in removed)
+    assert draft["script"].startswith("<!-- speechcast script v1 -->")
+
+    back = removed[2]
+    restored = server.post_json(f"/api/drafts/{draft['id']}/restore", {"line": back["line"], "text": back["text"]}).json()
+    assert len(restored["understood"]["removed"]) == 9
+    assert back["text"] not in [r["text"] for r in restored["understood"]["removed"]]
+    spoken = restored["script"].split("<!-- removed")[0]
+    assert back["text"] in spoken
+
+
+def test_an_edit_of_the_script_is_what_the_outline_shows(serve) -> None:
+    server = serve()
+    draft = server.upload("seed.txt", SEED.read_bytes()).json()
+    script = draft["script"].replace("## 四、狠抓作风建设", "## 四、狠抓作风建设\n\n### （一）新加的小节\n\n新加的一段话。")
+    edited = server.post_json(f"/api/drafts/{draft['id']}/script", {"script": script}).json()
+    titles = [(s["title"], s["level"]) for s in edited["understood"]["sections"]]
+    assert ("（一）新加的小节", 2) in titles
+    assert edited["edited"] is True
+    again = server.request(f"/api/drafts/{draft['id']}").json()
+    assert again["script"] == script
+
+
+def test_bad_uploads_get_one_plain_sentence_and_the_app_goes_on(serve, tmp_path: Path) -> None:
+    server = serve()
+    png = b"\x89PNG\r\n\x1a\n" + os.urandom(2000)
+    cases = {"picture.png": (png, 400), "empty.txt": (b"", 400), "blank.txt": (b" \n\n ", 400),
+             "big.txt": ("讲话".encode() * (25 * 1024 * 1024 // 6), 413), "random.bin": (os.urandom(4096), 400)}  # fmt: skip
+    for name, (data, status) in cases.items():
+        answer = server.upload(name, data)
+        assert answer.status == status, (name, answer.status, answer.body[:200])
+        message = answer.json()["error"]
+        assert message.endswith((".", ":", "。")) and "\n" not in message and "Traceback" not in message, message
+        assert "speechcast-serve-" not in message and str(tmp_path) not in message, message  # our paths stay ours
+        if status == 400:
+            assert name in message, message
+    assert "20 MB" in server.upload("big.txt", b"x" * (21 * 1024 * 1024)).json()["error"]
+    assert server.upload("seed.txt", SEED.read_bytes()).status == 200
+    assert server.alive()
+
+
+def test_a_larger_limit_is_taken_from_max_upload(serve) -> None:
+    server = serve("--max-upload", "30")
+    answer = server.upload("big.txt", "同志们：".encode() + "讲话。".encode() * (22 * 1024 * 1024 // 9))
+    assert answer.status != 413, answer.body[:200]
+
+
+def test_path_tricks_on_every_download_route_are_not_found(serve, make_speech, tmp_path: Path) -> None:
+    server = serve()
+    entry = rendered(server, make_speech("short.txt", sections=2, paragraphs=1, sentences=2))
+    folder = server.out / entry["id"]
+    assert server.request(entry["full"]).status == 200
+    assert server.request(f"/files/{entry['id']}/manifest.json").status == 200
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web", encoding="utf-8")
+    (folder / "link.mp3").symlink_to(secret)
+    (folder / ".speechcast-0123456789ab.part").write_text("half", encoding="utf-8")
+    (server.out / "short" / "linked").symlink_to(folder, target_is_directory=True)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["srt"] = "link.mp3"  # a manifest naming a symlink does not open it either
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    tricks = [
+        "/files/../secret.txt", "/files/%2e%2e/%2e%2e/secret.txt", "/files/short/../../secret.txt",
+        "/files/%2Fetc%2Fpasswd", "/files//etc/passwd", "/files/short/offline-female/link.mp3",
+        "/files/short/offline-female/.speechcast-0123456789ab.part", "/files/short/linked/manifest.json",
+        "/files/short/offline-female/..%2F..%2F..%2Fsecret.txt", "/files/short/offline-female/%5C..%5Csecret.txt",
+        "/files/short/offline-female/nothing.mp3", "/files/short/offline-female", "/files/short",
+        "/zip/../short/offline-female", "/zip/short/linked", "/zip/%2e%2e/%2e%2e", "/zip/short/offline-female/../x",
+        "/files/feed.xml", "/files/short/offline-female/manifest.json%00.mp3",
+    ]  # fmt: skip
+    for path in tricks:
+        answer = server.request(path)
+        assert answer.status == 404, (path, answer.status)
+        assert b"not for the web" not in answer.body
+    archive = zipfile.ZipFile(io.BytesIO(server.request(entry["zip"]).body))
+    assert "link.mp3" not in " ".join(archive.namelist())
+    assert server.alive()
+
+
+def test_a_request_from_another_origin_cannot_start_a_render(serve) -> None:
+    server = serve()
+    draft = server.upload("seed.txt", SEED.read_bytes()).json()
+    body = {"draft": draft["id"], "voices": ["offline-female"]}
+    assert server.post_json("/api/renders", body, {"Origin": "http://evil.example"}).status == 403
+    assert server.post_json("/api/renders", body, {"Origin": f"http://localhost:{server.port}"}).status == 403
+    no_header = server.request("/api/renders", data=json.dumps(body).encode(), method="POST",
+                               headers={"Content-Type": "application/json"})  # fmt: skip
+    assert no_header.status == 403
+    form = server.request("/api/renders", data=f"draft={draft['id']}&voices=offline-female".encode(), method="POST",
+                          headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": "null"})  # fmt: skip
+    assert form.status == 403
+    assert server.upload("seed.txt", SEED.read_bytes(), {"Origin": "http://evil.example"}).status == 403
+    assert server.request("/api/jobs").json()["jobs"] == []
+    # A site whose name was re-pointed at 127.0.0.1 (DNS rebinding) is not answered at all.
+    assert server.request("/api/library", host=f"evil.example:{server.port}").status == 403
+    same = server.post_json("/api/renders", body, {"Origin": f"http://127.0.0.1:{server.port}"})
+    assert same.status == 200
+
+
+def test_on_another_host_every_request_needs_the_token(serve) -> None:
+    server = serve("--host", "0.0.0.0")
+    assert "?token=" in server.address
+    token = server.address.split("?token=", 1)[1]
+    assert server.request("/").status == 403
+    assert server.request("/api/library").status == 403
+    assert server.request("/api/library?token=wrong").status == 403
+    assert server.request("/files/feed.xml").status == 403
+    first = server.request(f"/?token={token}")
+    assert first.status == 200 and "speechcast_token=" in first.headers.get("set-cookie", "")
+    cookie = first.headers["set-cookie"].split(";", 1)[0]
+    assert "httponly" in first.headers["set-cookie"].lower() and "samesite=strict" in first.headers["set-cookie"].lower()
+    assert server.request("/api/library", headers={"Cookie": cookie}).status == 200
+    assert server.request("/api/voices", headers={"Cookie": "speechcast_token=nope"}).status == 403
+
+
+def test_two_renders_queue_and_a_cancelled_one_leaves_nothing(serve, make_speech, edge_service) -> None:
+    edge_service.speed = 6.0  # slow enough to be caught mid-render
+    server = serve()
+    path = make_speech("long.txt", sections=3, paragraphs=3, sentences=4)
+    draft = server.upload(path.name, path.read_bytes()).json()
+    ids = server.post_json("/api/renders", {"draft": draft["id"], "voices": ["xiaoxiao", "yunyang"]}).json()["jobs"]
+    assert len(ids) == 2
+    deadline = time.monotonic() + 60
+    while True:
+        jobs = {j["id"]: j for j in server.request("/api/jobs").json()["jobs"]}
+        if jobs[ids[0]]["state"] == "running" and jobs[ids[0]]["done"] > 0:
+            break
+        assert time.monotonic() < deadline, jobs
+        time.sleep(0.1)
+    assert jobs[ids[1]]["state"] == "queued" and jobs[ids[1]]["queue_position"] == 1
+    assert jobs[ids[0]]["engine"] == "edge" and jobs[ids[0]]["requests"] >= 1
+    assert server.post_json(f"/api/jobs/{ids[0]}/cancel", {}).status == 200
+    ended = wait_jobs(server, ids, timeout=180)
+    assert ended[ids[0]]["state"] == "cancelled", ended
+    assert ended[ids[1]]["state"] == "done", ended
+    assert not (server.out / "long" / "xiaoxiao").exists()
+    assert not list(server.out.rglob(".speechcast-*"))
+    assert (server.out / "long" / "yunyang" / "manifest.json").is_file()
