@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 # The stand-in Edge service's fixtures (edge_service, edge_tts_state) for every test module.
-pytest_plugins = ["edge_service", "serve_util"]
+pytest_plugins = ["edge_service", "serve_util", "browser_util"]
 
 
 @pytest.fixture(scope="session")

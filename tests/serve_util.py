@@ -43,11 +43,15 @@ class Server:
         self.address = first.rsplit(" at ", 1)[1].strip()
         self.url = self.address.split("?", 1)[0]
         self.port = int(self.url.rsplit(":", 1)[1].strip("/"))
+        self.token = self.address.split("?token=", 1)[1] if "?token=" in self.address else None
 
     def request(self, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
-                method: str | None = None, host: str | None = None) -> Answer:  # fmt: skip
+                method: str | None = None, host: str | None = None, anonymous: bool = False) -> Answer:  # fmt: skip
+        """One request; it carries the token (when the server wants one) unless `anonymous`."""
         base = f"http://127.0.0.1:{self.port}"
         req = urllib.request.Request(base + path, data=data, headers=headers or {}, method=method)
+        if self.token and not anonymous:
+            req.add_header("X-Speechcast-Token", self.token)
         if host:
             req.add_header("Host", host)
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))

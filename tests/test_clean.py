@@ -136,3 +136,24 @@ def test_scraped_copy_loses_exactly_its_furniture() -> None:
     kept = dict(cleaned.lines)
     assert kept[5] == "同志们："
     assert "各会员单位" in kept[12] and "www.example.gov.cn" in kept[12]
+
+
+def test_a_removed_piece_put_back_stays_where_it_stood(tmp_path) -> None:
+    """What a person restores (a whole line, a fragment, a piece the reader took out) is spoken, in
+    its place, and only that leaves the report."""
+    from pipeline.text.manuscript import load_script
+
+    path = tmp_path / "speech.md"
+    path.write_text("# 在全市会议上的讲话\n\n同志们：\n\n<div>欢迎关注公众号</div>\n\n## 一、抓好安全\n\n"
+                    "我们要抓好安全生产工作。\n\n第2页\n\n## 二、抓好发展\n\n我们要抓好发展。\n\n谢谢大家！\n", encoding="utf-8")  # fmt: skip
+    script = load_script(path)
+    removed = {r.text: r for r in script.removed}
+    assert {"欢迎关注公众号", "<div> </div>"} <= set(removed), removed
+    for text, r in removed.items():
+        kept = load_script(path, keep=frozenset({(r.line, r.text)}))
+        assert [x.text for x in kept.removed] == [x.text for x in script.removed if x is not r]
+        spoken = [p for s in kept.sections for p in s.paragraphs]
+        assert text in spoken, (text, spoken)
+    advert = removed["欢迎关注公众号"]
+    kept = load_script(path, keep=frozenset({(advert.line, advert.text)}))
+    assert kept.sections[0].paragraphs == ["欢迎关注公众号"]  # before the first section, where it stood

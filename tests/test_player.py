@@ -16,16 +16,12 @@ from player_util import (
     sentence_times,
     write_tracks,
 )
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from pipeline.errors import OutputError
 from pipeline.publish import player
 from pipeline.publish.staging import atomic_write_text
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--autoplay-policy=no-user-gesture-required"]
 SHOTS = Path(__file__).resolve().parent.parent / "output" / "player-screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -41,17 +37,6 @@ SET_TIME = """async (sec) => {
   return on ? on.textContent : null;
 }"""
 READY = "window.speechcast && speechcast.state.track >= 0 && speechcast.state.pending === null"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `apt-get install -y chromium fonts-noto-cjk` "
-                    "(the player tests need a real browser).")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
 
 
 def render(out: Path, manifest: dict, **audio) -> Path:

@@ -145,18 +145,44 @@ def test_a_request_from_another_origin_cannot_start_a_render(serve) -> None:
 
 def test_on_another_host_every_request_needs_the_token(serve) -> None:
     server = serve("--host", "0.0.0.0")
-    assert "?token=" in server.address
-    token = server.address.split("?token=", 1)[1]
-    assert server.request("/").status == 403
-    assert server.request("/api/library").status == 403
-    assert server.request("/api/library?token=wrong").status == 403
-    assert server.request("/files/feed.xml").status == 403
-    first = server.request(f"/?token={token}")
+    assert server.token and len(server.token) >= 20
+
+    def anonymous(path: str, **kw):  # type: ignore[no-untyped-def]
+        return server.request(path, anonymous=True, **kw)
+
+    assert anonymous("/").status == 403
+    assert anonymous("/api/library").status == 403
+    assert anonymous("/api/library?token=wrong").status == 403
+    assert anonymous("/files/feed.xml").status == 403
+    assert anonymous("/t/wrong/files/feed.xml").status == 403
+    assert anonymous("/api/drafts", data=b"x", method="POST", headers={"X-Speechcast": "1"}).status == 403
+    first = anonymous(f"/?token={server.token}")
     assert first.status == 200 and "speechcast_token=" in first.headers.get("set-cookie", "")
     cookie = first.headers["set-cookie"].split(";", 1)[0]
     assert "httponly" in first.headers["set-cookie"].lower() and "samesite=strict" in first.headers["set-cookie"].lower()
-    assert server.request("/api/library", headers={"Cookie": cookie}).status == 200
-    assert server.request("/api/voices", headers={"Cookie": "speechcast_token=nope"}).status == 403
+    assert anonymous("/api/library", headers={"Cookie": cookie}).status == 200
+    assert anonymous("/api/voices", headers={"Cookie": "speechcast_token=nope"}).status == 403
+    assert anonymous(f"/t/{server.token}/api/library").status == 200
+
+
+def test_a_phone_subscribes_to_the_feed_through_the_token_address(serve, make_speech, cli) -> None:
+    import feedparser
+
+    server = serve("--host", "0.0.0.0")
+    rendered(server, make_speech("short.txt", sections=2, paragraphs=1, sentences=2))
+    base = f"http://127.0.0.1:{server.port}/t/{server.token}/files/"
+    done = cli.run("feed", server.out, "--base-url", base)
+    assert done.returncode == 0, done.stderr
+    answer = server.request(f"/t/{server.token}/files/feed.xml", anonymous=True)
+    assert answer.status == 200
+    feed = feedparser.parse(answer.body)
+    assert not feed.bozo and len(feed.entries) == 1
+    enclosure = feed.entries[0].enclosures[0]
+    assert enclosure.href.startswith(base)
+    audio = server.request(enclosure.href.removeprefix(f"http://127.0.0.1:{server.port}"), anonymous=True)
+    assert audio.status == 200 and len(audio.body) == int(enclosure.length) and audio.body[:3] in (b"ID3", b"\xff\xfb")
+    chapters = server.request(feed.entries[0].podcast_chapters["url"].removeprefix(f"http://127.0.0.1:{server.port}"), anonymous=True)
+    assert chapters.status == 200 and [c["title"] for c in chapters.json()["chapters"]][:1] == ["开场"]
 
 
 def test_two_renders_queue_and_a_cancelled_one_leaves_nothing(serve, make_speech, edge_service) -> None:

@@ -23,6 +23,8 @@ from .staging import atomic_write_text
 
 FEED_NAME = "feed.xml"
 CHAPTERS_FOLDER = "chapters"
+COVER_NAME = "cover.jpg"
+"""The podcast's image, when one is put beside the feed."""
 _NAMESPACES = 'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0"'
 
 
@@ -55,7 +57,7 @@ def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = 
         atomic_write_text(chapters_path, json.dumps(_chapters(episode), ensure_ascii=False, indent=2) + "\n")
         items.append(_item(episode, base, root, chapters_path))
     channel_title = title or root.resolve().name
-    image = root / "cover.jpg"
+    image = root / COVER_NAME
     feed = "\n".join([
         '<?xml version="1.0" encoding="UTF-8"?>',
         f"<rss version=\"2.0\" {_NAMESPACES}>",

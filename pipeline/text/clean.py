@@ -198,6 +198,9 @@ def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = (), ke
     blocks = sorted([*blocks, *back], key=lambda b: b.line) if back else blocks  # stable: a line's own block first
     rows: list[Block] = []
     for block in blocks:
+        if any(block is b for b in back):  # put back as the reader found it: nothing more is taken out of it
+            rows.append(block)
+            continue
         kept, fragments = strip_fragments(block.text, block.line, keep=keep)
         report.extend(fragments)
         rows.append(block.with_text(kept.strip()))

@@ -4,7 +4,8 @@
   whose domain is re-pointed at 127.0.0.1 (DNS rebinding) gets nothing.
 - **Token**: bound to any other address, the app is reachable by others on the network, so every
   request must carry the token printed with the URL: once in the address (`?token=`), after which a
-  cookie bound to this site carries it.
+  cookie bound to this site carries it; or at the head of the path (`/t/<token>/…`), which is how a
+  podcast app, which keeps no cookies, reaches the feed and every file it names.
 - **Cross-site requests**: a request that changes something (any method but GET and HEAD) must come
   from the app's own page: its Origin, when sent, is the app's own, and it carries the header
   `X-Speechcast: 1`, which a form on another site cannot add and a script there cannot send without
@@ -50,7 +51,15 @@ class Guard:
             await _refuse(send, 403, "This speechcast answers on 127.0.0.1 only: open the address it printed.")
             return
         set_cookie = False
-        if self.token is not None:
+        if self.token is not None and scope["path"].startswith("/t/"):
+            # A token in the path: the address a podcast app is given, its enclosures under it too.
+            given, _, rest = scope["path"][3:].partition("/")
+            if not hmac.compare_digest(given.encode(), self.token.encode()):
+                await _refuse(send, 403, "This address's token is not this speechcast's: ask for the address it printed.")
+                return
+            raw = scope.get("raw_path") or scope["path"].encode("utf-8")
+            scope = dict(scope, path="/" + rest, raw_path=b"/" + raw[3:].partition(b"/")[2])
+        elif self.token is not None:
             given = _token_in(scope, headers)
             if given is None or not hmac.compare_digest(given.encode(), self.token.encode()):
                 await _refuse(send, 403, "This speechcast needs its token: open the address with ?token= that `speechcast serve` printed.")

@@ -112,12 +112,18 @@ def _inside(root: Path, target: Path) -> Path | None:
 
 def library_file(root: Path, path: str) -> Path | None:
     """The file `path` (as in /files/<path>) names in the library, or None: the caller answers 404."""
+    from ..publish.feed import CHAPTERS_FOLDER, COVER_NAME, FEED_NAME
+
     parts = path.split("/")
-    if not path or any(not _plain(p) for p in parts) or len(parts) not in (1, 3):
+    if not path or any(not _plain(p) for p in parts):
         return None
-    if len(parts) == 1:  # the podcast feed at the root, when `speechcast feed` wrote one
-        target = _inside(root, root / parts[0])
-        return target if parts[0] == "feed.xml" and target is not None and target.is_file() else None
+    # The podcast feed, its cover and its chapters, when `speechcast feed` wrote them.
+    feed = parts in ([FEED_NAME], [COVER_NAME]) or (len(parts) == 2 and parts[0] == CHAPTERS_FOLDER and parts[1].endswith(".json"))
+    if feed:
+        target = _inside(root, root.joinpath(*parts))
+        return target if target is not None and stat.S_ISREG(os.lstat(target).st_mode) else None
+    if len(parts) != 3:
+        return None
     folder = _inside(root, root / parts[0] / parts[1])
     manifest = read_manifest(folder) if folder is not None else None
     if folder is None or manifest is None or parts[2] not in render_files(manifest):

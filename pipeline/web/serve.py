@@ -38,6 +38,18 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _lan_address() -> str:
+    """This machine's address on its network (a UDP socket is pointed outward; nothing is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))
+        return str(probe.getsockname()[0])
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        probe.close()
+
+
 def url_for(host: str, port: int, token: str | None) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - what a browser here opens
     if ":" in shown:
@@ -62,7 +74,10 @@ def serve(host: str, port: int, out_root: Path, *, cache: Path | None, max_uploa
     url = url_for(host, actual, token)
     announce(f"speechcast is serving {out_root}/ at {url}")
     if token:
-        announce("Anyone on the network who has this address (with its token) can use it; Ctrl-C stops it.")
+        lan = url_for(_lan_address() if host in ("0.0.0.0", "::") else host, actual, token)  # noqa: S104
+        announce(f"On the network: {lan} — anyone who has this address (with its token) can use it; Ctrl-C stops it.")
+        files = lan.split("?", 1)[0] + f"t/{token}/files/"
+        announce(f"Podcast feed for phones: `speechcast feed {out_root} --base-url {files}`, then subscribe to {files}feed.xml")
     else:
         announce("Only this computer can open it (bound to 127.0.0.1); Ctrl-C stops it.")
     if open_browser:

@@ -1,0 +1,215 @@
+"""`speechcast serve` driven as its users drive it: the page in Chromium, the real server, the real
+pipeline (espeak offline, Edge through the stand-in)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+from serve_util import SEED, Server
+from test_serve import SEED_SECTIONS
+
+SHOTS = Path(__file__).resolve().parent.parent / "output" / "serve-screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+RENDER_TIMEOUT = 180_000
+
+
+@pytest.fixture
+def open_page(browser: Browser):
+    contexts = []
+
+    def start(server: Server, viewport=DESKTOP) -> Page:
+        # The page's CSP forbids eval, which Playwright's string predicates use; escaping is what the tests check.
+        context = browser.new_context(viewport=viewport, accept_downloads=True, bypass_csp=True)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors  # type: ignore[attr-defined]
+        page.goto(server.address)
+        page.wait_for_selector("[data-testid=voice] input", state="attached")
+        return page
+
+    yield start
+    for context in contexts:
+        for page in context.pages:
+            assert not page.errors, page.errors  # type: ignore[attr-defined]
+        context.close()
+
+
+def upload(page: Page, path: Path | None = None, *, name: str = "", data: bytes = b"") -> None:
+    box = page.locator("[data-testid=upload] input[type=file]")
+    if path is not None:
+        box.set_input_files(path)
+    else:
+        box.set_input_files({"name": name, "mimeType": "application/octet-stream", "buffer": data})
+
+
+def choose(page: Page, *voices: str) -> None:
+    for box in page.locator("input[name=voice]").all():
+        box.set_checked(box.get_attribute("value") in voices)
+
+
+def job_rows(page: Page) -> list[dict]:
+    return page.eval_on_selector_all("#progress .job", """rows => rows.map(r => ({state: r.dataset.state,
+        voice: r.querySelector('.job-voice').textContent, figures: r.querySelector('.job-figures').textContent}))""")
+
+
+def wait_done(page: Page, count: int = 1) -> None:
+    page.wait_for_function(f"document.querySelectorAll('#progress .job[data-state=done]').length >= {count}", timeout=RENDER_TIMEOUT)
+
+
+def play_in_player(page: Page) -> float:
+    """Play the render in the page's player (muted) for a moment; how far it got, in seconds."""
+    page.wait_for_function("document.querySelector('[data-testid=player]').src.includes('/files/')")
+    frame = page.frame_locator("[data-testid=player]")
+    frame.locator("audio").wait_for(state="attached")
+    return frame.locator("audio").evaluate("""async (a) => {
+        a.muted = true;
+        if (a.readyState < 1) await new Promise(r => a.addEventListener('loadedmetadata', r, {once: true}));
+        await a.play();
+        await new Promise(r => setTimeout(r, 1200));
+        return a.currentTime; }""")
+
+
+def download(page: Page, link_text: str) -> bytes:
+    with page.expect_download() as info:
+        page.locator("[data-testid=download] a", has_text=link_text).first.click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_seed_offline_from_upload_to_download(serve, open_page) -> None:
+    server = serve()
+    page = open_page(server)
+    upload(page, SEED)
+    page.wait_for_selector("#o-sections li")
+    titles = page.locator("#o-sections .section-title").all_text_contents()
+    assert [t for t in titles if t in SEED_SECTIONS] == SEED_SECTIONS
+    removed = page.locator("[data-testid=removed] li")
+    assert removed.count() == 10
+    text = removed.nth(2).locator("q").text_content()
+    assert text and text not in page.locator("[data-testid=script]").input_value().split("<!-- removed")[0]
+    removed.nth(2).locator("[data-testid=restore]").click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=removed] li').length === 9")
+    assert text in page.locator("[data-testid=script]").input_value().split("<!-- removed")[0]
+
+    offline = page.locator("[data-testid=voice] label", has=page.locator("input[value=offline-female]"))
+    assert "离线" in offline.text_content()
+    choose(page, "offline-female")
+    page.click("[data-testid=render]")
+    page.wait_for_function("[...document.querySelectorAll('#progress .job-figures')].some(f => /\\d+\\/\\d+ 段/.test(f.textContent))")
+    wait_done(page)
+    assert play_in_player(page) > 0.3
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#step-result").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "serve-result.png"))
+
+    entry = server.request("/api/library").json()["renders"][0]
+    folder = server.out / entry["id"]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert text in manifest["script"].split("<!-- removed")[0]  # the restored line was spoken
+    assert download(page, "完整 MP3") == (folder / manifest["files"]["full"]).read_bytes()
+    names = zipfile.ZipFile(io.BytesIO(download(page, "ZIP"))).namelist()
+    base = f"{folder.parent.name}-{folder.name}/"
+    assert sorted(names) == sorted(base + n for n in [manifest["files"]["full"], manifest["files"]["srt"], manifest["files"]["lrc"],
+                                                      "playlist.m3u8", "index.html", "manifest.json",
+                                                      *(t[k] for t in manifest["tracks"] for k in ("file", "lrc"))])  # fmt: skip
+    tracks = page.locator("[data-testid=download] .tracks a")
+    assert tracks.count() == len(manifest["tracks"])
+    assert page.locator("[data-testid=library] li").count() == 1
+
+
+def test_edge_preview_render_and_another_voice_from_the_library(serve, open_page, edge_service) -> None:
+    server = serve()
+    page = open_page(server)
+    upload(page, SEED)
+    page.wait_for_selector("#o-sections li")
+    choose(page, "xiaoxiao")
+    page.click("[data-testid=preview]")
+    seconds = page.locator("#preview-audio").evaluate("""async (a) => {
+        while (!a.src) await new Promise(r => setTimeout(r, 50));
+        if (a.readyState < 1) await new Promise(r => a.addEventListener('loadedmetadata', r, {once: true}));
+        return a.duration; }""")
+    assert 1 < seconds < 30
+    page.click("[data-testid=render]")
+    wait_done(page)
+    assert "(edge)" in job_rows(page)[0]["voice"]
+    assert play_in_player(page) > 0.3
+    item = page.locator("[data-testid=library] li").first
+    item.locator("select").select_option("yunyang")
+    item.locator("button.rerender").click()
+    wait_done(page, 2)
+    voices = sorted(e["voice"] for e in server.request("/api/library").json()["renders"])
+    assert voices == ["xiaoxiao", "yunyang"]
+    assert (server.out / "000_f942a4ce7236a7e5" / "yunyang" / "manifest.json").is_file()
+
+
+def test_two_voices_queue_and_cancel_leaves_no_file(serve, open_page, edge_service, make_speech) -> None:
+    edge_service.speed = 6.0
+    server = serve()
+    page = open_page(server)
+    upload(page, make_speech("long.txt", sections=3, paragraphs=3, sentences=4))
+    page.wait_for_selector("#o-sections li")
+    choose(page, "xiaoxiao", "yunyang")
+    page.click("[data-testid=render]")
+    page.wait_for_function("""(() => { const r = [...document.querySelectorAll('#progress .job')];
+        return r.length === 2 && r.some(j => j.dataset.state === 'queued') && r.some(j => j.dataset.state === 'running'
+          && /[1-9]\\d*\\/\\d+ 段/.test(j.querySelector('.job-figures').textContent)); })()""", timeout=60_000)
+    running = page.locator("#progress .job[data-state=running]")
+    assert "排队" in page.locator("#progress .job[data-state=queued] .job-state").text_content()
+    running.locator("[data-testid=cancel]").click()
+    page.wait_for_selector("#progress .job[data-state=cancelled]")
+    wait_done(page)
+    assert not (server.out / "long" / "xiaoxiao").exists()
+    assert not list(server.out.rglob(".speechcast-*"))
+    page.wait_for_function("document.querySelectorAll('[data-testid=library] li').length === 1")
+    assert page.locator("[data-testid=library] li").get_attribute("data-render") == "long/yunyang"
+
+
+def test_bad_files_get_a_plain_message_and_the_page_goes_on(serve, open_page) -> None:
+    server = serve()
+    page = open_page(server)
+    message = page.locator("#upload-message")
+    for name, data, words in [("picture.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not text"),
+                              ("nothing.txt", b"", "empty"),
+                              ("huge.txt", b"a" * (25 * 1024 * 1024), "20 MB")]:  # fmt: skip
+        upload(page, name=name, data=data)
+        page.wait_for_function(f"""(() => {{ const m = document.getElementById('upload-message');
+            return m.classList.contains('bad') && m.textContent.includes({json.dumps(name)}); }})()""")
+        assert words in message.text_content()
+    upload(page, SEED)
+    page.wait_for_function("document.getElementById('o-title').textContent === '在机关主题党日活动后的讲话'")
+    assert server.alive()
+
+
+def test_markup_in_a_manuscript_is_shown_as_text(serve, open_page, tmp_path: Path) -> None:
+    server = serve()
+    page = open_page(server)
+    title = "<script>window.pwned=1</script><img src=x onerror=window.pwned=2>关于安全生产的讲话"
+    path = tmp_path / "unsafe.txt"
+    path.write_text(f"{title}\n\n同志们：\n\n一、<b>加强</b>领导\n\n我们要加强领导。\n\n谢谢大家！\n", encoding="utf-8")
+    upload(page, path)
+    page.wait_for_selector("#o-sections li")
+    shown = page.locator("#o-title").text_content()
+    assert "关于安全生产的讲话" in shown
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#outline script, #outline img").count() == 0
+
+
+def test_fits_a_phone_and_screenshots(serve, open_page) -> None:
+    server = serve()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = open_page(server, viewport)
+        upload(page, SEED)
+        page.wait_for_selector("#o-sections li")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], (name, width)
+        for testid in ("upload", "outline", "removed", "voice", "preview", "render", "progress", "library"):
+            assert page.locator(f"[data-testid={testid}]").count() >= 1, testid
+        page.screenshot(path=str(SHOTS / f"serve-{name}.png"), full_page=name == "desktop")
