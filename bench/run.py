@@ -286,7 +286,13 @@ def case_stitch(bench: Bench) -> Case:
     case.row("write_render: tracks, full MP3 with chapters, subtitles, manifest, player",
              f"{m['render_s']:.2f} s; Python CPU {m['render_cpu_s']:.1f} s, encoder CPU {m['render_encoder_cpu_s']:.1f} s")  # fmt: skip
     case.row("stitching beyond the encode (median of the per-run differences)", f"{extra:.2f} s (n={len(reports)})", "< 2 s", extra < 2.0)
-    case.data = {"median": m, "extra_s": extra, "runs": reports}
+    ratio = _median([r["encode_m4b_s"] / r["encode_s"] for r in reports])
+    case.row("one M4B (AAC) encode of the same programme", f"{m['encode_m4b_s']:.2f} s; CPU {m['encode_m4b_cpu_s']:.1f} s")
+    case.row("M4B encode ÷ MP3 encode (median of the per-run ratios)", f"{ratio:.2f}×")
+    both = _median([r["render_both_s"] - r["render_s"] for r in reports])
+    case.row("write_render with --format both, beyond --format mp3 (median of the differences)",
+             f"{both:.2f} s; the render {m['render_both_s']:.2f} s")  # fmt: skip
+    case.data = {"median": m, "extra_s": extra, "m4b_ratio": ratio, "both_extra_s": both, "runs": reports}
     return case
 
 

@@ -9,7 +9,9 @@ about `--hours`), decodes them all (timed apart: that is the cache read of a ren
 - encode: one MP3 encode of the whole programme's samples with the render's encoder settings, the
   work no render can avoid;
 - render: `write_render` — trim, place, loudness measure and limiter per track, section MP3s and
-  the full MP3 with chapters, subtitles, playlist, manifest and player page.
+  the full MP3 with chapters, subtitles, playlist, manifest and player page;
+- encode_m4b: one AAC encode of the same samples into an M4B (PyAV), against the MP3 encode;
+- render_both: `write_render` with `--format both` (the MP3s and the M4B from one timeline).
 
 The difference is what stitching costs beyond the encode.
 """
@@ -33,9 +35,11 @@ from manuscripts import manuscript  # noqa: E402
 
 from pipeline import __version__  # noqa: E402
 from pipeline.model import Chunk  # noqa: E402
+from pipeline.publish.m4b import M4bWriter  # noqa: E402
 from pipeline.publish.manifest import RenderInfo  # noqa: E402
 from pipeline.publish.mp3 import Mp3Writer  # noqa: E402
 from pipeline.publish.player import render_page  # noqa: E402
+from pipeline.publish.tags import Mp3Tags  # noqa: E402
 from pipeline.publish.write import write_render  # noqa: E402
 from pipeline.settings import RenderSettings, VoiceSettings  # noqa: E402
 from pipeline.sound.assemble import Assembler  # noqa: E402
@@ -79,33 +83,46 @@ def main() -> None:
 
     out = args.work / "stitch-out"
     shutil.rmtree(out, ignore_errors=True)
-    encoding, programme_s = _encode_programme(script.sections, chunks, clips, settings, out)
+    encoding, programme_s = _encode_programme(script.sections, chunks, clips, settings, out, "mp3")
+    shutil.rmtree(out, ignore_errors=True)
+    encoding_m4b, _ = _encode_programme(script.sections, chunks, clips, settings, out, "m4b")
     shutil.rmtree(out, ignore_errors=True)
 
     info = RenderInfo(__version__, VoiceSettings("edge", "zh-CN-XiaoxiaoNeural"), "xiaoxiao", "stitch.txt", "")
     with Clock() as rendering:
         result = write_render(out, script, chunks, clips.__getitem__, settings, SAMPLE_RATE, info, to_markdown(script), render_page)
     shutil.rmtree(out, ignore_errors=True)
+    both = RenderSettings(formats=("mp3", "m4b"))
+    with Clock() as rendering_both:
+        write_render(out, script, chunks, clips.__getitem__, both, SAMPLE_RATE, info, to_markdown(script), render_page)
+    shutil.rmtree(out, ignore_errors=True)
 
     report = {"chunks": len(chunks), "tracks": result.track_count, "audio_s": result.duration_ms / 1000, "encoded_audio_s": programme_s}
-    for name, clock in (("decode", decoding), ("encode", encoding), ("render", rendering)):
+    for name, clock in (("decode", decoding), ("encode", encoding), ("render", rendering), ("encode_m4b", encoding_m4b),
+                        ("render_both", rendering_both)):  # fmt: skip
         report |= clock.report(name)
     args.json.write_text(json.dumps(report), encoding="utf-8")
 
 
-def _encode_programme(sections, chunks, clips, settings, out: Path) -> tuple[Clock, float]:
-    """Seconds to encode the programme's samples (trimmed clips and pauses, as laid out) once, and
-    the seconds of audio that was. The layout is done before the clock starts."""
+def _encode_programme(sections, chunks, clips, settings, out: Path, kind: str) -> tuple[Clock, float]:
+    """Seconds to encode the programme's samples (trimmed clips and pauses, as laid out) once as
+    `kind` (mp3 or m4b), and the seconds of audio that was. The layout is done before the clock starts."""
     assembler = Assembler(sections, chunks, clips.__getitem__, settings.pauses, SAMPLE_RATE)
     tracks = list(assembler.tracks())
     out.mkdir(parents=True)
     with Clock() as clock:
-        writer = Mp3Writer(out / "programme.mp3", SAMPLE_RATE, settings.bitrate)
+        if kind == "mp3":
+            writer: Mp3Writer | M4bWriter = Mp3Writer(out / "programme.mp3", SAMPLE_RATE, settings.bitrate)
+        else:
+            writer = M4bWriter(out / "programme.m4b", SAMPLE_RATE, settings.bitrate, Mp3Tags("t", "a", "t", "2026", ""))
         for track in tracks:
             with track:
                 for _, block in track.blocks():
                     writer.write(block)
-        writer.close()
+        if isinstance(writer, Mp3Writer):
+            writer.close()
+        else:
+            writer.finish([])
     return clock, assembler.timeline.length / SAMPLE_RATE
 
 

@@ -58,6 +58,8 @@ def render(
     loudness: float = typer.Option(-16.0, help="Target loudness in LUFS."),
     max_chars: Optional[int] = typer.Option(None, "--max-chars", help="Longest chunk sent to the engine."),
     no_player: bool = typer.Option(False, "--no-player", help="Do not write the index.html player page."),
+    format_: str = typer.Option("mp3", "--format", help="The whole speech as mp3, as an m4b audiobook (AAC, chapters), or both."),
+    cover: Optional[Path] = typer.Option(None, "--cover", help="A JPEG or PNG image as the cover of the MP3s and the M4B."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the chunks and estimated duration; synthesize nothing."),
     appendix: bool = typer.Option(False, "--appendix", help="Also speak the appendices after the speech (附件, 附录), each as a section."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
@@ -66,7 +68,8 @@ def render(
     from .render import choose_voice, render, unchanged, up_to_date
     from .settings import RenderSettings
 
-    settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars)
+    settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars,
+                              formats=RenderSettings.formats_named(format_), cover=cover)  # fmt: skip
 
     def one(manuscript: str) -> list:
         """Every voice of one manuscript, one after another: the engine's bound holds across files too."""

@@ -60,24 +60,23 @@ def render_key(script_md: str, chunks: list[Chunk], keys: dict[Chunk, str], voic
     shape = [
         __version__, voice.preset.name, dataclasses.asdict(voice.preset.settings), source_hash, script_md, player,
         dataclasses.asdict(settings.pauses), settings.loudness, settings.true_peak, settings.bitrate,
+        list(settings.formats), _cover_hash(settings),
         [(keys[c], c.section, c.paragraph, c.sentence, c.part, c.role, c.pause_after) for c in chunks],
     ]
     return hashlib.sha256(json.dumps(shape, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _run(coro):  # type: ignore[no-untyped-def]
-    from . import (
-        aio,  # asyncio costs 20 ms at start-up: only a render or a probe runs coroutines
-    )
-
-    return aio.run(coro)
+def _cover_hash(settings: RenderSettings) -> str:
+    """The cover by its bytes: the same picture under another name changes nothing."""
+    image = settings.cover_image()
+    return hashlib.sha256(image).hexdigest() if image else ""
 
 
 def input_key(source_hash: str, voice: Voice, settings: RenderSettings, player: bool, appendix: bool) -> str:
     """Fingerprint of what a render is made from, before the front end reads a line: speechcast's
     version (the front end's rules), the source's bytes, the voice and every option that shapes the
     files. Equal input keys make equal render keys, so a match needs no parsing at all."""
-    options = {k: v for k, v in dataclasses.asdict(settings).items() if k != "jobs"}
+    options = {k: v for k, v in dataclasses.asdict(settings).items() if k != "jobs"} | {"cover": _cover_hash(settings)}
     engine = voice.engine
     shape = [__version__, voice.preset.name, dataclasses.asdict(voice.preset.settings), engine.id, engine.version,
              engine.chunk_chars, source_hash, player, appendix, options]  # fmt: skip
@@ -113,7 +112,8 @@ def _existing(out_dir: Path, key: str) -> tuple[int, list[Path]] | None:
             return None
         f = manifest["files"]
         tracks = [t[k] for t in manifest["tracks"] for k in ("file", "lrc")]
-        names = [f["full"], *tracks, f["srt"], f["lrc"], f["playlist"], "manifest.json", *([f["player"]] if f["player"] else [])]
+        names = [f["full"], *([f["m4b"]] if f.get("m4b") and f["m4b"] != f["full"] else []), *tracks, f["srt"], f["lrc"],
+                 f["playlist"], "manifest.json", *([f["player"]] if f["player"] else [])]  # fmt: skip
         duration = int(manifest["duration_ms"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -341,7 +341,8 @@ def render(
         preset=voice.preset.name,
         engine=engine.id,
         duration_ms=written.duration_ms,
-        files=[written.full, *(p for t in written.tracks for p in (t, t.with_suffix(".lrc"))), written.srt, written.lrc,
+        files=[*([written.full] if "mp3" in settings.formats else []), *([written.m4b] if written.m4b else []),
+               *(p for t in written.tracks for p in (t, t.with_suffix(".lrc"))), written.srt, written.lrc,
                written.playlist, written.manifest, *([written.player] if written.player else [])],
         synthesis=report,
         warnings=list(voice.warnings) + list(script.warnings),

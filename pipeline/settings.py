@@ -6,6 +6,7 @@ import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .errors import SettingsError
 
@@ -92,8 +93,13 @@ class RenderSettings:
     """Parallel engine requests (Edge throttles an IP that opens too many)."""
     max_chunk_chars: int | None = None
     """Overrides the engine's own chunk length when set."""
+    formats: tuple[str, ...] = ("mp3",)
+    """The whole speech as "mp3", as an "m4b" audiobook, or both (section tracks are MP3 always)."""
+    cover: Path | None = None
+    """A JPEG or PNG image for the files' cover art."""
 
     MAX_JOBS = 8
+    FORMATS = ("mp3", "m4b")
 
     def __post_init__(self) -> None:
         if not 1 <= self.jobs <= self.MAX_JOBS:
@@ -102,6 +108,30 @@ class RenderSettings:
             raise SettingsError(f"--loudness must be between -40 and -5 LUFS, not {self.loudness}.")
         if self.max_chunk_chars is not None and not 20 <= self.max_chunk_chars <= 500:
             raise SettingsError("--max-chars must be between 20 and 500.")
+        if not self.formats or any(f not in self.FORMATS for f in self.formats):
+            raise SettingsError(f"--format is mp3, m4b or both, not {'/'.join(self.formats) or 'nothing'}.")
+        if self.cover is not None:
+            self.cover_image()  # unreadable or not an image: said now, before any synthesis
+
+    @classmethod
+    def formats_named(cls, name: str) -> tuple[str, ...]:
+        """The formats `--format NAME` stands for: mp3, m4b, or both."""
+        choices = {"mp3": ("mp3",), "m4b": ("m4b",), "both": ("mp3", "m4b")}
+        if not isinstance(name, str) or name.lower() not in choices:
+            raise SettingsError(f"--format is mp3, m4b or both, not '{name}'.")
+        return choices[name.lower()]
+
+    def cover_image(self) -> bytes | None:
+        """The cover's bytes (None without one); SettingsError unless it is a JPEG or PNG file."""
+        if self.cover is None:
+            return None
+        try:
+            data = Path(self.cover).read_bytes()
+        except OSError as exc:
+            raise SettingsError(f"--cover {self.cover} cannot be read ({exc.strerror}): give a JPEG or PNG image.") from None
+        if not data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")):
+            raise SettingsError(f"--cover {self.cover} is not a JPEG or PNG image: give one of those.")
+        return data
 
 
 def positive_from_environment(variable: str, kind: type[int] | type[float], example: str) -> int | float | None:

@@ -21,8 +21,7 @@ def ebur128(path: Path) -> tuple[float, float]:
 
 def chapters(path: Path) -> list[tuple[int, int, str]]:
     """(start ms, end ms, title) of every chapter ffmpeg lists, in its order."""
-    listing = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
-    found = re.findall(r"Chapter #0:\d+: start ([\d.]+), end ([\d.]+)\s+Metadata:\s+title\s+: (.+)", listing)
+    found = re.findall(r"Chapter #0:\d+: start ([\d.]+), end ([\d.]+)\s+Metadata:\s+title\s+: (.+)", listing(path))
     return [(round(float(a) * 1000), round(float(b) * 1000), t.strip()) for a, b, t in found]
 
 
@@ -33,3 +32,8 @@ def pcm(path: Path) -> np.ndarray:
         capture_output=True, check=True,
     ).stdout  # fmt: skip
     return np.frombuffer(raw, dtype=np.int16)
+
+
+def listing(path: Path) -> str:
+    """What ffmpeg says of a file: its container, streams, tags and chapters (as ffprobe lists them)."""
+    return subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr

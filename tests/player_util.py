@@ -118,7 +118,7 @@ def build_manifest(title: str, salutation: str, parts: list[Part], *,
         "voice": {"preset": "news", "engine": "edge", "voice": "zh-CN-YunyangNeural",
                   "rate": "+0%", "pitch": "+0Hz", "volume": "+0%"},
         "settings": {"pauses": PAUSES}, "sample_rate": 24000, "duration_ms": duration,
-        "files": {"full": f"{title}.mp3", "srt": f"{title}.srt", "lrc": f"{title}.lrc",
+        "files": {"full": f"{title}.mp3", "m4b": None, "srt": f"{title}.srt", "lrc": f"{title}.lrc",
                   "playlist": "playlist.m3u8", "player": "index.html"},
         "tracks": tracks, "sections": sections, "chunks": chunks, "cues": [], "script": "",
     }

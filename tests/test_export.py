@@ -281,7 +281,7 @@ def test_render_writes_every_file(rendered) -> None:
 def test_manifest_schema_and_timeline(rendered) -> None:
     _, _, m, _ = rendered
     assert set(m) == MANIFEST_KEYS
-    assert m["files"] == {"full": "关于作风建设的讲话.mp3", "srt": "关于作风建设的讲话.srt", "lrc": "关于作风建设的讲话.lrc",
+    assert m["files"] == {"full": "关于作风建设的讲话.mp3", "m4b": None, "srt": "关于作风建设的讲话.srt", "lrc": "关于作风建设的讲话.lrc",
                           "playlist": "playlist.m3u8", "player": "index.html"}  # fmt: skip
     assert m["source"] == {"path": "speech.txt", "sha256": "ab" * 32, "url": "", "removed_lines": 1,
                            "removed": [{"line": 3, "text": "扫码关注", "reason": "advert", "kind": "publication"}]}  # fmt: skip

@@ -101,6 +101,7 @@ def test_seed_offline_from_upload_to_download(serve, open_page) -> None:
     offline = page.locator("[data-testid=voice] label", has=page.locator("input[value=offline-female]"))
     assert "离线" in offline.text_content()
     choose(page, "offline-female")
+    page.check("#m4b")
     page.click("[data-testid=render]")
     page.wait_for_function("[...document.querySelectorAll('#progress .job-figures')].some(f => /\\d+\\/\\d+ 段/.test(f.textContent))")
     wait_done(page)
@@ -114,9 +115,10 @@ def test_seed_offline_from_upload_to_download(serve, open_page) -> None:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert text in manifest["script"].split("<!-- removed")[0]  # the restored line was spoken
     assert download(page, "完整 MP3") == (folder / manifest["files"]["full"]).read_bytes()
+    assert download(page, "有声书 M4B") == (folder / manifest["files"]["m4b"]).read_bytes()
     names = zipfile.ZipFile(io.BytesIO(download(page, "ZIP"))).namelist()
     base = f"{folder.parent.name}-{folder.name}/"
-    assert sorted(names) == sorted(base + n for n in [manifest["files"]["full"], manifest["files"]["srt"], manifest["files"]["lrc"],
+    assert sorted(names) == sorted(base + n for n in [manifest["files"]["full"], manifest["files"]["m4b"], manifest["files"]["srt"], manifest["files"]["lrc"],
                                                       "playlist.m3u8", "index.html", "manifest.json",
                                                       *(t[k] for t in manifest["tracks"] for k in ("file", "lrc"))])  # fmt: skip
     tracks = page.locator("[data-testid=download] .tracks a")

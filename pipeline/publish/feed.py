@@ -24,6 +24,8 @@ from .staging import atomic_write_text
 FEED_NAME = "feed.xml"
 CHAPTERS_FOLDER = "chapters"
 COVER_NAME = "cover.jpg"
+_MIME = {".mp3": "audio/mpeg", ".m4b": "audio/x-m4a"}
+"""Enclosure types by suffix (Apple's podcast directory names audio/x-m4a for AAC in MP4)."""
 """The podcast's image, when one is put beside the feed."""
 _NAMESPACES = 'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0"'
 
@@ -118,7 +120,7 @@ def _item(episode: Episode, base: str, root: Path, chapters: Path) -> str:
         "<item>",
         f"<title>{escape(episode.title)}</title>",
         f"<description>{escape(episode.description)}</description>",
-        f"<enclosure url={quoteattr(base + _path(episode.file, root))} length=\"{episode.file.stat().st_size}\" type=\"audio/mpeg\"/>",
+        f"<enclosure url={quoteattr(base + _path(episode.file, root))} length=\"{episode.file.stat().st_size}\" type=\"{_MIME.get(episode.file.suffix, 'audio/mpeg')}\"/>",
         f"<guid isPermaLink=\"false\">{episode.guid}</guid>",
         f"<pubDate>{email.utils.formatdate(episode.published, usegmt=True)}</pubDate>",
         f"<itunes:duration>{duration}</itunes:duration>",

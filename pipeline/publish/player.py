@@ -147,9 +147,9 @@ def _nav_html(sections: list[dict]) -> str:
 
 def _links_html(manifest: dict) -> str:
     files = manifest["files"]
-    labels = [("full", "完整音频"), ("playlist", "播放列表"), ("srt", "SRT 字幕"), ("lrc", "LRC 歌词")]
+    labels = [("full", "完整音频"), ("m4b", "有声书 M4B"), ("playlist", "播放列表"), ("srt", "SRT 字幕"), ("lrc", "LRC 歌词")]
     return " · ".join(
-        f'<a href="{_href(files[k])}">{label}</a>' for k, label in labels if files.get(k)
+        f'<a href="{_href(files[k])}">{label}</a>' for k, label in labels if files.get(k) and (k == "full" or files[k] != files["full"])
     )
 
 

@@ -94,6 +94,11 @@ class Staging:
     def add(self, temp: Path, final: Path) -> None:
         self.pending.append((temp, final))
 
+    def drop(self, temp: Path) -> None:
+        """A staged file that was only needed on the way (deleted now, never renamed)."""
+        self.pending = [(t, f) for t, f in self.pending if t != temp]
+        temp.unlink(missing_ok=True)
+
     def write_text(self, final: Path, text: str) -> None:
         temp = temp_name(final)
         self.add(temp, final)

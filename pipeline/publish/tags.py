@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TPE1, TRCK, CTOCFlags
+from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TPE1, TRCK, CTOCFlags, PictureType
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Mp3Tags:
     track: str = ""
     """"n/N" for a section track."""
     chapters: Sequence[Chapter] = ()
+    cover: bytes | None = None
+    """A JPEG or PNG image (the front cover)."""
 
 
 def write_tags(path: Path, tags: Mp3Tags) -> None:
@@ -38,6 +40,9 @@ def write_tags(path: Path, tags: Mp3Tags) -> None:
     id3.add(COMM(encoding=3, lang="zho", desc="", text=[tags.comment]))
     if tags.track:
         id3.add(TRCK(encoding=3, text=[tags.track]))
+    if tags.cover:
+        mime = "image/png" if tags.cover.startswith(b"\x89PNG") else "image/jpeg"
+        id3.add(APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="", data=tags.cover))
     # mutagen orders frames by size, then by key, and readers such as ffmpeg list chapters in file
     # order: padding each element id to make every CHAP frame the same size keeps them in time order.
     units = [len(ch.title.encode("utf-16-le")) for ch in tags.chapters]

@@ -24,6 +24,7 @@ from ..model import Chunk, Script
 from ..settings import RenderSettings
 from ..sound.assemble import Assembler, Track
 from ..sound.audio import AudioSegment
+from .m4b import M4bWriter
 from .manifest import RenderInfo, build_manifest, previous_files
 from .mp3 import MP3_LOUDNESS_LOSS_LU, Mp3Cutter, Mp3Writer
 from .player import PAGE_NAME as PLAYER_PAGE
@@ -48,6 +49,7 @@ class RenderResult:
     manifest: Path
     player: Path | None
     duration_ms: int
+    m4b: Path | None = None
 
     @property
     def track_count(self) -> int:
@@ -104,7 +106,17 @@ def write_render(
     previous = previous_files(out_dir)
     staging = Staging()
     stem = safe_filename(script.title, fallback="speech")
+    date = info.date or datetime.date.today().isoformat()
+    comment = f"speechcast {info.version}: {info.voice.engine} {info.voice.voice}"
+    cover = settings.cover_image()
+    # The full MP3 is always encoded: the section tracks are cut out of it (with --format m4b it
+    # is then dropped). The M4B is fed the very same samples.
     full = Mp3Writer(out_dir / f"{stem}.mp3", sample_rate, settings.bitrate)
+    book = None
+    if "m4b" in settings.formats:
+        book = M4bWriter(out_dir / f"{stem}.m4b", sample_rate, settings.bitrate,
+                         Mp3Tags(script.title, info.voice.voice, script.title, date, comment))  # fmt: skip
+    sinks = [full, *([book] if book else [])]
     # One worker normalises and encodes track n while this thread assembles and measures track n+1
     # (the clip callable stays on the caller's thread). Every sample is encoded once, into the full
     # file; the section files are cut out of it afterwards (Mp3Cutter).
@@ -113,8 +125,6 @@ def write_render(
     try:
         assembler = Assembler(script.sections, chunks, clip, settings.pauses, sample_rate, spool_dir=out_dir)
         ms = assembler.timeline.ms
-        date = info.date or datetime.date.today().isoformat()
-        comment = f"speechcast {info.version}: {info.voice.engine} {info.voice.voice}"
         track_files: list[TrackFile] = []
         cuts: list[tuple[Path, int, int, Mp3Tags]] = []
         for track in assembler.tracks():
@@ -123,29 +133,37 @@ def write_render(
                 gain = plan(measured, track.read, settings.loudness + MP3_LOUDNESS_LOSS_LU, settings.true_peak)
                 if encoding is not None:
                     encoding.result()
-                encoding = worker.submit(_encode_track, track, gain, full)
+                encoding = worker.submit(_encode_track, track, gain, sinks)
             name = f"{track.number:02d}-{safe_filename(track.title, fallback='section')}"
             temp = temp_name(out_dir / f"{name}.mp3")
             staging.add(temp, out_dir / f"{name}.mp3")
-            tags = Mp3Tags(track.title, info.voice.voice, script.title, date, comment, f"{track.number}/{assembler.track_count}")
+            tags = Mp3Tags(track.title, info.voice.voice, script.title, date, comment, f"{track.number}/{assembler.track_count}", cover=cover)
             cuts.append((temp, track.start, track.length, tags))
             track_files.append(TrackFile(track.number, track.title, f"{name}.mp3", f"{name}.lrc", ms(track.start), ms(track.end)))
         if encoding is not None:
             encoding.result()
         timeline = assembler.timeline
         full_temp = full.finish()
-        staging.add(full_temp, full.path)
+        staging.add(full_temp, full.path)  # staged even when dropped: a failure from here on deletes it
         Mp3Cutter(full_temp).cut([(temp, start, length) for temp, start, length, _ in cuts])
         for temp, _, _, tags in cuts:
             write_tags(temp, tags)
         chapters = [Chapter(s.title, ms(s.start), ms(s.end)) for s in timeline.sections]
-        write_tags(full_temp, Mp3Tags(script.title, info.voice.voice, script.title, date, comment, chapters=chapters))
+        main = full.path.name
+        if "mp3" in settings.formats:
+            write_tags(full_temp, Mp3Tags(script.title, info.voice.voice, script.title, date, comment, chapters=chapters, cover=cover))
+        else:
+            staging.drop(full_temp)
+        if book is not None:
+            staging.add(book.finish(chapters, cover), book.path)
+            main = main if "mp3" in settings.formats else book.path.name
 
         cue_list = cues(timeline)
         for t in track_files:
             own = [c for c in cue_list if t.start_ms <= c.start_ms < t.end_ms]
             staging.write_text(out_dir / t.lrc, lrc(own, title=t.title, offset_ms=t.start_ms))
-        files = {"full": full.path.name, "srt": f"{stem}.srt", "lrc": f"{stem}.lrc", "playlist": "playlist.m3u8", "player": None}
+        files = {"full": main, "m4b": book.path.name if book else None, "srt": f"{stem}.srt", "lrc": f"{stem}.lrc",
+                 "playlist": "playlist.m3u8", "player": None}  # fmt: skip
         staging.write_text(out_dir / files["srt"], srt(cue_list))
         staging.write_text(out_dir / files["lrc"], lrc(cue_list, title=script.title))
         staging.write_text(out_dir / files["playlist"], m3u8(track_files))
@@ -159,6 +177,8 @@ def write_render(
         staging.commit()
     except BaseException:
         full.abort()  # unblocks a worker still feeding it
+        if book is not None:
+            book.abort()
         worker.shutdown(wait=True, cancel_futures=True)
         staging.abort()
         raise
@@ -169,6 +189,7 @@ def write_render(
     return RenderResult(
         out_dir, full.path, [out_dir / t.file for t in track_files], out_dir / files["srt"], out_dir / files["lrc"],
         out_dir / files["playlist"], out_dir / "manifest.json", player_path, ms(timeline.length),
+        out_dir / book.path.name if book else None,
     )  # fmt: skip
 
 
@@ -182,10 +203,12 @@ def _closing_on_error(track: Track) -> Iterator[None]:
         raise
 
 
-def _encode_track(track: Track, gain: GainPlan, full: Mp3Writer) -> None:
-    """Feed one normalised track to the full file's encoder."""
+def _encode_track(track: Track, gain: GainPlan, sinks: Sequence[Mp3Writer | M4bWriter]) -> None:
+    """Feed one normalised track to the full files' encoders."""
     with track:
         for offset, block in track.blocks():
-            full.write(gain.apply(block, offset))
+            pcm = gain.apply(block, offset)
+            for sink in sinks:
+                sink.write(pcm)
 
 

@@ -203,10 +203,14 @@ async function startRender(body) {
   }
 }
 
+function format() {
+  return $("m4b").checked ? "both" : "mp3";
+}
+
 function renderClicked() {
   const voices = chosenVoices();
   if (!voices.length) return say("render-message", "请至少选择一个声音。Choose at least one voice.", true);
-  startRender({ draft: state.draft.id, voices, rate: rate(), pace: Number($("pace").value) });
+  startRender({ draft: state.draft.id, voices, rate: rate(), pace: Number($("pace").value), format: format() });
 }
 
 function figures(job) {
@@ -276,7 +280,8 @@ function showResult(key) {
   const box = $("downloads");
   box.replaceChildren();
   const main = el("p", null, "main-downloads");
-  main.append(link("完整 MP3", entry.full), link("全部打包 ZIP", entry.zip));
+  main.append(link(entry.full.endsWith(".m4b") ? "有声书 M4B" : "完整 MP3", entry.full), link("全部打包 ZIP", entry.zip));
+  if (entry.m4b && entry.m4b !== entry.full) main.append(link("有声书 M4B", entry.m4b));
   if (entry.srt) main.append(link("字幕 SRT", entry.srt));
   if (entry.lrc) main.append(link("歌词 LRC", entry.lrc));
   const tracks = el("ol", null, "tracks");
@@ -312,7 +317,7 @@ async function loadLibrary() {
     const again = el("button", "换声音重新生成 re-render");
     again.type = "button";
     again.className = "rerender";
-    again.addEventListener("click", () => startRender({ render: entry.id, voices: [pick.value], rate: rate(), pace: Number($("pace").value) }));
+    again.addEventListener("click", () => startRender({ render: entry.id, voices: [pick.value], rate: rate(), pace: Number($("pace").value), format: format() }));
     actions.append(play, link("MP3", entry.full), link("ZIP", entry.zip), pick, again);
     item.append(actions);
     list.append(item);

@@ -261,7 +261,8 @@ def _orders(body: dict[str, Any], source: Path, script: Script) -> list[Order]:
     rate = _rate(body)
     for name in names:
         with_overrides(resolve(name), rate, None, None)  # an unknown voice or a bad rate is named now
-    settings = replace(RenderSettings(), pauses=Pauses().scaled(float(pace)))
+    formats = RenderSettings.formats_named(body.get("format", "mp3"))
+    settings = replace(RenderSettings(), pauses=Pauses().scaled(float(pace)), formats=formats)
     if not any(p for s in script.sections for p in s.paragraphs) and not script.title:
         raise InputError("The script holds no speech: put the text back, or choose another manuscript.")
     return [Order(source, script, name, engine, rate, settings) for name in dict.fromkeys(names)]

@@ -21,7 +21,7 @@ MANIFEST = "manifest.json"
 def render_files(manifest: dict[str, Any]) -> list[str]:
     """The names of the files a render wrote, as its manifest lists them (main file first)."""
     files = manifest.get("files", {})
-    names = [files.get("full"), *(t.get(k) for t in manifest.get("tracks", []) for k in ("file", "lrc")),
+    names = [files.get("full"), files.get("m4b"), *(t.get(k) for t in manifest.get("tracks", []) for k in ("file", "lrc")),
              files.get("srt"), files.get("lrc"), files.get("playlist"), files.get("player"), MANIFEST]  # fmt: skip
     return [n for n in dict.fromkeys(names) if isinstance(n, str) and n and _plain(n)]
 
@@ -70,6 +70,7 @@ def entry(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "date": _date(folder),
         "full": link(files.get("full")),
         "player": link(files.get("player")),
+        "m4b": link(files.get("m4b")),
         "srt": link(files.get("srt")),
         "lrc": link(files.get("lrc")),
         "zip": f"/zip/{_quote(key)}",

@@ -1,0 +1,124 @@
+"""The audiobook: the whole speech as AAC in an MP4 container (.m4b), with a chapter a section.
+
+Encoded by PyAV (FFmpeg's own AAC encoder, from the wheel: no system ffmpeg) from the very samples
+the MP3 is made of, on a thread of its own fed block by block, so the two files share one timeline:
+the chapters are the MP3's, to the millisecond. FFmpeg's MP4 muxer writes the chapters as a
+QuickTime chapter track (what Apple Books and VLC read; ffprobe lists them) and an edit list that
+hides the encoder's priming samples, so players show the duration of the samples written.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import OutputError
+from .staging import temp_name
+from .tags import Chapter, Mp3Tags
+
+COVER_TYPES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
+"""The cover images players show: JPEG and PNG, known by their first bytes."""
+
+
+class M4bWriter:
+    QUEUE_BLOCKS = 4
+
+    def __init__(self, path: Path, sample_rate: int, bitrate: str, tags: Mp3Tags) -> None:
+        import av
+
+        self.path, self.temp, self.sample_rate = path, temp_name(path), sample_rate
+        self.samples = 0
+        try:
+            self._container = av.open(str(self.temp), "w", format="ipod")
+        except OSError as exc:
+            raise OutputError(f"Cannot write {path} ({exc.strerror}): choose another output folder.") from exc
+        self._stream = self._container.add_stream("aac", rate=sample_rate, layout="mono")
+        self._stream.bit_rate = int(bitrate.lower().rstrip("k")) * 1000
+        self._container.metadata.update({"title": tags.title, "artist": tags.artist, "album": tags.album,
+                                         "date": tags.date, "comment": tags.comment, "genre": "Speech"})  # fmt: skip
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(self.QUEUE_BLOCKS)
+        self._failed: BaseException | None = None
+        self._worker = threading.Thread(target=self._encode, name=f"m4b:{path.name}", daemon=True)
+        self._worker.start()
+
+    def _encode(self) -> None:
+        import av
+
+        pts = 0
+        try:
+            while (block := self._queue.get()) is not None:
+                if self._failed is not None:
+                    continue
+                frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
+                frame.sample_rate, frame.pts = self.sample_rate, pts
+                pts += block.size
+                for packet in self._stream.encode(frame):
+                    self._container.mux(packet)
+            if self._failed is None:
+                for packet in self._stream.encode(None):
+                    self._container.mux(packet)
+        except Exception as exc:  # noqa: BLE001 - reported by finish(); keep draining so write() never blocks
+            self._failed = exc
+            while self._queue.get() is not None:
+                pass
+
+    def write(self, pcm: bytes | np.ndarray) -> None:
+        if self._failed is not None:
+            self._raise()
+        block = np.frombuffer(pcm, dtype=np.int16) if isinstance(pcm, bytes) else np.ascontiguousarray(pcm, dtype=np.int16)
+        self.samples += block.size
+        self._queue.put(block)
+
+    def finish(self, chapters: Sequence[Chapter], cover: bytes | None = None) -> Path:
+        """Flush the encoder, write the chapters and close; the file stays under its temporary name (returned)."""
+        self._queue.put(None)
+        self._worker.join()
+        if self._failed is not None:
+            self._raise()
+        try:
+            self._container.set_chapters([
+                {"id": n + 1, "start": ch.start_ms, "end": ch.end_ms, "time_base": Fraction(1, 1000), "metadata": {"title": ch.title}}
+                for n, ch in enumerate(chapters)
+            ])  # fmt: skip
+            self._container.close()
+            if cover is not None:
+                _add_cover(self.temp, cover)
+        except Exception as exc:  # noqa: BLE001 - FFmpeg and mutagen raise their own kinds
+            self._failed = exc
+            self._raise()
+        return self.temp
+
+    def abort(self) -> None:
+        if self._worker.is_alive():
+            self._failed = self._failed or OutputError("aborted")
+            self._queue.put(None)
+            self._worker.join()
+        try:
+            self._container.close()
+        except Exception:  # noqa: BLE001, S110 - closing what failed: the file is deleted next
+            pass
+        self.temp.unlink(missing_ok=True)
+
+    def _raise(self) -> None:
+        reason = getattr(self._failed, "strerror", None) or str(self._failed)
+        self.abort()
+        raise OutputError(f"Encoding {self.path.name} failed ({reason}); check the output folder has space and is writable.")
+
+
+def cover_type(data: bytes) -> str | None:
+    return next((kind for magic, kind in COVER_TYPES.items() if data.startswith(magic)), None)
+
+
+def _add_cover(path: Path, data: bytes) -> None:
+    from mutagen.mp4 import MP4, MP4Cover
+
+    kind = MP4Cover.FORMAT_JPEG if cover_type(data) == "jpeg" else MP4Cover.FORMAT_PNG
+    audio = MP4(path)
+    assert audio.tags is not None  # the muxer wrote title and artist
+    audio.tags["covr"] = [MP4Cover(data, imageformat=kind)]
+    audio.save()
