@@ -71,8 +71,9 @@ def render(
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars,
                               formats=RenderSettings.formats_named(format_), cover=cover)  # fmt: skip
 
-    def one(manuscript: str) -> list:
-        """Every voice of one manuscript, one after another: the engine's bound holds across files too."""
+    def one(manuscript: str, progress=None) -> list:  # type: ignore[no-untyped-def]
+        """Every voice of one manuscript, one after another: the engine's bound holds across files too.
+        `progress` is the batch's view of this manuscript (None: a bar of its own on a terminal)."""
         done_list: list = []
         path, link = _source(manuscript, cache_dir)
         read: list = []
@@ -106,7 +107,7 @@ def render(
                 continue
             result = render(
                 path, chosen, script=script(), settings=settings, out_root=out, cache=cache_dir,
-                progress=None if quiet else _progress(), player=not no_player, appendix=appendix,
+                progress=None if quiet else progress or _progress(), player=not no_player, appendix=appendix,
             )
             if not quiet:
                 _report(result)
@@ -140,18 +141,17 @@ def _expand(arguments: list[str]) -> list[str]:
 def _batch(sources: list[str], one, quiet: bool) -> None:
     """Each manuscript in turn; one that fails is named with its reason and the rest go on. A table
     at the end; the exit code is not 0 when any failed."""
+    from .progress import BatchProgress
+
     rows: list[tuple[str, str, str, str, str]] = []
     codes: list[int] = []
-    for given in sources:
-        try:
-            for result in one(given):
-                minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
-                status = "up to date" if result.up_to_date else "rendered"
-                rows.append((given, _title(result.out_dir), f"{minutes}:{seconds:02d}", f"{result.engine} {result.preset}", status))
-        except SpeechcastError as err:
-            _err(f"{given}: {err}")
-            rows.append((given, "", "", "", f"failed: {err}"))
-            codes.append(err.exit_code)
+    view = None if quiet else BatchProgress.for_terminal(len(sources))
+    try:
+        for given in sources:
+            _one_of_batch(given, one, view, rows, codes)
+    finally:
+        if view is not None:
+            view.close()
     if not quiet or codes:
         from .text.outline import display_width as _width
 
@@ -162,6 +162,19 @@ def _batch(sources: list[str], one, quiet: bool) -> None:
         typer.echo(f"{len(sources) - len(codes)} of {len(sources)} manuscripts rendered" + (f"; {len(codes)} failed." if codes else "."))
     if codes:
         raise typer.Exit(max(codes))
+
+
+def _one_of_batch(given: str, one, view, rows: list, codes: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """Render one manuscript of a batch and add its rows to the summary; a failure is a row too."""
+    try:
+        for result in one(given, view.manuscript(Path(given).name) if view is not None else None):
+            minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
+            status = "up to date" if result.up_to_date else "rendered"
+            rows.append((given, _title(result.out_dir), f"{minutes}:{seconds:02d}", f"{result.engine} {result.preset}", status))
+    except SpeechcastError as err:
+        _err(f"{given}: {err}")
+        rows.append((given, "", "", "", f"failed: {err}"))
+        codes.append(err.exit_code)
 
 
 def _title(folder: Path) -> str:

@@ -41,3 +41,53 @@ class TerminalProgress:
 
     def close(self) -> None:
         self._bar.stop()
+
+
+class BatchProgress:
+    """One view for a batch of manuscripts on a terminal: a line saying which manuscript of how many
+    is being rendered, and one bar for its synthesis (reset for each), drawn on stderr with rich."""
+
+    def __init__(self, files: int, console=None) -> None:  # type: ignore[no-untyped-def]
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as Bar
+
+        self.files, self.done = files, 0
+        self._bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), "ETA",
+                        TimeRemainingColumn(), console=console or Console(stderr=True), transient=True)  # fmt: skip
+        self._overall = self._bar.add_task("文稿 manuscripts", total=files)
+        self._task = self._bar.add_task("", total=None, visible=False)
+        self._bar.start()
+
+    @classmethod
+    def for_terminal(cls, files: int) -> BatchProgress | None:
+        return cls(files) if sys.stderr.isatty() else None
+
+    def manuscript(self, name: str) -> Progress:
+        """The progress of the next manuscript's synthesis (each of its voices in turn)."""
+        self._bar.update(self._overall, completed=self.done)
+        self.done += 1
+        label = f"[{self.done}/{self.files}] {name}"
+        view = self
+
+        class _One:
+            def start(self, total: int, cached: int = 0) -> None:
+                view._bar.reset(view._task, total=total, description=f"合成 {label}", visible=bool(total))
+
+            def advance(self, n: int = 1) -> None:
+                view._bar.advance(view._task, n)
+
+            def close(self) -> None:
+                view._bar.update(view._task, visible=False)
+
+        return _One()
+
+    def close(self) -> None:
+        self._bar.update(self._overall, completed=self.done)
+        self._bar.stop()

@@ -4,9 +4,10 @@ a table at the end, exit ≠ 0 when any failed."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
-from conftest import speech_text
+from conftest import Cli, speech_text
 
 
 def test_a_batch_with_one_unreadable_manuscript(cli, tmp_path: Path) -> None:
@@ -51,3 +52,36 @@ def test_outline_takes_several_files(cli, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("== ") == 2 and "Title:       讲话甲" in done.stdout and "Title:       讲话乙" in done.stdout
     assert "one manuscript with -o" in cli.error("outline", "a.txt", "b.txt", "-o", "s.md")
+
+
+def test_a_batch_on_a_terminal_shows_one_view_naming_each_manuscript(tmp_path: Path, make_speech) -> None:
+    """On a terminal the batch draws one display: which manuscript of how many, and its synthesis bar."""
+    import os
+    import pty
+    import select
+
+    first = make_speech("first.txt", sections=3, paragraphs=3, sentences=3)
+    second = make_speech("second.txt", title="在全县安全生产会议上的讲话", sections=3, paragraphs=3, sentences=3)
+    master, slave = pty.openpty()
+    done = subprocess.Popen(Cli.command("render", first, second, "-v", "offline-female", "-o", tmp_path / "out"),
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=slave, env={**os.environ, "COLUMNS": "120"})  # fmt: skip
+    os.close(slave)
+    drawn = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            break
+        try:
+            piece = os.read(master, 65536)
+        except OSError:  # the command ended and closed the terminal
+            break
+        if not piece:
+            break
+        drawn += piece
+    stdout = done.communicate(timeout=120)[0].decode()
+    os.close(master)
+    screen = drawn.decode("utf-8", "replace")
+    assert done.returncode == 0, screen
+    assert "[1/2] first.txt" in screen and "[2/2] second.txt" in screen, screen[-2000:]
+    assert "manuscripts" in screen
+    assert "2 of 2 manuscripts rendered." in stdout
