@@ -208,3 +208,25 @@ def test_two_renders_queue_and_a_cancelled_one_leaves_nothing(serve, make_speech
     assert not (server.out / "long" / "xiaoxiao").exists()
     assert not list(server.out.rglob(".speechcast-*"))
     assert (server.out / "long" / "yunyang" / "manifest.json").is_file()
+
+
+def test_pasted_text_a_preview_and_the_page_policy(serve) -> None:
+    server = serve()
+    boundary = "paste-boundary"
+    text = SEED.read_text(encoding="utf-8")
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n{text}\r\n--{boundary}--\r\n").encode()
+    draft = server.request("/api/drafts", data=body, method="POST",
+                           headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "X-Speechcast": "1"}).json()  # fmt: skip
+    assert draft["understood"]["title"] == "在机关主题党日活动后的讲话"
+    assert draft["name"] == "在机关主题党日活动后的讲话.txt"  # the title, not the advert on its first line
+    preview = server.post_json("/api/preview", {"draft": draft["id"], "voice": "offline-female", "rate": "+20%"})
+    assert preview.status == 200 and preview.headers["content-type"] == "audio/wav"
+    assert preview.body[:4] == b"RIFF" and len(preview.body) > 24_000 and preview.headers["x-speechcast-engine"] == "espeak"
+    unknown = server.post_json("/api/preview", {"draft": draft["id"], "voice": "nobody"})
+    assert unknown.status == 400 and "voice preset" in unknown.json()["error"]
+    page = server.request("/")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy
+    assert server.post_json("/api/renders", {"draft": "nope", "voices": ["offline-female"]}).status == 404
+    assert server.post_json("/api/renders", {"draft": draft["id"], "voices": []}).status == 400
+    assert server.post_json("/api/renders", {"draft": draft["id"], "voices": ["offline-female"], "pace": 9}).status == 400

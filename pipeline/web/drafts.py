@@ -60,8 +60,11 @@ class Drafts:
         """A manuscript pasted as text."""
         if not text.strip():
             raise InputError("Nothing was pasted: paste the manuscript's text, or choose a file.")
-        first = next(line.strip() for line in text.splitlines() if line.strip())
-        return self._read(f"{first[:40]}.txt", ".txt", text.encode("utf-8"))
+        draft = self._read("pasted.txt", ".txt", text.encode("utf-8"))
+        title = self.script(draft).title
+        if title:  # named for its title, as the renders of it will be found
+            draft.name, draft.stem = f"{title[:60]}.txt", safe_filename(title, fallback="manuscript")
+        return draft
 
     def _read(self, name: str, suffix: str, data: bytes) -> Draft:
         draft_id = secrets.token_hex(8)
