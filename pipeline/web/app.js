@@ -107,7 +107,6 @@ function showRemoved(removed) {
     button.type = "button";
     button.dataset.testid = "restore";
     button.addEventListener("click", () => restore(r));
-    button.hidden = r.kind === "markup"; // tags, images and link targets are never speech
     item.append(why, text, button);
     list.append(item);
   }
