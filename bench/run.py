@@ -2,7 +2,7 @@
 
     python bench/run.py                      # everything, medians of 5 (3 for the 200k render)
     python bench/run.py --quick              # tiny sizes, one run each: keeps the harness working (CI)
-    python bench/run.py --only offline,edge  # some cases: offline, scale, edge, stitch, startup, batch
+    python bench/run.py --only offline,edge  # some cases: offline, scale, edge, stitch, startup, batch, encode
 
 Prints a Markdown report (machine, then one table per case with the targets) and writes it, with
 the raw numbers as JSON, where --report and --json say. Commands run as a user runs them: a
@@ -296,6 +296,27 @@ def case_stitch(bench: Bench) -> Case:
     return case
 
 
+# ---------------------------------------------------------------- 7. M4B against MP3 on real speech
+
+
+def case_encode(bench: Bench) -> Case:
+    """bench/encode.py: the same espeak-spoken samples encoded as MP3 and as M4B, alternately."""
+    case = Case("encode", "7. The M4B (AAC) encode against the MP3 encode of the same speech")
+    minutes = 60 if bench.sizes.runs > 1 else 2
+    report = bench.fresh("encode") / "encode.json"
+    run([sys.executable, BENCH / "encode.py", "--minutes", str(minutes), "--runs", str(bench.sizes.runs), "--work", report.parent,
+         "--json", report], env=bench.env)  # fmt: skip
+    data = json.loads(report.read_text())
+    hours = data["audio_s"] / 3600
+    for kind, label in (("mp3", "MP3 (LAME, 64 kbit/s)"), ("m4b", "M4B (FFmpeg AAC, fast coder, 64 kbit/s)")):
+        walls = [r["wall_s"] for r in data["runs"][kind]]
+        cpu = _median([r["cpu_s"] for r in data["runs"][kind]])
+        case.row(f"{label}: {hours:.2f} h of espeak speech", f"{_median(walls):.2f} s ({min(walls):.2f}–{max(walls):.2f}, n={len(walls)}); CPU {cpu:.1f} s")
+    case.row("M4B ÷ MP3 (median of the per-run ratios)", f"{data['ratio_median']:.2f}×")
+    case.data = data
+    return case
+
+
 # ---------------------------------------------------------------- 6. many manuscripts in one call
 
 
@@ -392,7 +413,7 @@ def import_cost(args: list[str], env: dict[str, str]) -> dict:
 
 CASES: dict[str, Callable[[Bench], Case]] = {
     "offline": case_offline, "scale": case_scale, "edge": case_edge, "stitch": case_stitch, "startup": case_startup,
-    "batch": case_batch,
+    "batch": case_batch, "encode": case_encode,
 }  # fmt: skip
 
 

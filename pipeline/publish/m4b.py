@@ -37,7 +37,9 @@ class M4bWriter:
             self._container = av.open(str(self.temp), "w", format="ipod")
         except OSError as exc:
             raise OutputError(f"Cannot write {path} ({exc.strerror}): choose another output folder.") from exc
-        self._stream = self._container.add_stream("aac", rate=sample_rate, layout="mono")
+        # The "fast" coder: FFmpeg's maintainers made it the default for sounding better than
+        # twoloop at higher rates; 64 kbit/s for one channel is one, and it costs a quarter of the CPU.
+        self._stream = self._container.add_stream("aac", rate=sample_rate, layout="mono", options={"aac_coder": "fast"})
         self._stream.bit_rate = int(bitrate.lower().rstrip("k")) * 1000
         self._container.metadata.update({"title": tags.title, "artist": tags.artist, "album": tags.album,
                                          "date": tags.date, "comment": tags.comment, "genre": "Speech"})  # fmt: skip
