@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = {"offline", "scale", "edge", "stitch", "startup", "batch"}
+CASES = {"offline", "scale", "edge", "stitch", "startup", "batch", "encode"}
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +45,10 @@ def test_ratios_are_read_off_the_same_runs(quick: tuple[dict, str]) -> None:
     assert scale["800"]["wall"] == offline["speechcast"]["wall"]  # case 2 reuses case 1's renders of one file
     stitch = cases["stitch"]["data"]["median"]
     assert stitch["chunks"] == 30 and stitch["encoded_audio_s"] == pytest.approx(stitch["audio_s"], abs=0.01)
+    assert stitch["encode_m4b_s"] > 0 and stitch["render_both_s"] > 0
+    encode = cases["encode"]["data"]
+    assert encode["audio_s"] >= 60 and {len(encode["runs"][k]) for k in ("mp3", "m4b")} == {1}
+    assert all(r["bytes"] > 0 for k in ("mp3", "m4b") for r in encode["runs"][k])
 
 
 def test_cached_edge_rerender_calls_no_engine(quick: tuple[dict, str]) -> None:
