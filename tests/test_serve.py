@@ -230,3 +230,34 @@ def test_pasted_text_a_preview_and_the_page_policy(serve) -> None:
     assert server.post_json("/api/renders", {"draft": "nope", "voices": ["offline-female"]}).status == 404
     assert server.post_json("/api/renders", {"draft": draft["id"], "voices": []}).status == 400
     assert server.post_json("/api/renders", {"draft": draft["id"], "voices": ["offline-female"], "pace": 9}).status == 400
+
+
+def test_every_format_load_reads_is_read_the_same_through_the_app(serve, tmp_path: Path) -> None:
+    """What the page shows of a PDF, a Word file, a web page, Markdown and Big5 text is what
+    `load_script` (the command line's reading) makes of the same bytes, whatever the file is called."""
+    import docx
+    from test_pdf import print_to_pdf
+
+    from pipeline.text.manuscript import load_script
+
+    corpus, fixtures = SEED.parent, SEED.parents[1] / "fixtures" / "manuscripts"
+    word = tmp_path / "seed.docx"
+    document = docx.Document()
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            document.add_paragraph(line.strip())
+    document.save(str(word))
+    files = [print_to_pdf(SEED, tmp_path), word, corpus / "web" / "503_people-zhengbanqiao-gb2312.html",
+             next(corpus.glob("2*.md")), fixtures / "traditional_big5.txt"]  # fmt: skip
+    server = serve()
+    for path in files:
+        expected = load_script(path)
+        for name in (path.name, "稿件"):  # a name without a suffix: the first bytes tell
+            if name == "稿件" and path.suffix not in (".pdf", ".docx"):
+                continue
+            shown = server.upload(name, path.read_bytes())
+            assert shown.status == 200, (name, shown.body[:300])
+            understood = shown.json()["understood"]
+            assert understood["title"] == expected.title, path.name
+            assert [s["title"] for s in understood["sections"]] == [s.title for s in expected.sections], path.name
+            assert len(understood["removed"]) == len(expected.removed), path.name
