@@ -170,10 +170,13 @@ def test_a_phone_subscribes_to_the_feed_through_the_token_address(serve, make_sp
 
     server = serve("--host", "0.0.0.0")
     rendered(server, make_speech("short.txt", sections=2, paragraphs=1, sentences=2))
+    assert server.request("/api/settings").json()["feed"] is None  # no feed written yet
     base = f"http://127.0.0.1:{server.port}/t/{server.token}/files/"
     done = cli.run("feed", server.out, "--base-url", base)
     assert done.returncode == 0, done.stderr
-    answer = server.request(f"/t/{server.token}/files/feed.xml", anonymous=True)
+    settings = server.request("/api/settings").json()
+    assert settings["feed"] == f"/t/{server.token}/files/feed.xml" and settings["files"] == f"/t/{server.token}/files/"
+    answer = server.request(settings["feed"], anonymous=True)
     assert answer.status == 200
     feed = feedparser.parse(answer.body)
     assert not feed.bozo and len(feed.entries) == 1

@@ -323,6 +323,17 @@ async function loadLibrary() {
   }
 }
 
+function showSettings(settings) {
+  state.maxUpload = settings.max_upload;
+  const box = $("feed");
+  const base = location.origin + settings.files;
+  if (settings.feed) {
+    box.append("播客订阅地址 podcast feed: ", el("code", location.origin + settings.feed));
+  } else {
+    box.append("手机播客订阅 for a podcast app: ", el("code", `speechcast feed OUTPUT --base-url ${base}`));
+  }
+}
+
 // wiring ------------------------------------------------------------------------------------------
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -345,7 +356,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("pace").addEventListener("input", () => { $("pace-out").textContent = `${Number($("pace").value).toFixed(1)}×`; });
   $("preview").addEventListener("click", preview);
   $("render").addEventListener("click", renderClicked);
-  api("/api/settings").then((s) => { state.maxUpload = s.max_upload; }).catch(() => {});
+  api("/api/settings").then(showSettings).catch(() => {});
   loadVoices().then(loadLibrary).catch((e) => say("upload-message", e.message, true));
   watch();
   window.speechcastApp = state; // for tests and the curious: what the page holds

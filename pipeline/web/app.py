@@ -114,7 +114,13 @@ def create_app(config: ServeSettings) -> Guard:
         return JSONResponse(_draft_json(draft, drafts.script(draft)))
 
     async def settings(_request: Request) -> Response:
-        return JSONResponse({"max_upload": config.max_upload})
+        from ..publish.feed import FEED_NAME
+
+        # The podcast feed, when `speechcast feed` wrote one: the address a phone subscribes to
+        # carries the token in its path, since podcast apps keep no cookies.
+        prefix = f"/t/{config.token}" if config.token else ""
+        feed = f"{prefix}/files/{FEED_NAME}" if (out_root / FEED_NAME).is_file() else None
+        return JSONResponse({"max_upload": config.max_upload, "feed": feed, "files": f"{prefix}/files/"})
 
     async def voices(_request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(voice_list))
