@@ -36,11 +36,6 @@ class Draft:
     """The editable script now: the front end's reading, or the person's edit of it."""
     edited: bool = False
 
-    @property
-    def script_path(self) -> Path:
-        """Where the script is written for rendering: its name gives the output folder its name."""
-        return self.folder / "script" / f"{self.stem}.md"
-
 
 class Drafts:
     """The manuscripts of one running app, held in memory over files in `root`."""
@@ -127,10 +122,13 @@ class Drafts:
         return from_markdown(draft.script_md, source=draft.name)
 
     def write_script(self, draft: Draft) -> Path:
-        """The script as a file to render (the render's source): written anew each time."""
-        draft.script_path.parent.mkdir(exist_ok=True)
-        atomic_write_text(draft.script_path, draft.script_md)
-        return draft.script_path
+        """The script as it is now, as the file a render reads: a new file for every render asked
+        for, so a later edit cannot change the bytes a queued render records as its source. Its
+        name gives the output folder its name."""
+        path = draft.folder / f"render-{secrets.token_hex(4)}" / f"{draft.stem}.md"
+        path.parent.mkdir()
+        atomic_write_text(path, draft.script_md)
+        return path
 
     def _reread(self, draft: Draft) -> None:
         from ..text.manuscript import load_script
