@@ -68,7 +68,7 @@ def render_key(script_md: str, chunks: list[Chunk], keys: dict[Chunk, str], voic
 
 def _cover_hash(settings: RenderSettings) -> str:
     """The cover by its bytes: the same picture under another name changes nothing."""
-    image = settings.cover_image()
+    image = settings.cover_image
     return hashlib.sha256(image).hexdigest() if image else ""
 
 

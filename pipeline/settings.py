@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ class RenderSettings:
         if not self.formats or any(f not in self.FORMATS for f in self.formats):
             raise SettingsError(f"--format is mp3, m4b or both, not {'/'.join(self.formats) or 'nothing'}.")
         if self.cover is not None:
-            self.cover_image()  # unreadable or not an image: said now, before any synthesis
+            _ = self.cover_image  # unreadable or not an image: said now, before any synthesis
 
     @classmethod
     def formats_named(cls, name: str) -> tuple[str, ...]:
@@ -121,17 +122,27 @@ class RenderSettings:
             raise SettingsError(f"--format is mp3, m4b or both, not '{name}'.")
         return choices[name.lower()]
 
+    @functools.cached_property
     def cover_image(self) -> bytes | None:
-        """The cover's bytes (None without one); SettingsError unless it is a JPEG or PNG file."""
+        """The cover's bytes (None without one), read once; SettingsError unless it is a JPEG or PNG file."""
         if self.cover is None:
             return None
         try:
             data = Path(self.cover).read_bytes()
         except OSError as exc:
             raise SettingsError(f"--cover {self.cover} cannot be read ({exc.strerror}): give a JPEG or PNG image.") from None
-        if not data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")):
+        if cover_mime(data) is None:
             raise SettingsError(f"--cover {self.cover} is not a JPEG or PNG image: give one of those.")
         return data
+
+
+COVER_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+"""The cover images players show, known by their first bytes."""
+
+
+def cover_mime(data: bytes) -> str | None:
+    """"image/jpeg" or "image/png" for a cover image, None for anything else."""
+    return next((mime for magic, mime in COVER_TYPES.items() if data.startswith(magic)), None)
 
 
 def positive_from_environment(variable: str, kind: type[int] | type[float], example: str) -> int | float | None:

@@ -24,9 +24,9 @@ from .staging import atomic_write_text
 FEED_NAME = "feed.xml"
 CHAPTERS_FOLDER = "chapters"
 COVER_NAME = "cover.jpg"
+"""The podcast's image, when one is put beside the feed."""
 _MIME = {".mp3": "audio/mpeg", ".m4b": "audio/x-m4a"}
 """Enclosure types by suffix (Apple's podcast directory names audio/x-m4a for AAC in MP4)."""
-"""The podcast's image, when one is put beside the feed."""
 _NAMESPACES = 'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0"'
 
 

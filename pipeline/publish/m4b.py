@@ -18,12 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OutputError
+from ..settings import cover_mime
 from .staging import temp_name
 from .tags import Chapter, Mp3Tags
-
-COVER_TYPES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
-"""The cover images players show: JPEG and PNG, known by their first bytes."""
-
 
 class M4bWriter:
     QUEUE_BLOCKS = 4
@@ -32,7 +29,6 @@ class M4bWriter:
         import av
 
         self.path, self.temp, self.sample_rate = path, temp_name(path), sample_rate
-        self.samples = 0
         try:
             self._container = av.open(str(self.temp), "w", format="ipod")
         except OSError as exc:
@@ -72,9 +68,7 @@ class M4bWriter:
     def write(self, pcm: bytes | np.ndarray) -> None:
         if self._failed is not None:
             self._raise()
-        block = np.frombuffer(pcm, dtype=np.int16) if isinstance(pcm, bytes) else np.ascontiguousarray(pcm, dtype=np.int16)
-        self.samples += block.size
-        self._queue.put(block)
+        self._queue.put(np.frombuffer(pcm, dtype=np.int16) if isinstance(pcm, bytes) else np.ascontiguousarray(pcm, dtype=np.int16))
 
     def finish(self, chapters: Sequence[Chapter], cover: bytes | None = None) -> Path:
         """Flush the encoder, write the chapters and close; the file stays under its temporary name (returned)."""
@@ -112,14 +106,10 @@ class M4bWriter:
         raise OutputError(f"Encoding {self.path.name} failed ({reason}); check the output folder has space and is writable.")
 
 
-def cover_type(data: bytes) -> str | None:
-    return next((kind for magic, kind in COVER_TYPES.items() if data.startswith(magic)), None)
-
-
 def _add_cover(path: Path, data: bytes) -> None:
     from mutagen.mp4 import MP4, MP4Cover
 
-    kind = MP4Cover.FORMAT_JPEG if cover_type(data) == "jpeg" else MP4Cover.FORMAT_PNG
+    kind = MP4Cover.FORMAT_PNG if cover_mime(data) == "image/png" else MP4Cover.FORMAT_JPEG
     audio = MP4(path)
     assert audio.tags is not None  # the muxer wrote title and artist
     audio.tags["covr"] = [MP4Cover(data, imageformat=kind)]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TPE1, TRCK, CTOCFlags, PictureType
 
+from ..settings import cover_mime
+
 
 @dataclass(frozen=True)
 class Chapter:
@@ -41,8 +43,7 @@ def write_tags(path: Path, tags: Mp3Tags) -> None:
     if tags.track:
         id3.add(TRCK(encoding=3, text=[tags.track]))
     if tags.cover:
-        mime = "image/png" if tags.cover.startswith(b"\x89PNG") else "image/jpeg"
-        id3.add(APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="", data=tags.cover))
+        id3.add(APIC(encoding=3, mime=cover_mime(tags.cover), type=PictureType.COVER_FRONT, desc="", data=tags.cover))
     # mutagen orders frames by size, then by key, and readers such as ffmpeg list chapters in file
     # order: padding each element id to make every CHAP frame the same size keeps them in time order.
     units = [len(ch.title.encode("utf-16-le")) for ch in tags.chapters]

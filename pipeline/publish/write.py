@@ -108,7 +108,7 @@ def write_render(
     stem = safe_filename(script.title, fallback="speech")
     date = info.date or datetime.date.today().isoformat()
     comment = f"speechcast {info.version}: {info.voice.engine} {info.voice.voice}"
-    cover = settings.cover_image()
+    cover = settings.cover_image
     # The full MP3 is always encoded: the section tracks are cut out of it (with --format m4b it
     # is then dropped). The M4B is fed the very same samples.
     full = Mp3Writer(out_dir / f"{stem}.mp3", sample_rate, settings.bitrate)
