@@ -110,10 +110,9 @@ def _existing(out_dir: Path, key: str) -> tuple[int, list[Path]] | None:
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("render_key") != key:
             return None
-        f = manifest["files"]
-        tracks = [t[k] for t in manifest["tracks"] for k in ("file", "lrc")]
-        names = [f["full"], *([f["m4b"]] if f.get("m4b") and f["m4b"] != f["full"] else []), *tracks, f["srt"], f["lrc"],
-                 f["playlist"], "manifest.json", *([f["player"]] if f["player"] else [])]  # fmt: skip
+        from .publish.manifest import listed_files  # light: no numpy, no writers
+
+        names = listed_files(manifest)
         duration = int(manifest["duration_ms"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None

@@ -8,12 +8,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Script, Timeline
 from ..settings import RenderSettings, VoiceSettings
 from .playlist import TrackFile
-from .subtitles import Cue
+
+if TYPE_CHECKING:  # subtitles loads numpy: an unchanged render checks its manifest without it
+    from .subtitles import Cue
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,20 @@ class RenderInfo:
     """Fingerprint of the source's bytes and the options: a re-render that matches it needs no parsing."""
 
 
+def listed_files(manifest: dict[str, Any]) -> list[str]:
+    """The names of every file a render wrote, as its manifest lists them, the main file first and
+    the manifest itself among them. KeyError, TypeError or AttributeError when the manifest is not one of ours."""
+    files = manifest["files"]
+    names = [files["full"], *([files["m4b"]] if files.get("m4b") and files["m4b"] != files["full"] else []),
+             *(t[k] for t in manifest["tracks"] for k in ("file", "lrc")), files["srt"], files["lrc"], files["playlist"],
+             "manifest.json", *([files["player"]] if files["player"] else [])]  # fmt: skip
+    return list(dict.fromkeys(names))
+
+
 def previous_files(out_dir: Path) -> set[str]:
     """Files an earlier render listed in this folder's manifest (to remove any this one does not write)."""
     try:
-        old = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-        names = [*old["files"].values(), *(t[k] for t in old["tracks"] for k in ("file", "lrc"))]
+        names = listed_files(json.loads((out_dir / "manifest.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return set()
     return {n for n in names if isinstance(n, str) and n and Path(n).name == n}

@@ -15,15 +15,18 @@ import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ..publish.manifest import listed_files
+
 MANIFEST = "manifest.json"
 
 
 def render_files(manifest: dict[str, Any]) -> list[str]:
-    """The names of the files a render wrote, as its manifest lists them (main file first)."""
-    files = manifest.get("files", {})
-    names = [files.get("full"), files.get("m4b"), *(t.get(k) for t in manifest.get("tracks", []) for k in ("file", "lrc")),
-             files.get("srt"), files.get("lrc"), files.get("playlist"), files.get("player"), MANIFEST]  # fmt: skip
-    return [n for n in dict.fromkeys(names) if isinstance(n, str) and n and _plain(n)]
+    """The plain names of the files a render wrote, as its manifest lists them (none for a manifest not ours)."""
+    try:
+        names = listed_files(manifest)
+    except (KeyError, TypeError, AttributeError):
+        return []
+    return [n for n in names if isinstance(n, str) and n and _plain(n)]
 
 
 def _plain(name: str) -> bool:
