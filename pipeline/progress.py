@@ -73,21 +73,24 @@ class BatchProgress:
         """The progress of the next manuscript's synthesis (each of its voices in turn)."""
         self._bar.update(self._overall, completed=self.done)
         self.done += 1
-        label = f"[{self.done}/{self.files}] {name}"
-        view = self
-
-        class _One:
-            def start(self, total: int, cached: int = 0) -> None:
-                view._bar.reset(view._task, total=total, description=f"合成 {label}", visible=bool(total))
-
-            def advance(self, n: int = 1) -> None:
-                view._bar.advance(view._task, n)
-
-            def close(self) -> None:
-                view._bar.update(view._task, visible=False)
-
-        return _One()
+        return _ManuscriptBar(self._bar, self._task, f"[{self.done}/{self.files}] {name}")
 
     def close(self) -> None:
         self._bar.update(self._overall, completed=self.done)
         self._bar.stop()
+
+
+class _ManuscriptBar:
+    """One manuscript's synthesis on the batch's bar (the bar is reset for it)."""
+
+    def __init__(self, bar, task, label: str) -> None:  # type: ignore[no-untyped-def]
+        self._bar, self._task, self._label = bar, task, label
+
+    def start(self, total: int, cached: int = 0) -> None:
+        self._bar.reset(self._task, total=total, description=f"合成 {self._label}", visible=bool(total))
+
+    def advance(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    def close(self) -> None:
+        self._bar.update(self._task, visible=False)

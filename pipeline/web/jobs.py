@@ -77,13 +77,12 @@ class Job:
 class _JobProgress:
     """The synthesis stage's progress, written into the job."""
 
-    def __init__(self, job: Job, changed: threading.Condition) -> None:
-        self.job, self.changed = job, changed
+    def __init__(self, job: Job, lock: threading.Lock) -> None:
+        self.job, self.lock = job, lock
 
     def _bump(self) -> None:
-        with self.changed:
+        with self.lock:
             self.job.version += 1
-            self.changed.notify_all()
 
     def start(self, total: int, cached: int = 0) -> None:
         self.job.total, self.job.cached, self.job.started = total, cached, time.monotonic()
@@ -108,14 +107,13 @@ class Renders:
         self._jobs: dict[str, Job] = {}
         self._queue: list[str] = []
         self._ids = itertools.count(1)
-        self.changed = threading.Condition()
+        self._lock = threading.Lock()
 
     def submit(self, order: Order) -> Job:
         job = Job(f"r{next(self._ids)}", order.script.title or order.source.stem, order.voice)
-        with self.changed:
+        with self._lock:
             self._jobs[job.id] = job
             self._queue.append(job.id)
-            self.changed.notify_all()
         self._pool.submit(self._run, job, order)
         return job
 
@@ -125,25 +123,18 @@ class Renders:
     def cancel(self, job_id: str) -> Job:
         job = self._jobs[job_id]
         job.cancel.set()
-        with self.changed:
+        with self._lock:
             if job.state == "queued":
                 self._end(job, "cancelled", "Cancelled before it started.")
-            self.changed.notify_all()
         return job
 
     def snapshot(self) -> list[dict[str, Any]]:
-        with self.changed:
+        with self._lock:
             return [job.public(self._position(job)) for job in self._jobs.values()]
 
     def version(self) -> int:
-        with self.changed:
+        with self._lock:
             return sum(job.version for job in self._jobs.values()) + len(self._jobs)
-
-    def wait_for_change(self, seen: int, timeout: float) -> int:
-        """Block (in a thread) until something changed after `seen`, or `timeout` passed."""
-        with self.changed:
-            self.changed.wait_for(lambda: self.version() != seen, timeout)
-            return self.version()
 
     def shutdown(self) -> None:
         for job in list(self._jobs.values()):
@@ -154,7 +145,7 @@ class Renders:
         return self._queue.index(job.id) + 1 if job.id in self._queue else None
 
     def _end(self, job: Job, state: State, message: str = "") -> None:
-        """Called with `changed` held."""
+        """Called with the lock held."""
         job.state, job.message = state, message
         job.version += 1
         if job.id in self._queue:
@@ -163,17 +154,16 @@ class Renders:
     def _run(self, job: Job, order: Order) -> None:
         from ..render import choose_voice, render
 
-        with self.changed:
+        with self._lock:
             if job.cancel.is_set():
                 return  # cancelled while queued: already ended
             self._queue.remove(job.id)
             job.state, job.version = "running", job.version + 1
-            self.changed.notify_all()
         try:
             voice = choose_voice(order.voice, order.engine, rate=order.rate)
             job.engine, job.warnings = voice.engine.id, list(voice.warnings) + list(order.script.warnings)
             result = render(order.source, voice, script=order.script, settings=order.settings, out_root=self.out_root,
-                            cache=self.cache, progress=_JobProgress(job, self.changed), cancel=job.cancel)  # fmt: skip
+                            cache=self.cache, progress=_JobProgress(job, self._lock), cancel=job.cancel)  # fmt: skip
             outcome: tuple[State, str] = ("done", "Up to date: nothing changed." if result.up_to_date else "")
             job.render = f"{result.out_dir.parent.name}/{result.out_dir.name}"
         except Cancelled as err:
@@ -183,6 +173,5 @@ class Renders:
         except Exception as err:  # noqa: BLE001 - one failed render must not stop the app
             log.exception("render %s failed", job.id)
             outcome = ("failed", f"The render failed unexpectedly ({err}): try again, and report it if it recurs.")
-        with self.changed:
+        with self._lock:
             self._end(job, *outcome)
-            self.changed.notify_all()
