@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from timing import Clock  # noqa: E402
 SEED = ROOT / "tests" / "corpus" / "000_f942a4ce7236a7e5.txt"
 
 
@@ -42,23 +43,17 @@ def encode(kind: str, pcm: np.ndarray, rate: int, out: Path) -> dict[str, float]
     from pipeline.publish.mp3 import Mp3Writer
     from pipeline.publish.tags import Mp3Tags
 
-    wall, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
-    if kind == "mp3":
-        writer = Mp3Writer(out / "speech.mp3", rate, "64k")
-    else:
-        writer = M4bWriter(out / "speech.m4b", rate, "64k", Mp3Tags("t", "a", "t", "2026", ""))
-    for start in range(0, pcm.size, rate):
-        writer.write(pcm[start : start + rate])
-    path = writer.close() if isinstance(writer, Mp3Writer) else writer.finish([])
-    report = {"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu + _children_cpu() - children,
-              "bytes": path.stat().st_size}  # fmt: skip
+    with Clock() as clock:
+        if kind == "mp3":
+            writer: Mp3Writer | M4bWriter = Mp3Writer(out / "speech.mp3", rate, "64k")
+        else:
+            writer = M4bWriter(out / "speech.m4b", rate, "64k", Mp3Tags("t", "a", "t", "2026", ""))
+        for start in range(0, pcm.size, rate):
+            writer.write(pcm[start : start + rate])
+        path = writer.close() if isinstance(writer, Mp3Writer) else writer.finish([])
+    report = {"wall_s": clock.wall, "cpu_s": clock.cpu + clock.children_cpu, "bytes": path.stat().st_size}
     path.unlink()
     return report
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

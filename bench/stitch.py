@@ -21,10 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import resource
 import shutil
 import sys
-import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -32,6 +30,7 @@ sys.path[:0] = [str(BENCH), str(BENCH.parent / "tests")]
 
 from edge_service import FRAME_SECONDS, EdgeService  # noqa: E402
 from manuscripts import manuscript  # noqa: E402
+from timing import Clock  # noqa: E402
 
 from pipeline import __version__  # noqa: E402
 from pipeline.model import Chunk  # noqa: E402
@@ -124,27 +123,6 @@ def _encode_programme(sections, chunks, clips, settings, out: Path, kind: str) -
         else:
             writer.finish([])
     return clock, assembler.timeline.length / SAMPLE_RATE
-
-
-class Clock:
-    """Wall seconds of a block, and the CPU seconds it cost this process and its children."""
-
-    def __enter__(self) -> Clock:
-        self._wall, self._cpu, self._children = time.perf_counter(), time.process_time(), _children_cpu()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall = time.perf_counter() - self._wall
-        self.cpu = time.process_time() - self._cpu
-        self.children_cpu = _children_cpu() - self._children
-
-    def report(self, name: str) -> dict[str, float]:
-        return {f"{name}_s": self.wall, f"{name}_cpu_s": self.cpu, f"{name}_encoder_cpu_s": self.children_cpu}
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

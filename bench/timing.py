@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -66,3 +67,24 @@ class Summary:
     def cell(self) -> str:
         """Median wall time, the range of runs after it: "4.12 s (3.90–4.60, n=5)"."""
         return f"{self.wall:.2f} s ({self.wall_min:.2f}–{self.wall_max:.2f}, n={self.runs})"
+
+
+class Clock:
+    """Wall seconds of a block, and the CPU seconds it cost this process and its children."""
+
+    def __enter__(self) -> Clock:
+        self._wall, self._cpu, self._children = time.perf_counter(), time.process_time(), _children_cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu
+        self.children_cpu = _children_cpu() - self._children
+
+    def report(self, name: str) -> dict[str, float]:
+        return {f"{name}_s": self.wall, f"{name}_cpu_s": self.cpu, f"{name}_encoder_cpu_s": self.children_cpu}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
