@@ -77,10 +77,19 @@ class Script:
     in the script as commented sections (their lines are in `removed` too, of kind "appendix")."""
     source: str = ""
     """Path of the file this script came from ("" when built in memory)."""
+    speaker: str = ""
+    """Who gave the speech, as the title block names them (县委书记 张三): read once after the title."""
+    date: str = ""
+    """When, as the title block writes it (2024年3月5日): read after the speaker."""
+
+    @property
+    def byline(self) -> list[str]:
+        """What is read after the title: the speaker, then the date."""
+        return [text for text in (self.speaker, self.date) if text]
 
     @property
     def chars(self) -> int:
-        return len(self.title) + len(self.salutation) + sum(s.chars for s in self.sections)
+        return len(self.title) + sum(map(len, self.byline)) + len(self.salutation) + sum(s.chars for s in self.sections)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def assert_accounted(text: str, cleaned: Cleaned) -> None:
 
 def spoken_text(script: Script) -> str:
     headings_and_paragraphs = "".join(spoken_heading(s) + "".join(s.paragraphs) for s in script.sections)
-    return script.title + script.salutation + headings_and_paragraphs
+    return script.title + "".join(script.byline) + script.salutation + headings_and_paragraphs
 
 
 def assert_chunks_cover(script: Script, chunks: list[Chunk], max_chars: int) -> None:

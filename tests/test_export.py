@@ -392,3 +392,13 @@ def test_unwritable_output_folder_is_an_output_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(OutputError, match="-o"):
         render(blocker / "out", SpeechClips(chunks()))
+
+
+def test_the_speaker_and_the_date_of_the_title_block_are_the_tags_artist_and_date(tmp_path: Path) -> None:
+    given = dataclasses.replace(script(), speaker="县委书记 张三", date="2024年3月5日")
+    result = write_render(tmp_path, given, chunks(), SpeechClips(chunks()), RenderSettings(pauses=PAUSES), RATE, INFO, "# 关于作风建设的讲话\n")
+    for path in [result.full, *result.tracks]:
+        tags = ID3(path)
+        assert (str(tags["TPE1"]), str(tags["TDRC"])) == ("县委书记 张三", "2024-03-05")
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["speaker"], manifest["date"]) == ("县委书记 张三", "2024年3月5日")

@@ -54,7 +54,7 @@ def test_a_note_block_of_bracketed_numbers_in_markdown() -> None:
 def test_the_editors_headnote_under_the_title() -> None:
     script = load_script(corpus("204_"))
     assert removed_at(script, 6) == [("notes", "editor's headnote under the title")]  # 这是毛泽东在延安干部会上的讲演。
-    assert "（一九四二年二月八日）" in script.title
+    assert script.date == "一九四二年二月八日"
 
 
 @pytest.mark.parametrize(("prefix", "line"), [("401_", 10), ("402_", 20), ("404_", 10), ("405_", 23)])

@@ -188,7 +188,7 @@ def test_a_byline_and_a_date_line_in_one_markdown_paragraph_stay_apart(tmp_path)
         encoding="utf-8",
     )
     script = load_script(path)
-    assert script.title == "在全县安全生产工作会议上的讲话——县长 王某某 2023年3月5日"
+    assert (script.title, script.speaker, script.date) == ("在全县安全生产工作会议上的讲话", "县长 王某某", "2023年3月5日")
     assert script.salutation == "同志们："
     assert script.sections[0].paragraphs == ["今天我们召开会议，研究部署安全生产工作。"]
     assert [s.title for s in script.sections[1:]] == ["引言"]  # spread with full-width spaces, shown as one word

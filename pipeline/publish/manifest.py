@@ -72,6 +72,8 @@ def build_manifest(
         "speechcast": info.version,
         "title": script.title,
         "salutation": script.salutation,
+        "speaker": script.speaker,
+        "date": script.date,
         "source": {
             "path": info.source_path or script.source,
             "sha256": info.source_sha256,

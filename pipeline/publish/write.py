@@ -22,6 +22,7 @@ from mutagen import MutagenError
 from ..errors import OutputError
 from ..model import Chunk, Script
 from ..settings import RenderSettings
+from ..text.dates import iso_date
 from ..sound.assemble import Assembler, Track
 from ..sound.audio import AudioSegment
 from .m4b import M4bWriter
@@ -106,7 +107,10 @@ def write_render(
     previous = previous_files(out_dir)
     staging = Staging()
     stem = safe_filename(script.title, fallback="speech")
-    date = info.date or datetime.date.today().isoformat()
+    # The tags name the speech's speaker and the day it was given, when its title block says them;
+    # otherwise the voice that read it and the day of the render.
+    date = iso_date(script.date) or info.date or datetime.date.today().isoformat()
+    artist = script.speaker or info.voice.voice
     comment = f"speechcast {info.version}: {info.voice.engine} {info.voice.voice}"
     cover = settings.cover_image
     # The full MP3 is always encoded: the section tracks are cut out of it (with --format m4b it
@@ -115,7 +119,7 @@ def write_render(
     book = None
     if "m4b" in settings.formats:
         book = M4bWriter(out_dir / f"{stem}.m4b", sample_rate, settings.bitrate,
-                         Mp3Tags(script.title, info.voice.voice, script.title, date, comment))  # fmt: skip
+                         Mp3Tags(script.title, artist, script.title, date, comment))  # fmt: skip
     sinks = [full, *([book] if book else [])]
     # One worker normalises and encodes track n while this thread assembles and measures track n+1
     # (the clip callable stays on the caller's thread). Every sample is encoded once, into the full
@@ -137,7 +141,7 @@ def write_render(
             name = f"{track.number:02d}-{safe_filename(track.title, fallback='section')}"
             temp = temp_name(out_dir / f"{name}.mp3")
             staging.add(temp, out_dir / f"{name}.mp3")
-            tags = Mp3Tags(track.title, info.voice.voice, script.title, date, comment, f"{track.number}/{assembler.track_count}", cover=cover)
+            tags = Mp3Tags(track.title, artist, script.title, date, comment, f"{track.number}/{assembler.track_count}", cover=cover)
             cuts.append((temp, track.start, track.length, tags))
             track_files.append(TrackFile(track.number, track.title, f"{name}.mp3", f"{name}.lrc", ms(track.start), ms(track.end)))
         if encoding is not None:
@@ -151,7 +155,7 @@ def write_render(
         chapters = [Chapter(s.title, ms(s.start), ms(s.end)) for s in timeline.sections]
         main = full.path.name
         if "mp3" in settings.formats:
-            write_tags(full_temp, Mp3Tags(script.title, info.voice.voice, script.title, date, comment, chapters=chapters, cover=cover))
+            write_tags(full_temp, Mp3Tags(script.title, artist, script.title, date, comment, chapters=chapters, cover=cover))
         else:
             staging.drop(full_temp)
         if book is not None:

@@ -28,11 +28,10 @@ def spoken_chars(text: str) -> int:
 
 
 def describe(script: Script, chars_per_minute: int = 260) -> str:
-    total = spoken_chars(script.title + script.salutation) + sum(_section_chars(s) for s in script.sections)
-    lines = [
-        f"Title:       {script.title or '(none found)'}",
-        f"Salutation:  {script.salutation or '(none)'}",
-    ]
+    total = spoken_chars(script.title + "".join(script.byline) + script.salutation) + sum(_section_chars(s) for s in script.sections)
+    lines = [f"Title:       {script.title or '(none found)'}"]
+    lines += [f"Speaker:     {script.speaker}"] * bool(script.speaker) + [f"Date:        {script.date}"] * bool(script.date)
+    lines.append(f"Salutation:  {script.salutation or '(none)'}")
     if script.source:
         lines.append(f"Source:      {script.source}")
     lines += [

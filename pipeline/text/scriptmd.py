@@ -8,6 +8,8 @@ carry the structure finder's doubts). Everything the front end removed stays in 
 comment (`<!-- removed, line N, KIND (reason): text -->`), and each appendix as a commented
 section: take the comment marks away and the text is spoken. The only guess made on a script is
 whether its first paragraph is the salutation; HTML tags and images in it are removed and reported.
+Under the title, `讲话人：…` and `日期：…` give the speaker and the date: read after the title, without
+their labels.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ _REMOVED = re.compile(r"^removed, line (\d+), (\w+) \((.*?)\): (.*)$", re.S)
 _APPENDIX = "appendix (not spoken; remove this comment's marks to speak it):"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_SPEAKER = "讲话人："
+_DATE = "日期："
+_BYLINE = re.compile(r"^(讲话人|日期)[:：]\s*(.+)$")
 _WARNING = "warning:"
 _NOTE = "note:"
 
@@ -39,6 +44,7 @@ def to_markdown(script: Script) -> str:
     if script.title:
         blocks.append(f"# {script.title}")
     blocks += [_comment(_WARNING, warning) for warning in script.warnings]
+    blocks += [f"{_SPEAKER}{script.speaker}"] * bool(script.speaker) + [f"{_DATE}{script.date}"] * bool(script.date)
     if script.salutation:
         blocks.append(script.salutation)
     for section in script.sections:
@@ -94,6 +100,12 @@ def from_markdown(text: str, source: str = "") -> Script:
             paragraph.append(line)
     flush()
     opening = script.sections[0].paragraphs
+    while opening and (byline := _BYLINE.match(opening[0])):
+        if byline.group(1) == "讲话人":
+            script.speaker = byline.group(2).strip()
+        else:
+            script.date = byline.group(2).strip()
+        opening.pop(0)
     if opening and is_salutation(opening[0]):
         script.salutation = opening.pop(0)
     return script

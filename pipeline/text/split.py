@@ -85,8 +85,11 @@ class _Unit:
 def _units(script: Script) -> Iterator[_Unit]:
     if script.title:
         yield _Unit(script.title, 0, -1, "title", 0, True)
+    # The speaker and the date are read once, after the title and in its voice: one sentence each.
+    for number, text in enumerate(script.byline, 1):
+        yield _Unit(text, 0, -1, "title", number, True)
     if script.salutation:
-        yield _Unit(script.salutation, 0, -1, "salutation", 1, True)
+        yield _Unit(script.salutation, 0, -1, "salutation", 1 + len(script.byline), True)
     for index, section in enumerate(script.sections):
         if spoken_heading(section):
             yield _Unit(section.title, index, -1, "heading", 0, True)

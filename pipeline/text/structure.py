@@ -86,7 +86,7 @@ class _Build:
 
 def build_script(cleaned: Cleaned, source: str = "") -> Script:
     blocks, joined = rejoin_wrapped(join_continued([b for b in cleaned.blocks if b.text]))
-    title, blocks = take_title(blocks)
+    top, blocks = take_title(blocks)
     salutation, blocks = take_salutation(blocks)
     build = _Build(_split_headings(blocks))
     _accept_headings(build)
@@ -98,11 +98,13 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
             f"{joined} line breaks inside sentences were joined: the copy looks hard-wrapped (as from a PDF); "
             "check the paragraphs with `speechcast outline`"
         )
-    if not title:
+    if not top.title:
         build.warnings.append("no title found: the first line reads like speech, so the speech has no title")
     return Script(
-        title=title,
+        title=top.title,
         salutation=salutation,
+        speaker=top.speaker,
+        date=top.date,
         sections=_sections(build.items),
         warnings=build.warnings,
         removed=list(cleaned.removed),
