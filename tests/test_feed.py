@@ -13,7 +13,7 @@ BASE = "http://127.0.0.1:8000/podcast/"
 
 
 def _rendered(cli, tmp_path: Path) -> Path:
-    for name, title in (("一号讲话.txt", "在全县工作会议上的讲话"), ("second talk.txt", "在全市座谈会上的讲话")):
+    for name, title in (("一号讲话.txt", "在全县工作会议上的讲话\n县长  李四\n（2024年3月5日）"), ("second talk.txt", "在全市座谈会上的讲话")):
         (tmp_path / name).write_text(speech_text(title, sections=2, paragraphs=1, sentences=2), encoding="utf-8")
         done = cli.run("render", name, "--engine", "espeak", "--pace", "0.2", "-o", "out", "-q")
         assert done.returncode == 0, done.stderr
@@ -56,6 +56,14 @@ def test_a_feed_of_two_renders(cli, tmp_path: Path) -> None:
     _check(feed, root)
     assert feed.feed.title == "讲话选听" and feed.feed.itunes_explicit in (False, "false", None)
     assert sorted(e.title for e in feed.entries) == ["在全县工作会议上的讲话（offline-female）", "在全市座谈会上的讲话（offline-female）"]
+    # The speaker of the title block is the episode's author, and with the date leads its description.
+    county = next(e for e in feed.entries if e.title.startswith("在全县"))
+    assert county.author == "县长 李四" and county.summary.startswith("县长 李四 · 2024年3月5日。")
+    assert "author" not in next(e for e in feed.entries if e.title.startswith("在全市"))
+    # and the player page shows them under the title, once, each a sentence a listener can click
+    (page,) = [p for p in root.glob("*/*/index.html") if "在全县" in p.read_text(encoding="utf-8")]
+    html = page.read_text(encoding="utf-8")
+    assert html.count("县长 李四") == 1 and '<p class="byline"><span class="s" id="s1">县长 李四</span><span class="s" id="s2">2024年3月5日</span></p>' in html
     assert any("%20" in e.enclosures[0].href or "%E4" in e.enclosures[0].href for e in feed.entries)  # paths percent-encoded
     chapters = _chapters(text, root)
     manifests = sorted(root.glob("*/*/manifest.json"))

@@ -41,6 +41,8 @@ class Episode:
     chapters: list[tuple[int, str]]
     """(start ms, title) within the file."""
     description: str
+    speaker: str = ""
+    """Who gave the speech, when its title block says (the item's itunes:author)."""
 
 
 def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast") -> Path:
@@ -89,16 +91,19 @@ def _episodes(root: Path, tracks: bool) -> list[Episode]:
             published = manifest_path.stat().st_mtime
             voice = manifest["voice"]["preset"] or manifest["voice"]["voice"]
             sections = [(s["start_ms"], s["title"], s["track"]) for s in manifest["sections"]]
+            speaker = str(manifest.get("speaker", ""))
+            byline = " · ".join(str(x) for x in (speaker, manifest.get("date", "")) if x)
+            lead = f"{byline}。" if byline else ""
             if not tracks:
                 episodes.append(Episode(f"{manifest['title']}（{voice}）", folder / manifest["files"]["full"], manifest["duration_ms"], published,
                                         _guid(folder, manifest["files"]["full"], manifest), [(start, t) for start, t, _ in sections],
-                                        " · ".join(t for _, t, _ in sections)))  # fmt: skip
+                                        lead + " · ".join(t for _, t, _ in sections), speaker))  # fmt: skip
                 continue
             for track in manifest["tracks"]:
                 own = [(start - track["start_ms"], t) for start, t, n in sections if n == track["number"]]
                 episodes.append(Episode(f"{manifest['title']} · {track['title']}（{voice}）", folder / track["file"],
                                         track["end_ms"] - track["start_ms"], published + track["number"] / 1000,
-                                        _guid(folder, track["file"], manifest), own, track["title"]))  # fmt: skip
+                                        _guid(folder, track["file"], manifest), own, lead + track["title"], speaker))  # fmt: skip
         except (OSError, ValueError, KeyError, TypeError):
             continue  # a folder that is not a finished render
     return [e for e in episodes if e.file.is_file()]
@@ -124,6 +129,7 @@ def _item(episode: Episode, base: str, root: Path, chapters: Path) -> str:
         f"<guid isPermaLink=\"false\">{episode.guid}</guid>",
         f"<pubDate>{email.utils.formatdate(episode.published, usegmt=True)}</pubDate>",
         f"<itunes:duration>{duration}</itunes:duration>",
+        *([f"<itunes:author>{escape(episode.speaker)}</itunes:author>"] if episode.speaker else []),
         "<itunes:explicit>false</itunes:explicit>",
         f"<podcast:chapters url={quoteattr(base + _path(chapters, root))} type=\"application/json+chapters\"/>",
         "</item>",

@@ -51,8 +51,10 @@ def sentences(chunks: Iterable[dict]) -> list[Sentence]:
             out[-1] = Sentence(prev.text + c["text"], prev.section, prev.paragraph, prev.role,
                                prev.start_ms, max(prev.end_ms, c["end_ms"]))
         else:
-            out.append(Sentence(c["text"], c["section"], c["paragraph"], c.get("role", "body"),
-                                c["start_ms"], c["end_ms"]))
+            role = c.get("role", "body")
+            # The title's later sentences are the speaker and the date read after it: a byline.
+            role = "byline" if role == "title" and c["sentence"] > 0 else role
+            out.append(Sentence(c["text"], c["section"], c["paragraph"], role, c["start_ms"], c["end_ms"]))
         last_key = key
     return out
 
@@ -103,6 +105,7 @@ def _block_tags(role: str, level: int) -> tuple[str, str]:
     return {
         "title": ('<h1 class="title">', "</h1>"),
         "salutation": ('<p class="salutation">', "</p>"),
+        "byline": ('<p class="byline">', "</p>"),
     }.get(role, ("<p>", "</p>"))
 
 

@@ -78,6 +78,7 @@ function showDraft(draft, withScript) {
 
 function showUnderstood(u) {
   $("o-title").textContent = u.title || "（未找到标题）";
+  $("o-speaker").textContent = [u.speaker, u.date].filter(Boolean).join(" · ") || "（无）";
   $("o-salutation").textContent = u.salutation || "（无）";
   $("o-length").textContent = `${u.chars} 字，约 ${minutes(u.estimate_s)}`;
   const list = $("o-sections");

@@ -15,7 +15,7 @@ CHARS_PER_MINUTE = 260
 def understood(script: Script) -> dict[str, Any]:
     """Title, salutation, sections with their levels and counts, the estimate, doubts and removals."""
     sections = []
-    total = spoken_chars(script.title + script.salutation)
+    total = spoken_chars(script.title + "".join(script.byline) + script.salutation)
     for index, section in enumerate(script.sections):
         chars = spoken_chars(section.title if section.kind == "section" else "") + sum(spoken_chars(p) for p in section.paragraphs)
         total += chars
@@ -26,6 +26,8 @@ def understood(script: Script) -> dict[str, Any]:
         })  # fmt: skip
     return {
         "title": script.title,
+        "speaker": script.speaker,
+        "date": script.date,
         "salutation": script.salutation,
         "sections": sections,
         "chars": total,
