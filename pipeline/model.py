@@ -9,6 +9,7 @@ Timeline ─write→ files                                                      
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Literal
 
 SectionKind = Literal["opening", "section", "closing"]
@@ -24,6 +25,82 @@ RemovedKind = Literal["notes", "publication", "markup", "furniture", "appendix",
 REMOVED_KINDS: tuple[RemovedKind, ...] = ("notes", "publication", "markup", "furniture", "appendix", "stage")
 
 
+class Reason(Enum):
+    """Why a piece was taken out (or is in doubt): a stable code (the value, written in scripts and
+    manifests), the family it belongs to, and a short English description for the report."""
+
+    # Pieces inside a line.
+    CONTROL = ("control", "markup", "control character")
+    HTML_COMMENT = ("html-comment", "markup", "HTML comment")
+    HTML_TAG = ("html-tag", "markup", "HTML tag")
+    HTML_ENTITY = ("html-entity", "markup", "HTML entity")
+    STAGE_NOTE = ("stage-note", "stage", "stage note (not spoken)")
+    NOTE_MARK = ("note-mark", "notes", "note mark")
+    EDITORIAL_PARENTHESIS = ("editorial-parenthesis", "notes", "editorial parenthesis")
+    SCRAPING_DEBRIS = ("scraping-debris", "markup", "anti-scraping debris")
+    # What a reader took out.
+    FRONT_MATTER = ("front-matter", "publication", "front matter")
+    HORIZONTAL_RULE = ("horizontal-rule", "markup", "horizontal rule")
+    IMAGE = ("image", "markup", "image")
+    IMAGE_CAPTION = ("image-caption", "publication", "image caption")
+    LINK_TARGET = ("link-target", "markup", "link target")
+    HTML_MARKUP = ("html-markup", "markup", "HTML markup")
+    WEB_CHROME = ("web-chrome", "furniture", "web page: not part of the article")
+    PAGE_NUMBER = ("page-number", "furniture", "page number")
+    RUNNING_HEADER = ("running-header", "furniture", "running header or footer")
+    PRINTER_HEADER = ("printer-header", "furniture", "running header or footer: date or address the printer added")
+    # Whole lines, by what they are.
+    WATERMARK = ("watermark", "publication", "watermark: not for redistribution")
+    CONTACT = ("advert-contact", "publication", "advert: contact")
+    SUBSCRIPTION = ("advert-subscription", "publication", "advert: subscription")
+    FOLLOW = ("advert-follow", "publication", "advert: follow the account, scan the code")
+    APP = ("advert-app", "publication", "advert: app")
+    BRAND = ("advert-brand", "publication", "advert: brand name that recurs in adverts")
+    SLOGAN = ("advert-slogan", "publication", "advert: slogan between advert lines")
+    PROMOTION = ("promotion", "publication", "promotion around the speech")
+    WEB_ADDRESS = ("web-address", "publication", "web address")
+    PUBLICATION_DATA = ("publication-data", "publication", "web page: source, author, editor or date")
+    PUBLICATION_HEADING = ("publication-heading", "publication", "heading of publication data")
+    PUBLICATION_IN_BRACKETS = ("publication-in-brackets", "publication", "publication data in brackets")
+    PHOTO_CAPTION = ("photo-caption", "publication", "photo caption")
+    DOCUMENT_NUMBER = ("document-number", "publication", "document number or letterhead")
+    SCRAPER_DUMP = ("scraper-dump", "markup", "scraper debris: a data structure's text")
+    PAGE_MARK = ("page-mark", "furniture", "page mark")
+    SITE_BUTTONS = ("site-buttons", "furniture", "web page: buttons and links")
+    REPEATED = ("repeated", "furniture", "repeated header or footer")
+    REPEATED_TITLE = ("repeated-title", "furniture", "title repeated by the page")
+    EMPTY_LABEL = ("empty-label", "publication", "a label with nothing after it")
+    # The editors' apparatus, by where it stands.
+    LEAD_IN = ("lead-in", "notes", "editor's lead-in")
+    HEADNOTE = ("headnote", "notes", "editor's headnote under the title")
+    QUOTED_LEAD_IN = ("quoted-lead-in", "notes", "quoted lead-in")
+    ITALIC_SUMMARY = ("italic-summary", "notes", "italic summary")
+    BEFORE_FULL_TEXT = ("before-full-text", "notes", "editor's words before the speech's full text")
+    EDITORIAL_LINE = ("editorial-line", "notes", "editorial line")
+    NOTE = ("note", "notes", "note")
+    APPENDIX = ("appendix", "appendix", "appendix")
+    AFTER_CLOSING = ("after-closing", "publication", "after the closing words: not the speech")
+    #: A reason this version does not know (a script written by another): kept as publication data.
+    OTHER = ("other", "publication", "removed")
+
+    def __init__(self, code: str, kind: RemovedKind, text: str) -> None:
+        self.code = code
+        self.kind: RemovedKind = kind
+        self.text = text
+
+    @classmethod
+    def of(cls, code: str) -> Reason:
+        """The reason a code (or, in a script an earlier version wrote, a description) names; OTHER
+        for one this version does not know."""
+        return _BY_CODE.get(code, cls.OTHER)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+_BY_CODE = {reason.text: reason for reason in Reason} | {reason.code: reason for reason in Reason}
+
+
 @dataclass(frozen=True)
 class RemovedLine:
     """A line (or part of one) the cleaner took out, so nothing disappears silently."""
@@ -32,10 +109,12 @@ class RemovedLine:
     """1-based line number in the loaded text."""
     text: str
     """Exactly the characters removed (a whole line, or a stage note / debris inside one)."""
-    reason: str
-    """Short human reason, e.g. "advert: QQ contact", "page mark", "repeated header"."""
-    kind: RemovedKind = "publication"
-    """The family the reason belongs to (outline groups the report by it)."""
+    reason: Reason
+
+    @property
+    def kind(self) -> RemovedKind:
+        """The family the reason belongs to (outline groups the report by it)."""
+        return self.reason.kind
 
 
 @dataclass

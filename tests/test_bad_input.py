@@ -181,7 +181,7 @@ def test_ssml_lookalikes_are_spoken_as_text(edge_service: EdgeService, tmp_path:
     assert sorted(edge_service.texts) == sorted(["同志们：", spoken])
     manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert [c["text"] for c in manifest["chunks"]] == ["同志们：", spoken]
-    assert [(r["text"], r["reason"]) for r in manifest["source"]["removed"]] == [("<speak>", "HTML tag"), ("</speak>", "HTML tag")]
+    assert [(r["text"], r["reason"]) for r in manifest["source"]["removed"]] == [("<speak>", "html-tag"), ("</speak>", "html-tag")]
 
 
 def test_unsafe_section_titles_make_safe_file_names_inside_the_folder(cli, tmp_path: Path) -> None:

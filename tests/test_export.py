@@ -17,7 +17,7 @@ from scipy.signal import butter, sosfilt
 from test_assemble import PAUSES, RATE, Clips, chunks, sections
 
 from pipeline.errors import OutputError
-from pipeline.model import Chunk, Placement, RemovedLine, Script, Timeline
+from pipeline.model import Chunk, Placement, Reason, RemovedLine, Script, Timeline
 from pipeline.publish.manifest import RenderInfo
 from pipeline.publish.mp3 import Mp3Writer
 from pipeline.publish.playlist import TrackFile, m3u8
@@ -222,7 +222,7 @@ def test_mp3_writer_reports_encoder_failure(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- the whole output stage
 
-MANIFEST_KEYS = {"speechcast", "title", "salutation", "source", "engine", "voice", "settings", "sample_rate",
+MANIFEST_KEYS = {"speechcast", "title", "speaker", "date", "salutation", "source", "engine", "voice", "settings", "sample_rate",
                  "duration_ms", "files", "tracks", "sections", "chunks", "cues", "script", "render_key", "input_key"}  # fmt: skip
 INFO = RenderInfo("0.1.0", VoiceSettings("espeak", "cmn", rate="+10%"), preset="standard",
                   source_path="speech.txt", source_sha256="ab" * 32, date="2024-05-01")  # fmt: skip
@@ -243,7 +243,7 @@ class SpeechClips(Clips):
 
 
 def script() -> Script:
-    return Script("关于作风建设的讲话", "同志们：", sections(), removed=[RemovedLine(3, "扫码关注", "advert")])
+    return Script("关于作风建设的讲话", "同志们：", sections(), removed=[RemovedLine(3, "扫码关注", Reason.FOLLOW)])
 
 
 def render(out: Path, clips: Clips, player=None):
@@ -284,7 +284,8 @@ def test_manifest_schema_and_timeline(rendered) -> None:
     assert m["files"] == {"full": "关于作风建设的讲话.mp3", "m4b": None, "srt": "关于作风建设的讲话.srt", "lrc": "关于作风建设的讲话.lrc",
                           "playlist": "playlist.m3u8", "player": "index.html"}  # fmt: skip
     assert m["source"] == {"path": "speech.txt", "sha256": "ab" * 32, "url": "", "removed_lines": 1,
-                           "removed": [{"line": 3, "text": "扫码关注", "reason": "advert", "kind": "publication"}]}  # fmt: skip
+                           "removed": [{"line": 3, "text": "扫码关注", "reason": "advert-follow", "kind": "publication",
+                                       "description": "advert: follow the account, scan the code"}]}  # fmt: skip
     assert m["voice"] == {"preset": "standard", "engine": "espeak", "voice": "cmn", "rate": "+10%", "pitch": "+0Hz", "volume": "+0%"}
     assert m["settings"] == {"pauses": dataclasses.asdict(PAUSES), "loudness": -16.0, "true_peak": -1.5, "bitrate": "64k"}
     assert (m["engine"], m["sample_rate"], m["salutation"], m["script"]) == ("espeak", RATE, "同志们：", "# 关于作风建设的讲话\n")

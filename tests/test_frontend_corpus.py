@@ -20,6 +20,7 @@ from frontend_util import (
     visible,
 )
 
+from pipeline.model import Reason
 from pipeline.errors import InputError
 from pipeline.model import Script
 from pipeline.text.clean import clean
@@ -117,7 +118,7 @@ def test_an_unmarked_markdown_file_is_a_manuscript(tmp_path: Path) -> None:
     # Its comments are an author's markup, not our script's warnings: reported, not obeyed.
     assert script.warnings == []
     assert [(r.line, r.reason, r.kind) for r in script.removed] == [
-        (3, "HTML comment", "markup"), (7, "HTML tag", "markup"), (16, "image", "markup"), (24, "HTML comment", "markup"),
+        (3, Reason.HTML_COMMENT, "markup"), (7, Reason.HTML_TAG, "markup"), (16, Reason.IMAGE, "markup"), (24, Reason.HTML_COMMENT, "markup"),
     ]  # fmt: skip
 
 

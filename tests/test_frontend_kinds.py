@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from frontend_util import spoken_text as spoken
 
+from pipeline.model import Reason
 from pipeline import load_script
 from pipeline.model import Script
 from pipeline.text.split import spoken_heading
@@ -38,46 +39,46 @@ def headings(script: Script) -> list[tuple[str, int]]:
 
 def test_inline_note_marks_and_a_note_block_after_the_speech() -> None:
     script = load_script(corpus("204_"))
-    assert [r.text for r in script.removed if r.line == 8 and r.reason == "note mark"] == ["⑴", "⑵", "⑶"]
-    assert removed_at(script, 17) == [("notes", "note")]  # 注　　释, spread with full-width spaces
-    assert ("notes", "note") in removed_at(script, 19)  # 〔1〕 凯丰（一九○六——一九五五）……
+    assert [r.text for r in script.removed if r.line == 8 and r.reason == Reason.NOTE_MARK] == ["⑴", "⑵", "⑶"]
+    assert removed_at(script, 17) == [("notes", Reason.NOTE)]  # 注　　释, spread with full-width spaces
+    assert ("notes", Reason.NOTE) in removed_at(script, 19)  # 〔1〕 凯丰（一九○六——一九五五）……
     assert "凯丰（一九○六" not in spoken(script) and "刚才凯丰同志讲了" in spoken(script)
 
 
 def test_a_note_block_of_bracketed_numbers_in_markdown() -> None:
     script = load_script(corpus("203_"))
-    assert removed_at(script, 13) == [("notes", "note")]  # 注释
-    assert all(removed_at(script, n) == [("notes", "note")] for n in (15, 17, 19, 21))  # [1] … [4]
+    assert removed_at(script, 13) == [("notes", Reason.NOTE)]  # 注释
+    assert all(removed_at(script, n) == [("notes", Reason.NOTE)] for n in (15, 17, 19, 21))  # [1] … [4]
     assert "愚公移山的故事，见《列子" not in spoken(script)
 
 
 def test_the_editors_headnote_under_the_title() -> None:
     script = load_script(corpus("204_"))
-    assert removed_at(script, 6) == [("notes", "editor's headnote under the title")]  # 这是毛泽东在延安干部会上的讲演。
+    assert removed_at(script, 6) == [("notes", Reason.HEADNOTE)]  # 这是毛泽东在延安干部会上的讲演。
     assert script.date == "一九四二年二月八日"
 
 
 @pytest.mark.parametrize(("prefix", "line"), [("401_", 10), ("402_", 20), ("404_", 10), ("405_", 23)])
 def test_an_editors_lead_in(prefix: str, line: int) -> None:
     script = load_script(corpus(prefix))
-    assert removed_at(script, line) == [("notes", "editor's lead-in")]  # 【导读】 / 【导  读】
+    assert removed_at(script, line) == [("notes", Reason.LEAD_IN)]  # 【导读】 / 【导  读】
 
 
 def test_a_quoted_lead_in_and_an_editors_gloss() -> None:
     script = load_script(corpus("404_"))
-    assert removed_at(script, 12) == [("notes", "quoted lead-in")]  # > 流程建设最大的难度……
-    assert removed_at(script, 20) == [("notes", "editorial parenthesis")]  # （指找出人员名单列表差异）
+    assert removed_at(script, 12) == [("notes", Reason.QUOTED_LEAD_IN)]  # > 流程建设最大的难度……
+    assert removed_at(script, 20) == [("notes", Reason.EDITORIAL_PARENTHESIS)]  # （指找出人员名单列表差异）
 
 
 def test_the_bloggers_words_before_the_full_text() -> None:
     script = load_script(corpus("407_"))
-    assert removed_at(script, 19) == [("notes", "editor's words before the speech's full text")]  # 以下是原文……
+    assert removed_at(script, 19) == [("notes", Reason.BEFORE_FULL_TEXT)]  # 以下是原文……
     assert removed_at(script, 13)[0][0] == "notes"
 
 
 def test_a_note_on_the_speech_after_it() -> None:
     script = load_script(corpus("108_"))
-    assert removed_at(script, 24) == [("notes", "editorial line")]  # ※这是……讲话的一部分。
+    assert removed_at(script, 24) == [("notes", Reason.EDITORIAL_LINE)]  # ※这是……讲话的一部分。
 
 
 # --- publication data ---------------------------------------------------------------------------
@@ -91,37 +92,37 @@ def test_front_matter_is_publication_data() -> None:
 
 def test_front_matter_without_its_opening_fence() -> None:
     script = load_script(corpus("407_"))
-    assert removed_at(script, 1) == [("publication", "front matter")]  # title: "看 ‘北大最短毕业致辞’ 的感受"
+    assert removed_at(script, 1) == [("publication", Reason.FRONT_MATTER)]  # title: "看 ‘北大最短毕业致辞’ 的感受"
 
 
 def test_source_author_editor_and_date_lines() -> None:
     script = load_script(corpus("305_"))
     for line in (9, 11, 13, 15, 17, 19, 21):  # 标题： 作者： 发表日期： 来源：<a href… 主题归类： CDS收藏： 版权说明：
         assert removed_at(script, line)[0][0] == "publication", line
-    assert removed_at(script, 7) == [("publication", "heading of publication data")]  # CDT 档案卡
+    assert removed_at(script, 7) == [("publication", Reason.PUBLICATION_HEADING)]  # CDT 档案卡
     editors = load_script(corpus("104_"))
     assert all(removed_at(editors, n)[0][0] == "publication" for n in (20, 22, 24, 26))  # 作者 文字编辑 新媒体编辑 审核
 
 
 def test_a_letterhead_document_number_and_distribution_list() -> None:
     script = load_script(corpus("406_"))
-    assert removed_at(script, 17) == [("publication", "document number or letterhead")]  # 总 裁 办 电 子 邮 件
-    assert removed_at(script, 21)[0] == ("publication", "document number or letterhead")  # 电邮讲话【2016】099号
+    assert removed_at(script, 17) == [("publication", Reason.DOCUMENT_NUMBER)]  # 总 裁 办 电 子 邮 件
+    assert removed_at(script, 21)[0] == ("publication", Reason.DOCUMENT_NUMBER)  # 电邮讲话【2016】099号
     assert removed_at(script, 59)[0][0] == removed_at(script, 61)[0][0] == "publication"  # 报送： 抄送：
-    assert removed_at(script, 55) == [("publication", "after the closing words: not the speech")]
+    assert removed_at(script, 55) == [("publication", Reason.AFTER_CLOSING)]
 
 
 def test_photo_captions() -> None:
     script = load_script(corpus("107_"))
     for line in (12, 20, 31):
-        assert removed_at(script, line) == [("publication", "photo caption")], line
+        assert removed_at(script, line) == [("publication", Reason.PHOTO_CAPTION)], line
     assert "新华社记者" not in spoken(script)
 
 
 def test_image_captions_under_images() -> None:
     script = load_script(corpus("305_"))
     for line in (31, 49, 59, 77):
-        assert removed_at(script, line) == [("publication", "image caption")], line
+        assert removed_at(script, line) == [("publication", Reason.IMAGE_CAPTION)], line
 
 
 # --- markup -------------------------------------------------------------------------------------
@@ -129,17 +130,17 @@ def test_image_captions_under_images() -> None:
 
 def test_html_blocks_images_and_badges() -> None:
     blog = load_script(corpus("403_"))
-    assert removed_at(blog, 15) == [("markup", "HTML markup")]  # <div>
+    assert removed_at(blog, 15) == [("markup", Reason.HTML_MARKUP)]  # <div>
     assert "word-break" not in spoken(blog) and "<" not in spoken(blog)
     badge = load_script(corpus("404_"))
-    assert removed_at(badge, 2) == [("markup", "HTML markup")]  # the visitor badge <img …>
+    assert removed_at(badge, 2) == [("markup", Reason.HTML_MARKUP)]  # the visitor badge <img …>
     report = load_script(corpus("101_"))
-    assert ("markup", "HTML tag") in removed_at(report, 4) and "<h5>" not in spoken(report)
+    assert ("markup", Reason.HTML_TAG) in removed_at(report, 4) and "<h5>" not in spoken(report)
 
 
 def test_a_scrapers_dump_of_a_data_structure() -> None:
     script = load_script(corpus("304_"))
-    assert removed_at(script, 5)[-1] == ("markup", "scraper debris: a data structure's text")
+    assert removed_at(script, 5)[-1] == ("markup", Reason.SCRAPER_DUMP)
 
 
 # --- page furniture -----------------------------------------------------------------------------
@@ -147,7 +148,7 @@ def test_a_scrapers_dump_of_a_data_structure() -> None:
 
 def test_a_title_the_page_repeats() -> None:
     script = load_script(corpus("107_"))
-    assert removed_at(script, 1) == [("furniture", "title repeated by the page")]
+    assert removed_at(script, 1) == [("furniture", Reason.REPEATED_TITLE)]
     assert script.title.startswith("在中央城市工作会议上的讲话")
 
 
@@ -158,7 +159,7 @@ def test_an_appendix_is_kept_apart_and_spoken_only_when_asked() -> None:
     path = corpus("403_")
     script = load_script(path)
     assert [a.title for a in script.appendices] == ["附：Karmada社区技术交流地址"]
-    assert removed_at(script, 56)[-1] == ("appendix", "appendix")
+    assert removed_at(script, 56)[-1] == ("appendix", Reason.APPENDIX)
     assert "项目地址" not in spoken(script)
     spoken_too = load_script(path, appendix=True)
     assert spoken_too.sections[-1].title == "附：Karmada社区技术交流地址" and not spoken_too.appendices

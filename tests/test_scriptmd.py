@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from frontend_util import FIXTURES, corpus_file
 
+from pipeline.model import Reason
 from pipeline.model import Script
 from pipeline.text.clean import clean
 from pipeline.text.load import read_text
@@ -59,8 +60,8 @@ def test_markdown_fixture_is_taken_as_given() -> None:
     assert script.sections[1].paragraphs == ["青年干部要把坚定理想信念作为第一位的要求，在学思践悟中筑牢信仰之基。"]
     assert script.sections[2].paragraphs == ["要原原本本学，联系实际学。"]
     assert [(r.line, r.text, r.reason) for r in script.removed] == [
-        (7, '<img src="banner.png" alt="广告"/>', "HTML tag"),
-        (16, "![二维码](qr.png)", "Markdown image"),
+        (7, '<img src="banner.png" alt="广告"/>', Reason.HTML_TAG),
+        (16, "![二维码](qr.png)", Reason.IMAGE),
     ]
 
 
@@ -87,7 +88,7 @@ def test_removed_lines_and_appendices_stay_in_the_script_as_comments() -> None:
     ])  # fmt: skip
     script = build_script(clean(text))
     markdown = to_markdown(script)
-    assert "<!-- removed, line 7, publication (web page: source, author, editor or date): 来源：某某县人民政府网 -->" in markdown
+    assert "<!-- removed, line 7, publication-data (web page: source, author, editor or date): 来源：某某县人民政府网 -->" in markdown
     assert "<!-- appendix (not spoken; remove this comment's marks to speak it):\n\n## 附件1\n\n防汛责任人名单（略）\n\n-->" in markdown
     again = from_markdown(markdown)
     assert [(r.line, r.text, r.reason, r.kind) for r in again.removed] == [

@@ -79,7 +79,8 @@ def build_manifest(
             "sha256": info.source_sha256,
             "url": script.source if script.source.startswith(("http://", "https://")) else "",
             "removed_lines": len(script.removed),
-            "removed": [{"line": r.line, "text": r.text, "reason": r.reason, "kind": r.kind} for r in script.removed],
+            "removed": [{"line": r.line, "text": r.text, "reason": r.reason.code, "kind": r.kind, "description": r.reason.text}
+                        for r in script.removed],
         },
         "engine": voice.engine,
         "voice": {"preset": info.preset, "engine": voice.engine, "voice": voice.voice,

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..model import RemovedKind
+from ..model import Reason
 from .blocks import Block
 
-Verdicts = dict[int, tuple[str, RemovedKind]]
+Verdicts = dict[int, Reason]
 
 #: Words that end a speech (simplified; traditional text is matched through its simplified form).
 CLOSING_END = re.compile(
@@ -58,9 +58,9 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
     found: Verdicts = {}
     taken = dict(verdicts)
 
-    def take(i: int, reason: str, kind: RemovedKind) -> None:
+    def take(i: int, reason: Reason) -> None:
         if i not in taken and probes[i]:
-            found[i] = taken[i] = (reason, kind)
+            found[i] = taken[i] = reason
 
     filled = [i for i, p in enumerate(probes) if p]
     # The head of the speech: its first rows that are not site matter already (a banner above
@@ -69,52 +69,50 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
     for i in head:
         lead = _lead_in(rows[i], _SPACES.sub("", probes[i]))
         if lead:
-            take(i, lead, "notes")
+            take(i, lead)
     follows = next((k for k, i in enumerate(filled[: max(len(filled) // 2, _HEAD_ROWS)]) if _FULL_TEXT_FOLLOWS.match(probes[i])), None)
     if follows is not None:
         for k, i in enumerate(filled[: follows + 1]):
             titled = k == 0 and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i])
             if rows[i].kind != "heading" and not titled:
-                take(i, "editor's words before the speech's full text", "notes")
+                take(i, Reason.BEFORE_FULL_TEXT)
     for i in filled:
         if _EDITOR_IN_BRACKETS.match(probes[i]):
-            take(i, "publication data in brackets", "publication")
+            take(i, Reason.PUBLICATION_IN_BRACKETS)
         if _EDITORIAL_LINE.match(probes[i]) or (probes[i][:1] in "※＊" and _HEADNOTE.match(probes[i])):
-            take(i, "editorial line", "notes")
+            take(i, Reason.EDITORIAL_LINE)
     for k, i in enumerate(head):
         again = [j for j in head[k + 1 :] if _LETTERS.sub("", probes[j]) == _LETTERS.sub("", probes[i])]
         if again and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i]):  # a title, not a sentence
-            take(i, "title repeated by the page", "furniture")
+            take(i, Reason.REPEATED_TITLE)
     half = filled[len(filled) // 2] if filled else 0
     appendix = next((i for i in filled if i >= half and i not in taken and len(probes[i]) <= _APPENDIX_MAX and _APPENDIX.match(probes[i])), None)
     notes = _notes_start(probes, filled, half, taken)
-    for start, reason, kind in sorted(
-        [(at, why, what) for at, why, what in ((notes, "note", "notes"), (appendix, "appendix", "appendix")) if at is not None]
-    ):
+    for start, reason in sorted([(at, why) for at, why in ((notes, Reason.NOTE), (appendix, Reason.APPENDIX)) if at is not None], key=lambda p: p[0]):
         for i in filled:
             if i >= start:
-                take(i, reason, kind)  # type: ignore[arg-type]
+                take(i, reason)
     if filled and rows[filled[-1]].kind == "heading" and probes[filled[-1]].endswith(("：", ":")):
-        take(filled[-1], "a label with nothing after it", "publication")  # 视频： over a video the copy lost
+        take(filled[-1], Reason.EMPTY_LABEL)  # 视频： over a video the copy lost
     last_closing = _closing(probes, filled, half, taken)
     if last_closing is not None:
         after = [i for i in filled if i > last_closing and i not in taken]
         if not any(_continues_speech(probes[i]) for i in after):
             for i in after:
-                take(i, "after the closing words: not the speech", "publication")
+                take(i, Reason.AFTER_CLOSING)
     return found
 
 
-def _lead_in(row: Block, probe: str) -> str:
+def _lead_in(row: Block, probe: str) -> Reason | None:
     if _LEAD_IN.match(probe) and (_LEAD_IN_BRACKETED.match(probe) or len(probe) > 6):
-        return "editor's lead-in"
+        return Reason.LEAD_IN
     if _HEADNOTE.match(probe) and len(probe) <= 200:
-        return "editor's headnote under the title"
+        return Reason.HEADNOTE
     if row.kind == "quote":
-        return "quoted lead-in"
+        return Reason.QUOTED_LEAD_IN
     if row.italic and len(probe) > 10:
-        return "italic summary"
-    return ""
+        return Reason.ITALIC_SUMMARY
+    return None
 
 
 def _notes_start(probes: Sequence[str], filled: Sequence[int], half: int, taken: Verdicts) -> int | None:

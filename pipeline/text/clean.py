@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..model import RemovedKind, RemovedLine, Section
+from ..model import Reason, RemovedLine, Section
 from .apparatus import apparatus_verdicts
 from .blocks import Block, text_blocks
 from .hanzi import simplified
@@ -46,50 +46,45 @@ _FRAGMENT = re.compile(
     rf"|(?P<debris>(?:(?<=[{_CJK}])|^)[ \t]*(?:[\x21-\x7e]{{1,3}}[ \t]+){{2,}}[\x21-\x7e]{{1,3}}[ \t]*(?=[{_CJK}]|$))"
 )
 
-_FRAGMENT_REASONS: dict[str, tuple[str, RemovedKind]] = {
-    "control": ("control character", "markup"),
-    "comment": ("HTML comment", "markup"),
-    "tag": ("HTML tag", "markup"),
-    "entity": ("HTML entity", "markup"),
-    "stage": ("stage note (not spoken)", "stage"),
-    "note": ("note mark", "notes"),
-    "editorial": ("editorial parenthesis", "notes"),
-    "debris": ("anti-scraping debris", "markup"),
+_FRAGMENT_REASONS: dict[str, Reason] = {
+    "control": Reason.CONTROL,
+    "comment": Reason.HTML_COMMENT,
+    "tag": Reason.HTML_TAG,
+    "entity": Reason.HTML_ENTITY,
+    "stage": Reason.STAGE_NOTE,
+    "note": Reason.NOTE_MARK,
+    "editorial": Reason.EDITORIAL_PARENTHESIS,
+    "debris": Reason.SCRAPING_DEBRIS,
 }
 
 #: The only fragments taken out of a .md script: it is taken as given, so no heuristics.
 MARKUP_FRAGMENTS = frozenset({"control", "tag", "entity"})
 ALL_FRAGMENTS = frozenset(_FRAGMENT_REASONS)
 
-_ADVERT = "advert"
 #: Reasons that mark the site's own promotion; slogan lines between two of these are promotion too.
-_PROMOTION = (_ADVERT, "watermark")
-_LINE_RULES: tuple[tuple[str, RemovedKind, re.Pattern[str]], ...] = (
+PROMOTION = frozenset({Reason.WATERMARK, Reason.CONTACT, Reason.SUBSCRIPTION, Reason.FOLLOW, Reason.APP, Reason.BRAND, Reason.SLOGAN, Reason.PROMOTION})
+_LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (
-        "watermark: not for redistribution",  # starts with an entry of _PROMOTION
-        "publication",
+        Reason.WATERMARK,
         re.compile(r"仅供(?:学习|个人|内部)|禁止(?:外传|转载|复制|商用)|请勿(?:外传|转载|复制)|版权(?:所有|归)|侵权必究|未经(?:授权|许可)"),
     ),
     (
-        f"{_ADVERT}: contact",
-        "publication",
+        Reason.CONTACT,
         re.compile(
             r"(?:QQ|qq|ＱＱ|微信|VX|vx|wx)[号群]?[:：\s]*[\w-]{5,}|咨询(?:QQ|qq|微信|电话)|QQ群|qq群|(?:加|添加)(?:微信|QQ|qq)"
         ),
     ),
     (
-        f"{_ADVERT}: subscription",
-        "publication",
+        Reason.SUBSCRIPTION,
         re.compile(
             r"订阅|会员(?:群|资料|材料|权益|专享|免费|下载)|(?:开通|成为|升级)会员|免费(?:下载|领取|赠送)|倒卖|充值|VIP|vip"
         ),
     ),
-    (f"{_ADVERT}: WeChat account", "publication", re.compile(r"扫码|扫一扫|扫描二维码|二维码|公众号|微信号|长按(?:识别|关注)")),
-    (f"{_ADVERT}: app", "publication", re.compile(r"下载(?:客户端|APP|App|app)|打开(?:APP|App|app|客户端)")),
-    ("web address", "publication", re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org)\b")),
+    (Reason.FOLLOW, re.compile(r"扫码|扫一扫|扫描二维码|二维码|公众号|微信号|长按(?:识别|关注)")),
+    (Reason.APP, re.compile(r"下载(?:客户端|APP|App|app)|打开(?:APP|App|app|客户端)")),
+    (Reason.WEB_ADDRESS, re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org)\b")),
     (
-        "web page: source, author, editor or date",
-        "publication",
+        Reason.PUBLICATION_DATA,
         re.compile(
             r"^(?:稿件|文章|信息|新闻|图片|资料)?来源[:：]|^(?:责任编辑|责编|编辑|主编|作者|记者|通讯员|撰稿|撰文|摄影|图片|编审|审核|审校|校对|"
             r"供稿|录入|整理|翻译|译者|发布时间|发布日期|发布者|发布人|发稿时间|更新时间|时间|日期|发表于|原标题|原题|原文|原文链接|"
@@ -100,16 +95,14 @@ _LINE_RULES: tuple[tuple[str, RemovedKind, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "page mark",
-        "furniture",
+        Reason.PAGE_MARK,
         re.compile(
             r"^(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|共\s*\d+\s*页|\d{1,4}\s*/\s*\d{1,4}"
             r"|(?:Page|page|PAGE)\s*\d+(?:\s*of\s*\d+)?|\d{1,4}|[·•]\s*\d{1,4}\s*[·•])$"
         ),
     ),
     (
-        "web page: buttons and links",
-        "furniture",
+        Reason.SITE_BUTTONS,
         re.compile(
             r"^(?:[\s【】\[\]|｜/·•>＞]*(?:字号[:：]?|默认|大|中|小|下载|打印|全屏|收藏|加入收藏|分享|分享到|微博|QQ空间|返回顶部|"
             r"顶部|关闭|关闭窗口|首页|上一篇|下一篇|上一页|下一页|点赞|评论|纠错|推荐|复制链接|阅读全文|展开全文|打开APP|"
@@ -122,19 +115,18 @@ _LINE_RULES: tuple[tuple[str, RemovedKind, re.Pattern[str]], ...] = (
 #: Lines that go whatever their length: a publication label at the start (来源：, 责任编辑：,
 #: 新媒体编辑：…) never opens a sentence of a speech, nor a photo caption ending in "记者 某某 摄", nor
 #: a scraper's dump of a data structure ([{'type': …).
-_LONG_LINE_RULES: tuple[tuple[str, RemovedKind, re.Pattern[str]], ...] = (
+_LONG_LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (
-        "web page: source, author, editor or date",
-        "publication",
+        Reason.PUBLICATION_DATA,
         re.compile(
             r"^[A-Za-z]{0,4}\s*(?:稿件|文章|信息|新闻|图片|资料|文字|新媒体|美术|视觉|网络|值班|责任)?(?:来源于|来源|出处|作者|原文|编辑|责编|主编|审核|"
             r"审校|校对|监制|出品|制作|统筹|策划|记者|通讯员|撰稿|摄影|原标题|原文链接|原文地址|收藏|发布时间|发布日期|发表日期|主办单位|主办|承办单位)[：:]|"
             r"^\d{4}[年/-]\d{1,2}[月/-]\d{1,2}日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:来源|作者|编辑|责任编辑)[：:]"
         ),
     ),
-    ("photo caption", "publication", re.compile(r"(?:记者|摄影)[\s\u4e00-\u9fff·、，,]{2,40}?/?摄\s*[）)]?$|^图为")),
-    ("document number or letterhead", "publication", re.compile(r"[【〔\[]\d{4}[】〕\]]\s*\d{1,4}\s*号|^(?:[\u4e00-\u9fff][ \u3000]+){3,}[\u4e00-\u9fff]$")),
-    ("scraper debris: a data structure's text", "markup", re.compile(r"^\[?\{\s*['\"]\w+['\"]\s*:|['\"]\s*\}\s*\]\s*$")),
+    (Reason.PHOTO_CAPTION, re.compile(r"(?:记者|摄影)[\s\u4e00-\u9fff·、，,]{2,40}?/?摄\s*[）)]?$|^图为")),
+    (Reason.DOCUMENT_NUMBER, re.compile(r"[【〔\[]\d{4}[】〕\]]\s*\d{1,4}\s*号|^(?:[\u4e00-\u9fff][ \u3000]+){3,}[\u4e00-\u9fff]$")),
+    (Reason.SCRAPER_DUMP, re.compile(r"^\[?\{\s*['\"]\w+['\"]\s*:|['\"]\s*\}\s*\]\s*$")),
 )
 _LONG_LINE_MAX = 400
 
@@ -142,8 +134,8 @@ _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][�
 _SENTENCE_END = re.compile(r"[。！？!?]$")
 _NON_WORD = re.compile(r"[\W_]+")
 
-Verdicts = dict[int, tuple[str, RemovedKind]]
-"""Row index → (reason, kind) of the rows that go whole."""
+Verdicts = dict[int, Reason]
+"""Row index → why the row goes whole."""
 
 
 @dataclass
@@ -176,8 +168,7 @@ def strip_fragments(raw: str, line: int, kinds: frozenset[str] = ALL_FRAGMENTS, 
         text = match.group()
         if kind not in kinds or (kind == "debris" and not _is_debris(text)) or (line, text.strip() or text) in keep:
             return text
-        reason, family = _FRAGMENT_REASONS[kind]
-        removed.append(RemovedLine(line, text.strip() or text, reason, family))
+        removed.append(RemovedLine(line, text.strip() or text, _FRAGMENT_REASONS[kind]))
         return ""
 
     return _FRAGMENT.sub(take, raw), removed
@@ -212,7 +203,7 @@ def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = (), ke
     verdicts.update(_publication_head_verdicts(probes, verdicts))
     verdicts.update(apparatus_verdicts(rows, probes, verdicts))
     verdicts = {i: v for i, v in verdicts.items() if (rows[i].line, rows[i].text) not in keep}
-    report.extend(RemovedLine(rows[i].line, rows[i].text, *verdicts[i]) for i in sorted(verdicts))
+    report.extend(RemovedLine(rows[i].line, rows[i].text, verdicts[i]) for i in sorted(verdicts))
     report.sort(key=lambda item: item.line)  # stable: fragments of a line keep their order
     kept = [row for i, row in enumerate(rows) if row.text and i not in verdicts]
     return Cleaned(kept, report, _appendices(rows, verdicts))
@@ -222,7 +213,7 @@ def _appendices(rows: list[Block], verdicts: Verdicts) -> list[Section]:
     """The appendix rows as sections: each 附件/附录 heading opens one."""
     sections: list[Section] = []
     for i, row in enumerate(rows):
-        if not row.text or verdicts.get(i, ("", ""))[1] != "appendix":
+        if not row.text or verdicts.get(i) is not Reason.APPENDIX:
             continue
         if not sections or _APPENDIX_HEAD.match(simplified(row.text)):
             sections.append(Section(row.text, 1, [], "section"))
@@ -240,22 +231,22 @@ def _keyword_verdicts(probes: list[str]) -> Verdicts:
         if not line or len(line) > _LONG_LINE_MAX:
             continue
         rules = _LONG_LINE_RULES + (_LINE_RULES if len(line) <= _JUNK_MAX else ())
-        for reason, kind, pattern in rules:
+        for reason, pattern in rules:
             if pattern.search(line):
-                verdicts[i] = (reason, kind)
+                verdicts[i] = reason
                 break
     return verdicts
 
 
 def _brand_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
     """A short bare name that recurs inside junk lines (酷乐文行 in 酷乐文行整理，咨询QQ…) is the site's brand."""
-    junk = [line for i, line in enumerate(probes) if verdicts.get(i, ("", ""))[0].startswith(_PROMOTION)]
+    junk = [line for i, line in enumerate(probes) if verdicts.get(i) in PROMOTION]
     found: Verdicts = {}
     for i, line in enumerate(probes):
         if i in verdicts or not 2 <= len(line) <= 12 or _NON_WORD.search(line):
             continue
         if sum(line in other for other in junk) >= 2:
-            found[i] = ("advert: brand name that recurs in adverts", "publication")
+            found[i] = Reason.BRAND
     return found
 
 
@@ -270,7 +261,7 @@ def _repeat_verdicts(probes: list[str], verdicts: Verdicts, rows: list[Block]) -
         and not _NUMBERED.match(line)
     }
     return {
-        i: (f"repeated header or footer ({counts[line]} times)", "furniture")
+        i: Reason.REPEATED
         for i, line in enumerate(probes)
         if line in repeated and i not in verdicts and rows[i].kind != "heading"  # a declared heading is the page's own
     }
@@ -285,11 +276,11 @@ def _advert_block_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
         if line:
             block.append((i, line))
             continue
-        advert_at = [k for k, (n, _) in enumerate(block) if verdicts.get(n, ("", ""))[0].startswith(_PROMOTION)]
+        advert_at = [k for k, (n, _) in enumerate(block) if verdicts.get(n) in PROMOTION]
         for first, last in zip(advert_at, advert_at[1:]):
             inner = block[first + 1 : last]
             if all(_slogan_like(n, text, verdicts) for n, text in inner):
-                found.update((n, ("advert: slogan between advert lines", "publication")) for n, _ in inner if n not in verdicts)
+                found.update((n, Reason.SLOGAN) for n, _ in inner if n not in verdicts)
         block = []
     return found
 
@@ -303,8 +294,8 @@ def _publication_head_verdicts(probes: list[str], verdicts: Verdicts) -> Verdict
         after = filled[k + 1 : k + 3]
         if i in verdicts or len(probes[i]) > _LABEL_MAX or _NON_WORD.sub("", probes[i]) != probes[i].replace(" ", ""):
             continue
-        if len(after) == 2 and all(verdicts.get(j, ("", ""))[1] == "publication" and not verdicts[j][0].startswith(_PROMOTION) for j in after):
-            found[i] = ("heading of publication data", "publication")
+        if len(after) == 2 and all(j in verdicts and verdicts[j].kind == "publication" and verdicts[j] not in PROMOTION for j in after):
+            found[i] = Reason.PUBLICATION_HEADING
     return found
 
 

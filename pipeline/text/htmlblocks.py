@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..model import RemovedLine
+from ..model import Reason, RemovedLine
 from .blocks import Block
 
 _BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre", "div", "section", "article", "dd", "dt", "figcaption", "caption"})
@@ -27,8 +27,8 @@ def html_blocks(raw: str, start: int, removed: list[RemovedLine] | None = None) 
     for k, source in enumerate(raw_lines if removed is not None else []):
         markup = _markup_of(LexborHTMLParser, source)
         if markup:
-            reason = "HTML comment" if source.strip().startswith("<!--") else "HTML markup"
-            removed.append(RemovedLine(start + k, markup, reason, "markup"))  # type: ignore[union-attr]
+            reason = Reason.HTML_COMMENT if source.strip().startswith("<!--") else Reason.HTML_MARKUP
+            removed.append(RemovedLine(start + k, markup, reason))  # type: ignore[union-attr]
     tree = LexborHTMLParser(raw)
     for node in tree.css(_DROPPED_TAGS):
         node.decompose()

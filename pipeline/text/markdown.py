@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..model import RemovedLine
+from ..model import Reason, RemovedLine
 from .blocks import Block, BlockKind
 from .htmlblocks import html_blocks
 
@@ -30,7 +30,7 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
     blocks: list[Block] = []
     removed: list[RemovedLine] = []
     skip = _front_matter_lines(source)
-    removed += [RemovedLine(n + 1, source[n], "front matter", "publication") for n in range(skip) if source[n].strip()]
+    removed += [RemovedLine(n + 1, source[n], Reason.FRONT_MATTER) for n in range(skip) if source[n].strip()]
     text = "\n" * skip + "\n".join(source[skip:])
     context: list[str] = []
     ordered: str = ""
@@ -46,10 +46,10 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
             ordered = f"{token.info}{token.markup}" if token.info else ""
         elif kind == "front_matter":
             first, last = token.map or (0, 0)
-            removed += [RemovedLine(n + 1, source[n], "front matter", "publication") for n in range(first, last) if source[n].strip()]
+            removed += [RemovedLine(n + 1, source[n], Reason.FRONT_MATTER) for n in range(first, last) if source[n].strip()]
         elif kind == "hr":
             line = (token.map or (0, 0))[0]
-            removed.append(RemovedLine(line + 1, source[line].strip(), "horizontal rule", "markup"))
+            removed.append(RemovedLine(line + 1, source[line].strip(), Reason.HORIZONTAL_RULE))
         elif kind == "html_block":
             blocks += _html_block(token, removed)
         elif kind in ("code_block", "fence"):
@@ -68,7 +68,7 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
                 prefix, ordered = ordered, ""
                 found = _paragraph(token, removed, where, prefix)
                 if after_image and len(found) == 1 and _caption_like(found[0].text):
-                    removed.append(RemovedLine(found[0].line, found[0].text, "image caption", "publication"))
+                    removed.append(RemovedLine(found[0].line, found[0].text, Reason.IMAGE_CAPTION))
                     found = []
                 after_image = not found and any(c.type == "image" for c in token.children or [])
                 blocks += found
@@ -161,7 +161,7 @@ def _lines(token: Any, removed: list[RemovedLine]) -> Iterator[tuple[str, int, b
         kind = child.type
         if kind in ("softbreak", "hardbreak") or (kind == "html_inline" and child.content.lower() in _BREAK_TAGS):
             if kind == "html_inline":
-                removed.append(RemovedLine(line, child.content, "HTML tag", "markup"))
+                removed.append(RemovedLine(line, child.content, Reason.HTML_TAG))
             yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0, lead * (plain_chars > 0)
             text, bold_chars, italic_chars, plain_chars, lead = "", 0, 0, 0, 0
             line += kind != "html_inline"
@@ -185,14 +185,14 @@ def _lines(token: Any, removed: list[RemovedLine]) -> Iterator[tuple[str, int, b
             if not strong and not emphasis:
                 plain_chars += visible
         elif kind == "html_inline":
-            removed.append(RemovedLine(line, child.content, "HTML comment" if child.content.startswith("<!--") else "HTML tag", "markup"))
+            removed.append(RemovedLine(line, child.content, Reason.HTML_COMMENT if child.content.startswith("<!--") else Reason.HTML_TAG))
         elif kind == "image":
             src = child.attrs.get("src", "")
-            removed.append(RemovedLine(line, f"![{child.content}]({src})", "image", "markup"))
+            removed.append(RemovedLine(line, f"![{child.content}]({src})", Reason.IMAGE))
         elif kind == "link_open":
             href = str(child.attrs.get("href", ""))
             if href:
-                removed.append(RemovedLine(line, href, "link target", "markup"))
+                removed.append(RemovedLine(line, href, Reason.LINK_TARGET))
     yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0, lead * (plain_chars > 0)
 
 

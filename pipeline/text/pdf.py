@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import RemovedLine
+from ..model import Reason, RemovedLine
 from .blocks import Block
 from .hanzi import simplified
 
@@ -61,7 +61,7 @@ def pdf_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
             f"{path} has no text layer (it is a scan or a picture): run it through OCR, or copy its text into a .txt file."
         )
     running = _running(lines, heights)
-    removed = [RemovedLine(n, line.text, reason, "furniture") for n, (line, reason) in enumerate(zip(lines, running), 1) if reason]
+    removed = [RemovedLine(n, line.text, reason) for n, (line, reason) in enumerate(zip(lines, running), 1) if reason]
     body = [(n, line) for n, (line, reason) in enumerate(zip(lines, running), 1) if not reason and line.text.strip()]
     return _paragraphs(body), removed
 
@@ -93,24 +93,24 @@ def _read(path: Path) -> tuple[list[_Line], dict[int, float]]:
     return lines, heights
 
 
-def _running(lines: list[_Line], heights: dict[int, float]) -> list[str]:
-    """For each line, why it is running matter ("" when it is text)."""
+def _running(lines: list[_Line], heights: dict[int, float]) -> list[Reason | None]:
+    """For each line, why it is running matter (None when it is text)."""
     pages = len(heights)
     in_margin = [line.top < heights[line.page] * _MARGIN_SHARE or line.top > heights[line.page] * (1 - _MARGIN_SHARE) for line in lines]
     shapes = Counter(re.sub(r"\d+", "#", line.text) for line, margin in zip(lines, in_margin) if margin)
-    reasons = []
+    reasons: list[Reason | None] = []
     for line, margin in zip(lines, in_margin):
         text = line.text.strip()
         if not margin:
-            reasons.append("")
+            reasons.append(None)
         elif _PAGE_NUMBER.match(text):
-            reasons.append("page number")
+            reasons.append(Reason.PAGE_NUMBER)
         elif pages > 1 and shapes[re.sub(r"\d+", "#", line.text)] >= max(2, pages * _REPEAT_SHARE):
-            reasons.append("running header or footer")
+            reasons.append(Reason.RUNNING_HEADER)
         elif _RUNNING_MATTER.search(text):
-            reasons.append("running header or footer: date or address the printer added")
+            reasons.append(Reason.PRINTER_HEADER)
         else:
-            reasons.append("")
+            reasons.append(None)
     return reasons
 
 

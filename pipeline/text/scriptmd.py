@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 
-from ..model import REMOVED_KINDS, RemovedLine, Script, Section
+from ..model import Reason, RemovedLine, Script, Section
 from .clean import MARKUP_FRAGMENTS, strip_fragments
 from .opening import is_salutation
 from .structure import CLOSING_TITLE
 
 SCRIPT_MARK = "<!-- speechcast script v1 -->"
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-_REMOVED = re.compile(r"^removed, line (\d+), (\w+) \((.*?)\): (.*)$", re.S)
+_REMOVED = re.compile(r"^removed, line (\d+), ([\w-]+) \((.*?)\): (.*)$", re.S)
 _APPENDIX = "appendix (not spoken; remove this comment's marks to speak it):"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -57,7 +57,7 @@ def to_markdown(script: Script) -> str:
         body = "\n\n".join([f"## {appendix.title}", *appendix.paragraphs]).replace("--", "—")
         blocks.append(f"<!-- {_APPENDIX}\n\n{body}\n\n-->")
     blocks += [
-        _comment(f"removed, line {r.line}, {r.kind} ({r.reason}):", r.text)
+        _comment(f"removed, line {r.line}, {r.reason.code} ({r.reason.text}):", r.text)
         for r in script.removed
         if r.kind != "appendix"
     ]
@@ -113,7 +113,7 @@ def from_markdown(text: str, source: str = "") -> Script:
 
 def _strip_markup(raw: str, number: int, removed: list[RemovedLine]) -> str:
     for image in _IMAGE.findall(raw):
-        removed.append(RemovedLine(number, image, "Markdown image"))
+        removed.append(RemovedLine(number, image, Reason.IMAGE))
     kept, fragments = strip_fragments(_IMAGE.sub("", raw), number, MARKUP_FRAGMENTS)
     removed.extend(fragments)
     return kept
@@ -122,8 +122,8 @@ def _strip_markup(raw: str, number: int, removed: list[RemovedLine]) -> str:
 def _take_comment(script: Script, comment: str) -> None:
     removed = _REMOVED.match(comment)
     if removed:
-        line, kind, reason, text = removed.groups()
-        script.removed.append(RemovedLine(int(line), text, reason, kind if kind in REMOVED_KINDS else "publication"))  # type: ignore[arg-type]
+        line, code, described, text = removed.groups()
+        script.removed.append(RemovedLine(int(line), text, Reason.of(code) if Reason.of(code) is not Reason.OTHER else Reason.of(described)))
     elif comment.startswith(_APPENDIX):
         _take_appendix(script, comment[len(_APPENDIX) :])
     elif comment.startswith(_WARNING):

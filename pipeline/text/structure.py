@@ -325,7 +325,7 @@ def _removed_under(removed: list[RemovedLine]) -> str:
         return ": only its heading will be heard"
     numbers = list(dict.fromkeys(r.line for r in removed))
     lines = "line" + "s" * (len(numbers) > 1) + " " + ", ".join(map(str, numbers))
-    reasons = "; ".join(dict.fromkeys(r.reason for r in removed))
+    reasons = "; ".join(dict.fromkeys(str(r.reason) for r in removed))
     return f" after cleaning: {lines} under it went ({reasons}); check the removal report"
 
 

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import RemovedLine
+from ..model import Reason, RemovedLine
 from .blocks import Block
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
@@ -114,7 +114,7 @@ def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
         if first <= k <= last and (k in found or heading):
             blocks.append(block)
         else:
-            removed.append(RemovedLine(block.line, block.text, "web page: not part of the article", "furniture"))
+            removed.append(RemovedLine(block.line, block.text, Reason.WEB_CHROME))
     if not blocks or blocks[0].kind != "heading":
         title = _page_title(html)
         if title:

@@ -102,7 +102,7 @@ function showRemoved(removed) {
   list.replaceChildren();
   for (const r of removed) {
     const item = el("li", null, "removed-line");
-    const why = el("span", `第 ${r.line} 行 · ${KIND[r.kind] || r.kind} · ${r.reason}`, "why");
+    const why = el("span", `第 ${r.line} 行 · ${KIND[r.kind] || r.kind} · ${r.description}`, "why");
     const text = el("q", r.text);
     const button = el("button", "恢复 restore", "restore");
     button.type = "button";

@@ -34,7 +34,7 @@ def understood(script: Script) -> dict[str, Any]:
         "estimate_s": round(total * 60 / CHARS_PER_MINUTE),
         "warnings": list(script.warnings),
         "appendices": [{"title": a.title, "paragraphs": len(a.paragraphs)} for a in script.appendices],
-        "removed": [{"line": r.line, "text": r.text, "reason": r.reason, "kind": r.kind} for r in script.removed],
+        "removed": [{"line": r.line, "text": r.text, "reason": r.reason.code, "kind": r.kind, "description": r.reason.text} for r in script.removed],
     }
 
 
