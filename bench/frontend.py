@@ -43,7 +43,7 @@ HALVES = ("development", "validation")
 #: Documents numbered below this were in the corpus the earlier rules were written from: development.
 FIRST_NEW_ID = 600
 SEED = "000_"
-_SOURCE_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*`([^`]+)`\s*\|[^|]*\|\s*([^|\s]+)\s*\|")
+_SOURCE_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*`([^`]+)`\s*\|(?:[^|]|\\\|)*\|\s*([^|\s]+)\s*\|")
 
 
 def repositories() -> dict[str, str]:
@@ -61,13 +61,13 @@ def repositories() -> dict[str, str]:
 
 
 def half_of(document: Path, repository: str) -> str:
-    """Which half a document is in: chosen by its repository alone, blind to its content (a third of
-    the new repositories by their name's hash go to development), so no document is placed where
-    it scores well, and no repository is in both halves."""
+    """Which half a document is in: chosen by its repository alone, blind to its content (the new
+    repositories split in two by their name's hash), so no document is placed where it scores well,
+    and no repository is in both halves."""
     number = int(document.name.split("_", 1)[0]) if document.name[:3].isdigit() else 0
     if number < FIRST_NEW_ID:
         return "development"
-    return "development" if int(hashlib.sha1(repository.encode()).hexdigest(), 16) % 3 == 0 else "validation"
+    return "development" if int(hashlib.sha1(repository.encode()).hexdigest(), 16) % 2 == 0 else "validation"
 
 INJECTED_TOP = ["仅供学习 禁止外传", "会员群：          免费QQ群：", "现在订阅立享全部范文资料"]
 INJECTED_MIDDLE = ["— {page} —", "某某文库整理，咨询QQ306157061", "第{page}页 共12页"]
@@ -210,7 +210,7 @@ def score_variant(document: Path, annotation: Annotation, data: bytes, encoding:
     # A closing we named ourselves (结束语, not in the text) is a label, never spoken: no false heading.
     titles = [s.title for s in script.sections if s.kind == "section" or (s.kind == "closing" and s.title != "结束语")]
     spoken_title = [s.title if s.kind == "section" or (s.kind == "closing" and s.title != "结束语") else "" for s in script.sections]
-    top = script.title + "".join(script.byline) + script.salutation
+    top = script.title + "".join(getattr(script, "byline", ())) + script.salutation  # (no byline before the title block was read)
     heard_with = letters(top + "".join(t + "".join(s.paragraphs) for t, s in zip(spoken_title, script.sections)))
     # A heading recovered from inside a paragraph gains its number (一、): heard either way.
     heard_without = letters(top) + "".join(
@@ -258,7 +258,7 @@ def score_variant(document: Path, annotation: Annotation, data: bytes, encoding:
                 score.lost.append(f"{original}: {row}")
         if label in _TITLE_BLOCK and sound:
             score.title_block += 1
-            if sound in letters(getattr(script, _TITLE_BLOCK[label])):
+            if sound in letters(getattr(script, _TITLE_BLOCK[label], "")):
                 score.title_block_right += 1
             else:
                 score.missed_title_block.append(f"{label}: {row}")
