@@ -63,6 +63,8 @@ class Reason(Enum):
     PUBLICATION_HEADING = ("publication-heading", "publication", "heading of publication data")
     PUBLICATION_IN_BRACKETS = ("publication-in-brackets", "publication", "publication data in brackets")
     PHOTO_CAPTION = ("photo-caption", "publication", "photo caption")
+    CREDITS = ("credits", "publication", "credits: who wrote, edited, photographed or sponsored it")
+    DATELINE = ("dateline", "publication", "news dateline")
     DOCUMENT_NUMBER = ("document-number", "publication", "document number or letterhead")
     SCRAPER_DUMP = ("scraper-dump", "markup", "scraper debris: a data structure's text")
     PAGE_MARK = ("page-mark", "furniture", "page mark")

@@ -61,6 +61,11 @@ _FRAGMENT_REASONS: dict[str, Reason] = {
 MARKUP_FRAGMENTS = frozenset({"control", "tag", "entity"})
 ALL_FRAGMENTS = frozenset(_FRAGMENT_REASONS)
 
+_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4}){0,3}"
+#: Who made the page (文 | 张三, 摄影/李四, 整理：王五): the label then names only.
+_CREDIT_LABEL = r"(?:文|图|文图|图文|摄影|摄|视频|撰文|撰稿|记者|通讯员|编辑|责编|主编|整理|作者|策划|设计|排版|美编|校对|审核|审校|监制|出品人|供图|制图|翻译|编译)"
+#: Who paid for or lent a hand to the event (战略合作伙伴：……, 特别支持单位：……, 联合出品：……).
+_SPONSOR_LABEL = r"[\u4e00-\u9fff]{0,6}(?:合作伙伴|支持单位|合作媒体|合作平台|媒体支持|出品方?|赞助商?|鸣谢|主办方?|承办方?|协办方?|指定用\w{1,2}|\w{0,4}支持)"
 #: Reasons that mark the site's own promotion; slogan lines between two of these are promotion too.
 PROMOTION = frozenset({Reason.WATERMARK, Reason.CONTACT, Reason.SUBSCRIPTION, Reason.FOLLOW, Reason.APP, Reason.BRAND, Reason.SLOGAN, Reason.PROMOTION})
 _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
@@ -77,12 +82,21 @@ _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (
         Reason.SUBSCRIPTION,
         re.compile(
-            r"订阅|会员(?:群|资料|材料|权益|专享|免费|下载)|(?:开通|成为|升级)会员|免费(?:下载|领取|赠送)|倒卖|充值|VIP|vip"
+            r"订阅|订户|会员(?:群|资料|材料|权益|专享|免费|下载)|(?:开通|成为|升级)(?:会员|VIP|vip)|(?:VIP|vip)(?:会员|专享|资料|下载)|免费(?:下载|领取|赠送)|倒卖|充值"
         ),
     ),
-    (Reason.FOLLOW, re.compile(r"扫码|扫一扫|扫描二维码|二维码|公众号|微信号|长按(?:识别|关注)")),
+    # A prompt to follow or scan, not a mention: (微信公众号：吴晓波频道) after a name is attribution.
+    (
+        Reason.FOLLOW,
+        re.compile(
+            r"扫码|扫一扫|扫描(?:下方|上方|文末)?(?:的)?二维码|识别(?:图中)?二维码|长按(?:识别|关注|二维码|图片)|关注(?:我们|本号|本(?:微信)?公众号|(?:微信)?公众号)|"
+            r"^(?:微信)?公众号[:：]|^微信号[:：]|(?:搜索|添加|置顶|星标)(?:微信)?公众号|公众号(?:后台)?(?:搜索|回复)|点击(?:上方|下方|蓝字|关注)"
+        ),
+    ),
+    (Reason.CREDITS, re.compile(rf"^(?:\W*{_CREDIT_LABEL}\W*(?:\s*[|｜/／丨:：]\s*|\s+){_NAMES}\W*)+$|^\W*{_SPONSOR_LABEL}\W*[:：]")),
+    (Reason.DATELINE, re.compile(r"^[（(]?(?:新华社|中新社|中新网|人民网|新华网|央视网|本报|本刊|本台)?[\u4e00-\u9fff]{0,8}\d{1,2}月\d{1,2}日(?:电|讯)[）)]?$")),
     (Reason.APP, re.compile(r"下载(?:客户端|APP|App|app)|打开(?:APP|App|app|客户端)")),
-    (Reason.WEB_ADDRESS, re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org)\b")),
+    (Reason.WEB_ADDRESS, re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org|info|pro)(?![A-Za-z0-9])")),
     (
         Reason.PUBLICATION_DATA,
         re.compile(
@@ -107,7 +121,10 @@ _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"^(?:[\s【】\[\]|｜/·•>＞]*(?:字号[:：]?|默认|大|中|小|下载|打印|全屏|收藏|加入收藏|分享|分享到|微博|QQ空间|返回顶部|"
             r"顶部|关闭|关闭窗口|首页|上一篇|下一篇|上一页|下一页|点赞|评论|纠错|推荐|复制链接|阅读全文|展开全文|打开APP|"
             r"相关阅读|相关文章|热门推荐|猜你喜欢|延伸阅读|返回列表|在看|赞|转发|举报|微信|朋友圈|添加收藏夹|收藏本站|设为首页|关于我们|联系我们|"
-            r"网站地图|打印本页|正文|图集|加载更多|查看更多|更多)[:：]?)+[\s【】\[\]|｜/·•]*$|^(?:上一篇|下一篇)[:：]|^点击(?:进入|查看|阅读|这里)"
+            r"网站地图|打印本页|正文|图集|加载更多|查看更多|更多|写留言|留言|听过|分析|视频|小程序|使用小程序|使用完整服务|知道了|取消|允许|"
+            r"微信扫一扫|扫一扫|关注该公众号|继续滑动看下一个|轻触阅读原文|阅读原文|向上滑动看下一个|预览时标签不可点|喜欢此内容的人还喜欢|"
+            r"[，,]?轻点两下取消(?:赞|在看)|收录于合集|收录于话题|赞赏|分享收藏|END|THE\s*END|THEEND|完|全文完)[:：]?)+[\s【】\[\]|｜/·•—\-]*$"
+            r"|^(?:上一篇|下一篇)[:：]|^点击(?:进入|查看|阅读|这里)"
         ),
     ),
 )
