@@ -31,7 +31,9 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
     removed: list[RemovedLine] = []
     skip = _front_matter_lines(source)
     removed += [RemovedLine(n + 1, source[n], Reason.FRONT_MATTER) for n in range(skip) if source[n].strip()]
-    text = "\n" * skip + "\n".join(source[skip:])
+    notes = _footnote_lines(source, skip)
+    removed += [RemovedLine(n + 1, source[n].strip(), Reason.NOTE) for n in sorted(notes)]
+    text = "\n" * skip + "\n".join("" if n in notes else line for n, line in enumerate(source) if n >= skip)
     context: list[str] = []
     ordered: str = ""
     tokens = parser.parse(text)
@@ -73,6 +75,25 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
                 after_image = not found and any(c.type == "image" for c in token.children or [])
                 blocks += found
     return blocks, removed
+
+
+_FOOTNOTE = re.compile(r"^\s{0,3}\[\^[^\]\s]{1,20}\]:")
+
+
+def _footnote_lines(source: Sequence[str], start: int) -> set[int]:
+    """Footnote definitions ([^1]: …) and the indented lines that go on with them: notes, never
+    speech (the parser would drop a definition nothing refers to without a word)."""
+    found: set[int] = set()
+    inside = False
+    for n in range(start, len(source)):
+        line = source[n]
+        if _FOOTNOTE.match(line):
+            inside = True
+        elif not (inside and line.strip() and line[:1] in " \t"):
+            inside = False
+            continue
+        found.add(n)
+    return found
 
 
 _YAML_LINE = re.compile(r"^(?:[A-Za-z_][\w-]*:(?:\s.*)?|\s*-\s.*|\s+\S.*|)$")
@@ -126,6 +147,16 @@ def _caption_like(text: str) -> bool:
     return len(text) <= _CAPTION_MAX and not _SENTENCE_MARK.search(text)
 
 
+_GLUED_CAPTION_MAX = 80
+_CREDITED = re.compile(r"图片?来源|图源|来源[:：]|摄影?[\s/／|｜:：]|供图|截图|[|｜]\s*\S+$")
+
+
+def _glued_caption(text: str) -> bool:
+    """Text right after an image on its line: a caption when it credits a source or holds no sentence."""
+    text = text.strip()
+    return bool(text) and len(text) <= _GLUED_CAPTION_MAX and (bool(_CREDITED.search(text)) or _caption_like(text))
+
+
 def _kind(context: Sequence[str], opening: str) -> BlockKind:
     if opening in ("th_open", "td_open"):
         return "table"
@@ -157,13 +188,19 @@ def _lines(token: Any, removed: list[RemovedLine]) -> Iterator[tuple[str, int, b
     line = (token.map or (0, 0))[0] + 1
     text, bold_chars, italic_chars, plain_chars, lead = "", 0, 0, 0, 0
     strong = emphasis = 0
+    pictured = False
+    """The line opened with an image: text after it on the line is its caption when it reads so."""
     for child in token.children or []:
         kind = child.type
         if kind in ("softbreak", "hardbreak") or (kind == "html_inline" and child.content.lower() in _BREAK_TAGS):
             if kind == "html_inline":
                 removed.append(RemovedLine(line, child.content, Reason.HTML_TAG))
+            if pictured and _glued_caption(text):
+                removed.append(RemovedLine(line, text.strip(), Reason.IMAGE_CAPTION))
+                text = ""
             yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0, lead * (plain_chars > 0)
             text, bold_chars, italic_chars, plain_chars, lead = "", 0, 0, 0, 0
+            pictured = False
             line += kind != "html_inline"
         elif kind == "strong_open":
             strong += 1
@@ -187,12 +224,16 @@ def _lines(token: Any, removed: list[RemovedLine]) -> Iterator[tuple[str, int, b
         elif kind == "html_inline":
             removed.append(RemovedLine(line, child.content, Reason.HTML_COMMENT if child.content.startswith("<!--") else Reason.HTML_TAG))
         elif kind == "image":
+            pictured = pictured or not text.strip()
             src = child.attrs.get("src", "")
             removed.append(RemovedLine(line, f"![{child.content}]({src})", Reason.IMAGE))
         elif kind == "link_open":
             href = str(child.attrs.get("href", ""))
             if href:
                 removed.append(RemovedLine(line, href, Reason.LINK_TARGET))
+    if pictured and _glued_caption(text):
+        removed.append(RemovedLine(line, text.strip(), Reason.IMAGE_CAPTION))
+        text = ""
     yield text, line, bold_chars > 0 and plain_chars == 0, italic_chars > 0 and plain_chars == 0, lead * (plain_chars > 0)
 
 
