@@ -234,3 +234,21 @@ def test_outline_groups_what_it_removed_by_kind_before_the_list() -> None:
     script = load_script(corpus("305_"))
     assert {k: int(v) for k, v in counts.items()} == {k: sum(r.kind == k for r in script.removed) for k in counts}
     assert text.index("Removed, line by line:") < text.index("line    9  ")
+
+
+# --- several speeches in one file -----------------------------------------------------------
+
+
+def test_a_note_block_between_two_speeches_ends_where_the_next_speech_begins(tmp_path) -> None:
+    """A collection: one speech with its 注释 block (〔1〕… definitions), then the next speech. The notes
+    go; the second speech, from its title on, is heard."""
+    first = corpus("204_").read_text(encoding="utf-8").rstrip()
+    second = corpus("203_").read_text(encoding="utf-8").replace("# 愚公移山", "愚公移山")
+    path = tmp_path / "collection.txt"
+    path.write_text(first + "\n\n" + second, encoding="utf-8")
+    script = load_script(path)
+    heard = spoken(script)
+    assert "我们开了一个很好的大会" in heard and "现在中国正在开着两个大会" in heard
+    notes = [r.text for r in script.removed if r.reason is Reason.NOTE]
+    speech = second.split("注释")[0]
+    assert sum(text in first for text in notes) >= 15 and not any(text in speech for text in notes), "a line of the second speech was taken for a note"

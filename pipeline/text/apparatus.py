@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ..model import Reason
 from .blocks import Block
+from .markers import marker
 
 Verdicts = dict[int, Reason]
 
@@ -37,13 +38,19 @@ _EDITORIAL_LINE = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 _LETTERS = re.compile(r"[\W_]+")
-_NOTES_HEAD = re.compile(r"^[【\[]?(?:注释|注解|注|附注|尾注|脚注|参考文献|参考资料|译注|校注)[】\]]?[：:]?$")
-_NOTE_LINE_SAFE = re.compile(r"^(?:〔\d{1,3}〕|［\d{1,3}］|\[\d{1,3}\]|\[注\d{1,3}\]|注\s*\d{1,3}\s*[：:．.、]|[⑴-⒇])")
+_NOTES_HEAD = re.compile(
+    r"^#*\s*[【\[]?(?:注释|注解|注|附注|尾注|脚注|参考文献|参考资料|译注|校注|校订记录|校勘记|校记|勘误|编后记|编者后记|整理说明|版本说明|修订记录)[】\]]?[：:]?$"
+)
+_NOTE_LINE_SAFE = re.compile(r"^(?:〔\d{1,3}〕|［\d{1,3}］|\[\d{1,3}\]|\[注\s?\d{1,3}\s?\]|\[\^[^\]\s]{1,20}\]|注\s*\d{1,3}\s*[：:．.、]|[⑴-⒇])")
 """Note definitions that never open a speech paragraph."""
 _NOTE_LINE_CIRCLED = re.compile(r"^[①-⑳]")
 _NOTE_MARK_CIRCLED = re.compile(r"\S[①-⑳]")
 _APPENDIX = re.compile(r"^(?:附件|附录|附表)\s*[0-9０-９一二三四五六七八九十]*\s*(?:[：:．.、]|$|\s)|^名词解释[：:]?$|^附[：:]")
-_FULL_TEXT_FOLLOWS = re.compile(r"^(?:以下(?:是|为)(?:演讲|讲话|致辞|发言|报告)?(?:原文|全文|实录)|(?:演讲|讲话|致辞|发言|报告)?全文如下|(?:演讲|讲话|致辞|发言)(?:原文|全文)[：:]?$)")
+_SPEECH_WORD = r"(?:演讲|讲话|致辞|致词|发言|报告|分享|对话|演说|讲演|演讲辞|讲辞)"
+_FULL_TEXT_FOLLOWS = re.compile(
+    rf"^(?:以下(?:是|为).{{0,60}}?{_SPEECH_WORD}?(?:原文|全文|实录|内容|整理|精华|摘编|节选)|{_SPEECH_WORD}?全文如下|{_SPEECH_WORD}(?:原文|全文|实录)[：:]?$)"
+    rf"|^.{{2,80}}{_SPEECH_WORD}(?:原文|全文|实录)(?:如下)?[：:]$"
+)
 """A line saying the speech itself follows: whatever stands between the title and it is the editor's."""
 _APPENDIX_MAX = 60
 _SENTENCE = re.compile(r"[。！？!?；;…]")
@@ -88,10 +95,16 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
     half = filled[len(filled) // 2] if filled else 0
     appendix = next((i for i in filled if i >= half and i not in taken and len(probes[i]) <= _APPENDIX_MAX and _APPENDIX.match(probes[i])), None)
     notes = _notes_start(probes, filled, half, taken)
-    for start, reason in sorted([(at, why) for at, why in ((notes, Reason.NOTE), (appendix, Reason.APPENDIX)) if at is not None], key=lambda p: p[0]):
+    if appendix is not None:
         for i in filled:
-            if i >= start:
-                take(i, reason)
+            if i >= appendix:
+                take(i, Reason.APPENDIX)
+    while notes is not None:  # a file of several speeches has a note block after each
+        block = _note_block(rows, probes, filled, notes, taken)
+        for i in block:
+            take(i, Reason.NOTE)
+        rest = [i for i in filled if i > block[-1]]
+        notes = _notes_start(probes, rest, half, taken) if len(rest) > 3 else None
     if filled and rows[filled[-1]].kind == "heading" and probes[filled[-1]].endswith(("：", ":")):
         take(filled[-1], Reason.EMPTY_LABEL)  # 视频： over a video the copy lost
     last_closing = _closing(probes, filled, half, taken)
@@ -132,6 +145,45 @@ def _notes_start(probes: Sequence[str], filled: Sequence[int], half: int, taken:
             if len(run) < 2 or all(_NOTE_LINE_SAFE.match(probes[j]) or _NOTE_LINE_CIRCLED.match(probes[j]) or j in taken for j in run):
                 return i
     return None
+
+
+def _note_block(rows: Sequence[Block], probes: Sequence[str], filled: Sequence[int], start: int, taken: Verdicts) -> list[int]:
+    """The rows of the note block that opens at `start`: its head, its definitions, and the lines that
+    run on from one (no blank line between, or one or two lines between two definitions). It ends
+    where the speech resumes — a heading, a title, a salutation, a paragraph no definition holds — so
+    a note block in the middle of a file (one of several speeches) takes nothing after it."""
+    after = [i for i in filled if i >= start]
+    marked = {i for i in after if i == start or _NOTE_LINE_SAFE.match(probes[i]) or _NOTE_LINE_CIRCLED.match(probes[i])}
+    block: list[int] = []
+    for k, i in enumerate(after):
+        if i in marked:
+            block.append(i)
+            continue
+        if i in taken:
+            continue  # a page mark or a site's line inside the block: neither ends nor extends it
+        if _resumes(rows[i], probes[i]):
+            break
+        runs_on = i == block[-1] + 1 or rows[i].continues
+        next_marked = next((n for n, j in enumerate(after[k:]) if j in marked), None)
+        if runs_on or (next_marked is not None and next_marked <= _NOTE_RUN_ON):
+            block.append(i)
+        else:
+            break
+    return block
+
+
+_NOTE_RUN_ON = 2
+"""Unmarked lines that may stand between two note definitions and still belong to them."""
+
+
+def _resumes(row: Block, probe: str) -> bool:
+    """A line that no note holds: a heading (declared or numbered), a title, or a salutation."""
+    title = len(probe) <= _TITLE_MAX and not _SENTENCE.search(probe) and not re.search(r"[，,：:]", probe)
+    return row.kind == "heading" or marker(probe) is not None or bool(_SALUTATION.match(probe)) or title or bool(_NOTES_HEAD.match(_SPACES.sub("", probe)))
+
+
+_TITLE_MAX = 40
+_SALUTATION = re.compile(r"^(?:同志们|各位|尊敬的|亲爱的|女士们|老师们|同学们|朋友们)[^。！？]{0,40}[：:！!]$")
 
 
 def _closing(probes: Sequence[str], filled: Sequence[int], half: int, taken: Verdicts) -> int | None:
