@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model import Script, Section
-from .clean import Kept, clean
+from .clean import Cleaned, Kept, clean
 from .load import read_text
 from .scriptmd import from_markdown, is_script
 from .structure import build_script
@@ -31,32 +31,36 @@ def load_script(path: str | Path, *, appendix: bool = False, keep: Kept = frozen
     given). With `appendix`, appendices after the speech are spoken as sections of their own; the
     removed pieces named in `keep` ((line, text), as the report gave them) stay in the speech."""
     path = Path(path)
+    cleaned = read_cleaned(path, keep)
+    script = build_script(cleaned, source=str(path)) if isinstance(cleaned, Cleaned) else cleaned
+    return _checked(script, path, appendix)
+
+
+def read_cleaned(path: Path, keep: Kept = frozenset()) -> Cleaned | Script:
+    """The manuscript read by the reader its format needs and cleaned; a script of ours as given."""
     if _is_pdf(path):
         from .pdf import pdf_blocks
 
         blocks, furniture = pdf_blocks(path)
-        script = build_script(clean(blocks, furniture, keep), source=str(path))
-        return _checked(script, path, appendix)
+        return clean(blocks, furniture, keep)
     if path.suffix.lower() in _WORD or is_old_word(path):
         from .word import word_blocks
 
-        return _checked(build_script(clean(word_blocks(_existing(path)), keep=keep), source=str(path)), path, appendix)
+        return clean(word_blocks(_existing(path)), keep=keep)
     if path.suffix.lower() in _WEB_PAGE:
         from .webpage import webpage_blocks
 
         blocks, chrome = webpage_blocks(_existing(path))
-        return _checked(build_script(clean(blocks, chrome, keep), source=str(path)), path, appendix)
+        return clean(blocks, chrome, keep)
     text = read_text(path)
     if is_script(text):
-        script = from_markdown(text, source=str(path))
-    elif path.suffix.lower() in _MARKDOWN:
+        return from_markdown(text, source=str(path))
+    if path.suffix.lower() in _MARKDOWN:
         from .markdown import markdown_blocks
 
         blocks, markup = markdown_blocks(text)
-        script = build_script(clean(blocks, markup, keep), source=str(path))
-    else:
-        script = build_script(clean(text, keep=keep), source=str(path))
-    return _checked(script, path, appendix)
+        return clean(blocks, markup, keep)
+    return clean(text, keep=keep)
 
 
 def _existing(path: Path) -> Path:

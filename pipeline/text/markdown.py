@@ -60,11 +60,15 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
             blocks += [Block(line, start + k + 1) for k, line in enumerate(token.content.split("\n")) if line.strip()]
         elif kind == "inline":
             opening = tokens[index - 1].type if index else ""
-            if opening == "heading_open":
+            if opening == "heading_open" and not _paragraph_over_rule(tokens[index - 1], token):
                 level = int(tokens[index - 1].tag[1:])
                 lines = list(_lines(token, removed))
                 title = "".join(row[0] for row in lines)
                 blocks.append(Block(title, lines[0][1] if lines else (token.map or (0, 0))[0] + 1, "heading", level))
+            elif opening == "heading_open":
+                first, last = tokens[index - 1].map or (0, 1)
+                removed.append(RemovedLine(last, source[last - 1].strip(), Reason.HORIZONTAL_RULE))
+                blocks += _paragraph(token, removed, "text", "")
             else:
                 where: BlockKind = _kind(context, opening)
                 prefix, ordered = ordered, ""
@@ -77,6 +81,16 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
     return blocks, removed
 
 
+_SENTENCE_IN = re.compile(r"[。！？!?；;]")
+
+
+def _paragraph_over_rule(opening: Any, token: Any) -> bool:
+    """A paragraph with a rule (---) under it reads as a heading to CommonMark (setext): a heading
+    is short and ends no sentence; this is a paragraph, and the rule is markup."""
+    return opening.markup in ("-", "=") and (len(token.content) > _HEADING_MAX or bool(_SENTENCE_IN.search(token.content)))
+
+
+_HEADING_MAX = 40
 _FOOTNOTE = re.compile(r"^\s{0,3}\[\^[^\]\s]{1,20}\]:")
 
 

@@ -34,7 +34,8 @@ from .markers import (
     to_chinese,
     to_int,
 )
-from .opening import take_salutation, take_title
+from .evidence import Candidate, Context, Weights, fitted, heading_features
+from .opening import TitleBlock, take_salutation, take_title
 from .wrapping import PARAGRAPH_END, join_continued, rejoin_wrapped
 
 CLOSING_TITLE = "结束语"
@@ -63,6 +64,11 @@ class _Heading:
     note: str = ""
     given: bool = False
     """The format said this is a heading (or it is bold-only): kept whatever its numbering."""
+    written: str = ""
+    """The candidate as the manuscript wrote it, its closing punctuation kept (the evidence reads it)."""
+    form: str = ""
+    """How an unnumbered, undeclared candidate stands out ("bold", "bold-lead", "plain"): weighed by
+    evidence.heading_features, not taken on its looks."""
 
 
 @dataclass
@@ -85,12 +91,8 @@ class _Build:
 
 
 def build_script(cleaned: Cleaned, source: str = "") -> Script:
-    blocks, joined = rejoin_wrapped(join_continued([b for b in cleaned.blocks if b.text]))
-    top, blocks = take_title(blocks)
-    salutation, blocks = take_salutation(blocks)
-    build = _Build(_split_headings(blocks))
-    _accept_headings(build)
-    _plain_headings(build)
+    top, salutation, build, joined = _candidates(cleaned)
+    _weigh_headings(build, fitted("heading"))
     _recover_lost_headings(build)
     _report_empty_sections(build, cleaned)
     if joined:
@@ -113,6 +115,66 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
     )
 
 
+def _candidates(cleaned: Cleaned) -> tuple[TitleBlock, str, _Build, int]:
+    """The title block, the salutation, and every heading the rules propose (before any is weighed)."""
+    blocks, joined = rejoin_wrapped(join_continued([b for b in cleaned.blocks if b.text]))
+    top, blocks = take_title(blocks)
+    salutation, blocks = take_salutation(blocks)
+    build = _Build(_split_headings(blocks))
+    _accept_headings(build)
+    _plain_headings(build)
+    return top, salutation, build, joined
+
+
+def heading_evidence(cleaned: Cleaned) -> list[tuple[int, str, dict[str, float]]]:
+    """(line, title, features) of each heading candidate that is weighed: what bench/fit.py learns from."""
+    _, _, build, _ = _candidates(cleaned)
+    return [(h.line, h.title, features) for h, features in _weighed(build.items)]
+
+
+def _weighed(items: list[_Item]) -> list[tuple[_Heading, dict[str, float]]]:
+    weighed = [item for item in items if isinstance(item, _Heading) and item.form]
+    paragraphs = sum(isinstance(item, _Para) for item in items) + sum(not h.shares_line for h in weighed)
+    by_form: dict[str, list[str]] = {}
+    for heading in weighed:
+        by_form.setdefault(heading.form, []).append(heading.title)
+    numbered = any(isinstance(i, _Heading) and not i.given and i.rank != CLOSING_RANK for i in items)
+    context = Context(paragraphs, by_form, numbered)
+    found = []
+    for k, item in enumerate(items):
+        if not (isinstance(item, _Heading) and item.form):
+            continue
+        following = items[k + 1] if k + 1 < len(items) else None
+        previous = items[k - 1] if k else None
+        beyond = items[k + 1 + item.shares_line] if k + 1 + item.shares_line < len(items) else None
+        candidate = Candidate(
+            item.written or item.title, item.form, len(following.text) if isinstance(following, _Para) else 0,
+            previous is None or isinstance(previous, _Heading) or bool(PARAGRAPH_END.search(previous.text)),
+            isinstance(beyond, _Heading), k / max(len(items) - 1, 1),
+            next((n for n, other in enumerate(items[k + 1 + item.shares_line :]) if isinstance(other, _Heading)), len(items) - k) + item.shares_line,
+        )  # fmt: skip
+        found.append((item, heading_features(candidate, context)))
+    return found
+
+
+def _weigh_headings(build: _Build, weights: Weights) -> None:
+    """A candidate the evidence does not carry goes back to being the text it was (bold emphasis in
+    running speech, a short line that is no topic)."""
+    rejected = {id(h) for h, features in _weighed(build.items) if weights.score(features) < weights.threshold}
+    items: list[_Item] = []
+    opened = -1
+    """The line of a rejected heading that shared its line: the rest of that line is in its raw text."""
+    for item in build.items:
+        if isinstance(item, _Para) and item.line == opened:
+            opened = -1
+            continue
+        if isinstance(item, _Heading) and id(item) in rejected:
+            opened = item.line if item.shares_line else -1
+            item = _Para(item.raw, item.line)
+        items.append(item)
+    build.items = items
+
+
 # --- headings -------------------------------------------------------------------------------
 
 
@@ -120,8 +182,25 @@ _BOLD_LEAD_MAX = 60
 _ARTICLE_LABEL = re.compile(r"\s*[（(][^（）()。，]{1,12}[）)]\s*")
 
 
+_SECTION_NUMBER = re.compile(r"^(?:\d{1,2}|[Pp]art\s*\d{1,2}|PART\s*\d{1,2})$")
+
+
+def _numbered_titles(lines: list[Block]) -> list[Block]:
+    """A bold number alone on its line over a bold title (**01** / **群核的创业之路**), as 公众号 set
+    their sections: one heading, the number and the title."""
+    out: list[Block] = []
+    for block in lines:
+        previous = out[-1] if out else None
+        if previous is not None and previous.bold and _SECTION_NUMBER.match(previous.text) and block.bold and len(block.text) <= HEADING_MAX:
+            out[-1] = previous.with_text(f"{previous.text} {block.text}")
+        else:
+            out.append(block)
+    return out
+
+
 def _split_headings(lines: list[Block]) -> list[_Item]:
     """Each line as a paragraph, or as a candidate heading plus the body that shares its line."""
+    lines = _numbered_titles(lines)
     items: list[_Item] = []
     bold_leads = sum(1 for b in lines if b.bold_lead)
     for block in lines:
@@ -141,13 +220,14 @@ def _split_headings(lines: list[Block]) -> list[_Item]:
             # A paragraph that opens with a bold sentence, like others in the document: that
             # sentence is its heading (**遵纪守法，营造良好的营商环境。**面对……).
             rank = found[0] if found else BOLD_RANK
-            items.append(_Heading(rank, to_int(found[1].group(2)) if found else 0, shown(lead.rstrip(TRAILING)), number, raw=text, shares_line=True, given=True))
+            items.append(_Heading(rank, to_int(found[1].group(2)) if found else 0, shown(lead.rstrip(TRAILING)), number, raw=text, shares_line=True,
+                                  given=True, written=lead, form="" if found else "bold-lead"))  # fmt: skip
             items.append(_Para(text[block.bold_lead :].strip(), number))
             continue
         if block.bold and len(text) <= HEADING_MAX and not _SENTENCE_CLOSED.search(text[:-1]) and not text.endswith(("：", ":", "，", ",")):
             rank = found[0] if found else BOLD_RANK
             number_of = to_int(found[1].group(2)) if found else 0
-            items.append(_Heading(rank, number_of, shown(text.rstrip(TRAILING)), number, raw=text, given=True))
+            items.append(_Heading(rank, number_of, shown(text.rstrip(TRAILING)), number, raw=text, given=True, written=text, form="" if found else "bold"))
             continue
         label = _ARTICLE_LABEL.match(text, found[1].end()) if found and found[0] == ARTICLE_RANK else None
         if found and label:  # 第一条（追求）华为的追求是……: the article's number and its label are the heading
@@ -234,7 +314,7 @@ def _plain_headings(build: _Build) -> None:
     rank = min(i.rank for i in numbered) if numbered else _PLAIN_RANK
     for k in found:
         para = items[k]
-        items[k] = _Heading(rank, 0, shown(para.text), para.line, raw=para.text, given=True)
+        items[k] = _Heading(rank, 0, shown(para.text), para.line, raw=para.text, given=True, written=para.text, form="plain")
 
 
 def _next_number(items: list[_Item], index: int) -> int | None:
