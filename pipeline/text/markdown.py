@@ -60,7 +60,9 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
             blocks += [Block(line, start + k + 1) for k, line in enumerate(token.content.split("\n")) if line.strip()]
         elif kind == "inline":
             opening = tokens[index - 1].type if index else ""
-            if opening == "heading_open" and not _paragraph_over_rule(tokens[index - 1], token):
+            if opening == "heading_open" and _paragraph_marked_heading(token):
+                blocks += _paragraph(token, removed, "text", "")
+            elif opening == "heading_open" and not _paragraph_over_rule(tokens[index - 1], token):
                 level = int(tokens[index - 1].tag[1:])
                 lines = list(_lines(token, removed))
                 title = "".join(row[0] for row in lines)
@@ -88,6 +90,14 @@ def _paragraph_over_rule(opening: Any, token: Any) -> bool:
     """A paragraph with a rule (---) under it reads as a heading to CommonMark (setext): a heading
     is short and ends no sentence; this is a paragraph, and the rule is markup."""
     return opening.markup in ("-", "=") and (len(token.content) > _HEADING_MAX or bool(_SENTENCE_IN.search(token.content)))
+
+
+def _paragraph_marked_heading(token: Any) -> bool:
+    """A long run of sentences behind #### (a scraper's slip): no heading holds a sentence and goes on."""
+    return len(token.content) > _HEADING_MAX and bool(_INNER_SENTENCE.search(token.content))
+
+
+_INNER_SENTENCE = re.compile(r"[。！？!?](?=.*[\u4e00-\u9fff])")
 
 
 _HEADING_MAX = 40

@@ -45,7 +45,7 @@ numbered form, and taken whatever their text."""
 BOLD_RANK = GIVEN_RANK + 7
 """A short bold-only paragraph without a number: a heading below any the format declared."""
 CLOSING_RANK = -1
-HEADING_END = re.compile(r"[。！？：:!?]")
+HEADING_END = re.compile(r"[。！？：:!?]|\u3000+(?=\S)")
 TRAILING = "。：:．.！!？? \u3000"
 
 CLOSING_HEADING = re.compile(r"^(?:结束语|结语|结束语[：:]|结语[：:])$")
