@@ -250,12 +250,32 @@ def _split_headings(lines: list[Block]) -> list[_Item]:
     return items
 
 
+def _numbered_lists(items: list[_Item]) -> None:
+    """Numbered lines that follow one another with no text between (1、积极配合…  2、做好…) are the items
+    of a list, each said as a sentence: a heading governs text of its own."""
+    def numbered(item: _Item) -> bool:
+        return isinstance(item, _Heading) and not item.given and not item.shares_line and item.rank not in (CLOSING_RANK,)
+
+    k = 0
+    while k < len(items):
+        end = k
+        while end < len(items) and numbered(items[end]) and items[end].rank == items[k].rank:  # type: ignore[union-attr]
+            end += 1
+        if end - k >= _LIST_MIN:
+            items[k:end] = [_Para(item.raw, item.line) for item in items[k:end]]  # type: ignore[union-attr]
+        k = max(end, k + 1)
+
+
+_LIST_MIN = 2
+
+
 def _accept_headings(build: _Build) -> None:
     """Keep candidates whose numbers run in sequence; the rest go back to being body text.
 
     A number may skip ahead (a lost heading) when a same-rank heading came before it in the same
     scope, or when the next one follows it: 二、 opening a scope counts only if 三、 comes next.
     """
+    _numbered_lists(build.items)
     expected: dict[int, int] = {}
     items = build.items
     # Headings alone on their line, two or more of a rank, are headings even out of sequence: an
