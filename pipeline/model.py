@@ -82,6 +82,7 @@ class Reason(Enum):
     NOTE = ("note", "notes", "note")
     APPENDIX = ("appendix", "appendix", "appendix")
     AFTER_CLOSING = ("after-closing", "publication", "after the closing words: not the speech")
+    OUTSIDE_SPEECH = ("outside-speech", "publication", "not the speech, by its form and place (weighed)")
     #: A reason this version does not know (a script written by another): kept as publication data.
     OTHER = ("other", "publication", "removed")
 

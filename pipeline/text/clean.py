@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..model import Reason, RemovedLine, Section
-from .apparatus import apparatus_verdicts
+from .apparatus import CLOSING_END, apparatus_verdicts
 from .blocks import Block, text_blocks
+from .evidence import Line, fitted, junk_features
 from .hanzi import simplified
+from .opening import is_salutation
 
 #: Longest line a keyword rule may remove whole; a longer line is speech that mentions the word.
 _JUNK_MAX = 60
@@ -165,6 +167,8 @@ class Cleaned:
     """Whole lines and in-line fragments, in line order."""
     appendices: list[Section] = field(default_factory=list)
     """Appendices after the speech, each a section (their lines are in `removed`, kind "appendix")."""
+    unsure: list[RemovedLine] = field(default_factory=list)
+    """Lines kept and spoken that the evidence doubts are speech: listed so a person can take them out."""
 
     @property
     def lines(self) -> list[tuple[int, str]]:
@@ -199,7 +203,38 @@ def _is_debris(text: str) -> bool:
 def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = (), keep: Kept = frozenset()) -> Cleaned:
     """Clean a plain text (one block a line) or a reader's blocks; `removed` is what the reader took
     out already (markup), merged into the report. What `keep` names stays: a piece the reader took
-    out goes back as a block of its own at its line, a line or fragment is simply not removed."""
+    out goes back as a block of its own at its line, a line or fragment is simply not removed.
+
+    What no rule names is weighed (pipeline.text.evidence): a line the evidence says is surely not
+    speech goes; one it doubts is kept, and listed as unsure."""
+    rows, probes, verdicts, report = _ruled(source, removed, keep)
+    weights = fitted("junk")
+    unsure: list[RemovedLine] = []
+    for i, features in _weighed(rows, probes, verdicts):
+        score = weights.score(features)
+        if score >= weights.threshold and (rows[i].line, rows[i].text) not in keep:
+            verdicts[i] = Reason.OUTSIDE_SPEECH
+        elif score >= UNSURE:
+            unsure.append(RemovedLine(rows[i].line, rows[i].text, Reason.OUTSIDE_SPEECH))
+    report.extend(RemovedLine(rows[i].line, rows[i].text, verdicts[i]) for i in sorted(verdicts))
+    report.sort(key=lambda item: item.line)  # stable: fragments of a line keep their order
+    kept = [row for i, row in enumerate(rows) if row.text and i not in verdicts]
+    return Cleaned(kept, report, _appendices(rows, verdicts), unsure)
+
+
+UNSURE = 0.5
+"""A line the evidence scores this high, but below the weights' threshold, is kept and listed as unsure."""
+
+
+def junk_evidence(source: str | Sequence[Block], removed: Sequence[RemovedLine] = ()) -> list[tuple[int, str, dict[str, float]]]:
+    """(line, text, features) of every line no rule removed: what bench/fit.py learns from."""
+    rows, probes, verdicts, _ = _ruled(source, removed, frozenset())
+    return [(rows[i].line, rows[i].text, features) for i, features in _weighed(rows, probes, verdicts)]
+
+
+def _ruled(source: str | Sequence[Block], removed: Sequence[RemovedLine], keep: Kept) -> tuple[list[Block], list[str], Verdicts, list[RemovedLine]]:
+    """The rows with their in-line debris taken out, their simplified texts, the rules' verdicts,
+    and the report so far (the reader's removals and the fragments)."""
     blocks = text_blocks(source) if isinstance(source, str) else list(source)
     report = [r for r in removed if (r.line, r.text) not in keep]
     back = [Block(r.text, r.line) for r in removed if (r.line, r.text) in keep]
@@ -219,11 +254,34 @@ def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = (), ke
     verdicts.update(_advert_block_verdicts(probes, verdicts))
     verdicts.update(_publication_head_verdicts(probes, verdicts))
     verdicts.update(apparatus_verdicts(rows, probes, verdicts))
-    verdicts = {i: v for i, v in verdicts.items() if (rows[i].line, rows[i].text) not in keep}
-    report.extend(RemovedLine(rows[i].line, rows[i].text, verdicts[i]) for i in sorted(verdicts))
-    report.sort(key=lambda item: item.line)  # stable: fragments of a line keep their order
-    kept = [row for i, row in enumerate(rows) if row.text and i not in verdicts]
-    return Cleaned(kept, report, _appendices(rows, verdicts))
+    return rows, probes, {i: v for i, v in verdicts.items() if (rows[i].line, rows[i].text) not in keep}, report
+
+
+def _weighed(rows: list[Block], probes: list[str], verdicts: Verdicts) -> list[tuple[int, dict[str, float]]]:
+    """The features of each row no rule removed, read with its neighbours and its place."""
+    filled = [i for i, p in enumerate(probes) if p]
+    if not filled:
+        return []
+    head = filled[: _SALUTATION_ROWS]
+    salutation = next((i for i in head if i not in verdicts and is_salutation(probes[i])), -1)
+    closing = next((i for i in reversed(filled) if i not in verdicts and CLOSING_END.search(probes[i])), len(rows))
+    closing = closing if closing >= filled[len(filled) // 2] else len(rows)
+    counts = Counter(probes[i] for i in filled)
+    found = []
+    for k, i in enumerate(filled):
+        if i in verdicts:
+            continue
+        near = [j for j in filled[max(k - 2, 0) : k + 3] if j != i]
+        row = rows[i]
+        line = Line(probes[i], row.kind, row.bold, row.italic, row.linked, k / max(len(filled) - 1, 1),
+                    sum(j in verdicts for j in near), k > 0 and filled[k - 1] in verdicts, k + 1 < len(filled) and filled[k + 1] in verdicts,
+                    i < salutation, i > closing, counts[probes[i]] - 1)  # fmt: skip
+        found.append((i, junk_features(line)))
+    return found
+
+
+_SALUTATION_ROWS = 15
+"""How far down the salutation may stand (title block, editors' lines, banners above it)."""
 
 
 def _appendices(rows: list[Block], verdicts: Verdicts) -> list[Section]:

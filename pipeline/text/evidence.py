@@ -99,6 +99,86 @@ def _parallel(title: str, others: Sequence[str]) -> bool:
 
 
 @dataclass(frozen=True)
+class Line:
+    """A line the rules kept, where it stands among the others."""
+
+    text: str
+    """Its text in simplified characters."""
+    kind: str
+    """What its format said of it (text, heading, quote, list, table, html)."""
+    bold: bool
+    italic: bool
+    linked: bool
+    position: float
+    """0 at the manuscript's first line of text, 1 at its last."""
+    junk_near: int
+    """Lines the rules took out among the two before it and the two after it."""
+    junk_before: bool
+    junk_after: bool
+    before_salutation: bool
+    """It stands above the salutation (between the title and 同志们：)."""
+    after_closing: bool
+    """It stands below the speech's last closing words (谢谢大家)."""
+    repeated: int
+    """How many other lines say the same."""
+
+
+JUNK_FEATURES = (
+    "length", "short", "sentences", "ends_sentence", "position", "head", "tail", "junk_near", "junk_before", "junk_after",
+    "before_salutation", "after_closing", "latin", "digits", "symbols", "pipe", "label", "promotion", "narration",
+    "bracketed", "heading", "quote", "list", "table", "bold", "italic", "linked", "repeated",
+)  # fmt: skip
+#: Words of the publishing around a speech: each is weak evidence alone, several together are strong.
+_PROMOTION_WORDS = re.compile(
+    r"预告|直播|报名|福利|活动|点击|链接|回放|查看|下载|关注|转发|分享|推荐|合作|赞助|广告|课程|购买|优惠|限时|免费|会员|订阅|扫码|二维码|"
+    r"商务|投稿|联系|微信|公众号|小程序|视频号|原文|来源|编辑|作者|整理|图片|版权|转载|声明|出品|主办|承办|嘉宾|栏目|专栏|本期|往期|系列"
+)
+#: Words an editor writes about a talk, not the speaker in it.
+_NARRATION_WORDS = re.compile(r"本文|笔者|记者|编者|小编|演讲者|他说|她说|他表示|她表示|指出|认为|介绍|演讲中|讲话中|发表了|发表演讲|作了|以下是|以下为")
+_SYMBOL = re.compile(r"[^\w\s\u3000-\u303f\uff00-\uffef。，、；：？！“”‘’（）《》【】…—·,.;:?!'\"()\[\]<>-]")
+
+
+def junk_features(line: Line) -> dict[str, float]:
+    """The features a junk-or-speech decision weighs, each about 0…1."""
+    text = line.text
+    size = max(len(text), 1)
+    return {
+        "length": math.log1p(len(text)) / 6,
+        "short": float(len(text) <= 20),
+        "sentences": min(len(_SENTENCE_MARKS.findall(text)), 4) / 4,
+        "ends_sentence": float(bool(_PARAGRAPH_END.search(text))),
+        "position": line.position,
+        "head": float(line.position < 0.1),
+        "tail": float(line.position > 0.9),
+        "junk_near": line.junk_near / 4,
+        "junk_before": float(line.junk_before),
+        "junk_after": float(line.junk_after),
+        "before_salutation": float(line.before_salutation),
+        "after_closing": float(line.after_closing),
+        "latin": len(re.findall(r"[A-Za-z]", text)) / size,
+        "digits": len(re.findall(r"\d", text)) / size,
+        "symbols": min(len(_SYMBOL.findall(text)), 5) / 5,
+        "pipe": float("|" in text or "｜" in text),
+        "label": float(bool(re.match(r"^[\w\s]{1,8}[：:]", text))),
+        "promotion": min(len(_PROMOTION_WORDS.findall(text)), 3) / 3,
+        "narration": min(len(_NARRATION_WORDS.findall(text)), 2) / 2,
+        "bracketed": float(text[:1] in "【[「『" or text[-1:] in "】]」』"),
+        "heading": float(line.kind == "heading"),
+        "quote": float(line.kind == "quote"),
+        "list": float(line.kind == "list"),
+        "table": float(line.kind == "table"),
+        "bold": float(line.bold),
+        "italic": float(line.italic),
+        "linked": float(line.linked),
+        "repeated": min(line.repeated, 3) / 3,
+    }
+
+
+_SENTENCE_MARKS = re.compile(r"[。！？!?；;]")
+_PARAGRAPH_END = re.compile(r"[。！？!?…”’」』）)]$")
+
+
+@dataclass(frozen=True)
 class Weights:
     """A logistic model: a weight per feature, a bias and the score above which the answer is yes."""
 

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import Script, Section
+from ..model import RemovedLine, Script, Section
+from .blocks import Block
 from .clean import Cleaned, Kept, clean
 from .load import read_text
 from .scriptmd import from_markdown, is_script
@@ -38,29 +39,35 @@ def load_script(path: str | Path, *, appendix: bool = False, keep: Kept = frozen
 
 def read_cleaned(path: Path, keep: Kept = frozenset()) -> Cleaned | Script:
     """The manuscript read by the reader its format needs and cleaned; a script of ours as given."""
+    source = read_source(path)
+    return source if isinstance(source, Script) else clean(*source, keep=keep)
+
+
+Source = tuple["str | list[Block]", "list[RemovedLine]"]
+
+
+def read_source(path: Path) -> Source | Script:
+    """What the reader of the file's format gives: its text or blocks, and the markup it took out."""
     if _is_pdf(path):
         from .pdf import pdf_blocks
 
-        blocks, furniture = pdf_blocks(path)
-        return clean(blocks, furniture, keep)
+        return pdf_blocks(path)
     if path.suffix.lower() in _WORD or is_old_word(path):
         from .word import word_blocks
 
-        return clean(word_blocks(_existing(path)), keep=keep)
+        return word_blocks(_existing(path)), []
     if path.suffix.lower() in _WEB_PAGE:
         from .webpage import webpage_blocks
 
-        blocks, chrome = webpage_blocks(_existing(path))
-        return clean(blocks, chrome, keep)
+        return webpage_blocks(_existing(path))
     text = read_text(path)
     if is_script(text):
         return from_markdown(text, source=str(path))
     if path.suffix.lower() in _MARKDOWN:
         from .markdown import markdown_blocks
 
-        blocks, markup = markdown_blocks(text)
-        return clean(blocks, markup, keep)
-    return clean(text, keep=keep)
+        return markdown_blocks(text)
+    return text, []
 
 
 def _existing(path: Path) -> Path:
