@@ -83,6 +83,7 @@ class Reason(Enum):
     APPENDIX = ("appendix", "appendix", "appendix")
     AFTER_CLOSING = ("after-closing", "publication", "after the closing words: not the speech")
     OUTSIDE_SPEECH = ("outside-speech", "publication", "not the speech, by its form and place (weighed)")
+    BY_HAND = ("by-hand", "publication", "taken out by hand")
     #: A reason this version does not know (a script written by another): kept as publication data.
     OTHER = ("other", "publication", "removed")
 
@@ -159,6 +160,8 @@ class Script:
     in the script as commented sections (their lines are in `removed` too, of kind "appendix")."""
     source: str = ""
     """Path of the file this script came from ("" when built in memory)."""
+    unsure: list[RemovedLine] = field(default_factory=list)
+    """Lines kept and spoken that may not be the speech (the evidence was weak): a person decides."""
     speaker: str = ""
     """Who gave the speech, as the title block names them (县委书记 张三): read once after the title."""
     date: str = ""

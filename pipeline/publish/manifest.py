@@ -81,6 +81,7 @@ def build_manifest(
             "removed_lines": len(script.removed),
             "removed": [{"line": r.line, "text": r.text, "reason": r.reason.code, "kind": r.kind, "description": r.reason.text}
                         for r in script.removed],
+            "unsure": [{"line": r.line, "text": r.text, "reason": r.reason.code} for r in script.unsure],
         },
         "engine": voice.engine,
         "voice": {"preset": info.preset, "engine": voice.engine, "voice": voice.voice,

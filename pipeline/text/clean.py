@@ -200,10 +200,11 @@ def _is_debris(text: str) -> bool:
     return sum(c in _DEBRIS_SYMBOLS for c in text) >= 2 and any(c.isalpha() for c in text)
 
 
-def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = (), keep: Kept = frozenset()) -> Cleaned:
+def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = (), keep: Kept = frozenset(), drop: Kept = frozenset()) -> Cleaned:
     """Clean a plain text (one block a line) or a reader's blocks; `removed` is what the reader took
     out already (markup), merged into the report. What `keep` names stays: a piece the reader took
-    out goes back as a block of its own at its line, a line or fragment is simply not removed.
+    out goes back as a block of its own at its line, a line or fragment is simply not removed. What
+    `drop` names ((line, text) of a kept line) a person took out: it goes, by hand.
 
     What no rule names is weighed (pipeline.text.evidence): a line the evidence says is surely not
     speech goes; one it doubts is kept, and listed as unsure."""
@@ -216,6 +217,8 @@ def clean(source: str | Sequence[Block], removed: Sequence[RemovedLine] = (), ke
             verdicts[i] = Reason.OUTSIDE_SPEECH
         elif score >= UNSURE:
             unsure.append(RemovedLine(rows[i].line, rows[i].text, Reason.OUTSIDE_SPEECH))
+    verdicts.update({i: Reason.BY_HAND for i, row in enumerate(rows) if row.text and (row.line, row.text) in drop and i not in verdicts})
+    unsure = [u for u in unsure if (u.line, u.text) not in drop]
     report.extend(RemovedLine(rows[i].line, rows[i].text, verdicts[i]) for i in sorted(verdicts))
     report.sort(key=lambda item: item.line)  # stable: fragments of a line keep their order
     kept = [row for i, row in enumerate(rows) if row.text and i not in verdicts]

@@ -27,20 +27,21 @@ READABLE = frozenset({".txt", ".text"}) | _MARKDOWN | _WEB_PAGE | _WORD | {".pdf
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
-def load_script(path: str | Path, *, appendix: bool = False, keep: Kept = frozenset()) -> Script:
+def load_script(path: str | Path, *, appendix: bool = False, keep: Kept = frozenset(), drop: Kept = frozenset()) -> Script:
     """Read a manuscript (.txt, .docx, .md: cleaned and structured) or a script of ours (taken as
     given). With `appendix`, appendices after the speech are spoken as sections of their own; the
-    removed pieces named in `keep` ((line, text), as the report gave them) stay in the speech."""
+    removed pieces named in `keep` ((line, text), as the report gave them) stay in the speech, the
+    kept lines named in `drop` go."""
     path = Path(path)
-    cleaned = read_cleaned(path, keep)
+    cleaned = read_cleaned(path, keep, drop)
     script = build_script(cleaned, source=str(path)) if isinstance(cleaned, Cleaned) else cleaned
     return _checked(script, path, appendix)
 
 
-def read_cleaned(path: Path, keep: Kept = frozenset()) -> Cleaned | Script:
+def read_cleaned(path: Path, keep: Kept = frozenset(), drop: Kept = frozenset()) -> Cleaned | Script:
     """The manuscript read by the reader its format needs and cleaned; a script of ours as given."""
     source = read_source(path)
-    return source if isinstance(source, Script) else clean(*source, keep=keep)
+    return source if isinstance(source, Script) else clean(*source, keep=keep, drop=drop)
 
 
 Source = tuple["str | list[Block]", "list[RemovedLine]"]

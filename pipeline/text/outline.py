@@ -50,6 +50,9 @@ def describe(script: Script, chars_per_minute: int = 260) -> str:
     if script.appendices:
         lines += ["", f"Appendices ({len(script.appendices)}, not spoken: --appendix speaks them):"]
         lines += [f"  {a.title}: {len(a.paragraphs)} paragraphs" for a in script.appendices]
+    if script.unsure:
+        lines += ["", f"Kept, unsure ({len(script.unsure)}): spoken, but they may not be the speech; delete them from the script if not:"]
+        lines += [f"  line {item.line:>4}  {_visible(item.text)}" for item in script.unsure]
     if script.removed:
         counts = Counter(item.kind for item in script.removed)
         lines += ["", f"Removed ({len(script.removed)}), by kind:"]

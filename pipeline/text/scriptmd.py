@@ -23,7 +23,7 @@ from .structure import CLOSING_TITLE
 
 SCRIPT_MARK = "<!-- speechcast script v1 -->"
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-_REMOVED = re.compile(r"^removed, line (\d+), ([\w-]+) \((.*?)\): (.*)$", re.S)
+_REMOVED = re.compile(r"^(removed|unsure), line (\d+), ([\w-]+) \((.*?)\): (.*)$", re.S)
 _APPENDIX = "appendix (not spoken; remove this comment's marks to speak it):"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -61,6 +61,7 @@ def to_markdown(script: Script) -> str:
         for r in script.removed
         if r.kind != "appendix"
     ]
+    blocks += [_comment(f"unsure, line {r.line}, {r.reason.code} (kept and spoken; delete it above if it is not the speech):", r.text) for r in script.unsure]
     return "\n\n".join(blocks) + "\n"
 
 
@@ -74,7 +75,7 @@ def from_markdown(text: str, source: str = "") -> Script:
     def lift(match: re.Match[str]) -> str:
         line = text.count("\n", 0, match.start()) + 1
         inner = match.group(1).strip()
-        verbatim = inner.startswith((_APPENDIX, "removed, line "))  # their text comes back exactly
+        verbatim = inner.startswith((_APPENDIX, "removed, line ", "unsure, line "))  # their text comes back exactly
         comments.setdefault(line, []).append(inner if verbatim else " ".join(inner.split()))
         return "\n" * match.group().count("\n")
 
@@ -122,8 +123,9 @@ def _strip_markup(raw: str, number: int, removed: list[RemovedLine]) -> str:
 def _take_comment(script: Script, comment: str) -> None:
     removed = _REMOVED.match(comment)
     if removed:
-        line, code, described, text = removed.groups()
-        script.removed.append(RemovedLine(int(line), text, Reason.of(code) if Reason.of(code) is not Reason.OTHER else Reason.of(described)))
+        which, line, code, described, text = removed.groups()
+        piece = RemovedLine(int(line), text, Reason.of(code) if Reason.of(code) is not Reason.OTHER else Reason.of(described))
+        (script.removed if which == "removed" else script.unsure).append(piece)
     elif comment.startswith(_APPENDIX):
         _take_appendix(script, comment[len(_APPENDIX) :])
     elif comment.startswith(_WARNING):

@@ -111,6 +111,7 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
         warnings=build.warnings,
         removed=list(cleaned.removed),
         appendices=list(cleaned.appendices),
+        unsure=list(cleaned.unsure),
         source=source,
     )
 

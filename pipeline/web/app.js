@@ -94,6 +94,33 @@ function showUnderstood(u) {
   warnings.replaceChildren(...u.warnings.map((w) => el("li", w)));
   for (const a of u.appendices) warnings.append(el("li", `附件「${a.title}」不朗读（${a.paragraphs} 段）`, "appendix"));
   showRemoved(u.removed);
+  showUnsure(u.unsure || []);
+}
+
+function showUnsure(unsure) {
+  // Spoken, but the evidence doubts they are the speech: highlighted, one click takes one out.
+  const list = $("unsure");
+  $("unsure-box").hidden = !unsure.length;
+  list.replaceChildren();
+  for (const r of unsure) {
+    const item = el("li", null, "removed-line unsure");
+    const button = el("button", "删除 remove", "remove");
+    button.type = "button";
+    button.dataset.testid = "remove";
+    button.addEventListener("click", () => removeLine(r));
+    item.append(el("span", `第 ${r.line} 行`, "why"), el("q", r.text), button);
+    list.append(item);
+  }
+}
+
+async function removeLine(r) {
+  if (state.draft.edited && !confirm("删除会重新读取原稿，您对讲稿的修改将被替换。继续吗？\nRemoving reads the manuscript again: your edits to the script will be replaced.")) return;
+  try {
+    showDraft(await api(`/api/drafts/${state.draft.id}/remove`, { json: { line: r.line, text: r.text } }), true);
+    say("upload-message", `已删除：${r.text}`);
+  } catch (e) {
+    say("upload-message", e.message, true);
+  }
 }
 
 function showRemoved(removed) {

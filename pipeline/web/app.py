@@ -113,6 +113,15 @@ def create_app(config: ServeSettings) -> Guard:
         await run_in_threadpool(drafts.restore, draft, line, text)
         return JSONResponse(_draft_json(draft, drafts.script(draft)))
 
+    async def remove(request: Request) -> Response:
+        draft = _draft(drafts, request)
+        body = await _body(request)
+        line, text = body.get("line"), body.get("text")
+        if not isinstance(line, int) or not isinstance(text, str):
+            raise _Problem(400, "Say which unsure line to take out (its line and text).")
+        await run_in_threadpool(drafts.remove, draft, line, text)
+        return JSONResponse(_draft_json(draft, drafts.script(draft)))
+
     async def settings(_request: Request) -> Response:
         from ..publish.feed import FEED_NAME
 
@@ -200,6 +209,7 @@ def create_app(config: ServeSettings) -> Guard:
         Route("/api/drafts", new_draft, methods=["POST"]), Route("/api/drafts/{draft}", get_draft),
         Route("/api/drafts/{draft}/script", edit_script, methods=["POST"]),
         Route("/api/drafts/{draft}/restore", restore, methods=["POST"]),
+        Route("/api/drafts/{draft}/remove", remove, methods=["POST"]),
         Route("/api/settings", settings), Route("/api/voices", voices), Route("/api/preview", preview, methods=["POST"]),
         Route("/api/renders", start_render, methods=["POST"]), Route("/api/jobs", jobs),
         Route("/api/jobs/{job}/cancel", cancel, methods=["POST"]), Route("/api/events", events),

@@ -32,6 +32,8 @@ class Draft:
     """The manuscript's name in the output folder: OUTPUT/<stem>/<voice>/."""
     kept: set[tuple[int, str]] = field(default_factory=set)
     """Removed pieces a person put back, as (line, text) of the front end's report."""
+    dropped: set[tuple[int, str]] = field(default_factory=set)
+    """Lines kept as unsure that the person took out."""
     script_md: str = ""
     """The editable script now: the front end's reading, or the person's edit of it."""
     edited: bool = False
@@ -106,6 +108,12 @@ class Drafts:
             raise
         return draft
 
+    def remove(self, draft: Draft, line: int, text: str) -> Draft:
+        """Take out one line the front end kept but doubted: the manuscript is read again without it."""
+        draft.dropped.add((line, text))
+        self._reread(draft)
+        return draft
+
     def edit(self, draft: Draft, markdown: str) -> Script:
         """The person's script; the outline follows it."""
         from ..text.scriptmd import SCRIPT_MARK, from_markdown, is_script
@@ -135,7 +143,7 @@ class Drafts:
         from ..text.scriptmd import to_markdown
 
         try:
-            script = load_script(draft.source, keep=frozenset(draft.kept))
+            script = load_script(draft.source, keep=frozenset(draft.kept), drop=frozenset(draft.dropped))
         except InputError as err:
             raise InputError(str(err).replace(str(draft.source), draft.name)) from None
         draft.script_md, draft.edited = to_markdown(script), False

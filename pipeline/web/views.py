@@ -35,6 +35,7 @@ def understood(script: Script) -> dict[str, Any]:
         "warnings": list(script.warnings),
         "appendices": [{"title": a.title, "paragraphs": len(a.paragraphs)} for a in script.appendices],
         "removed": [{"line": r.line, "text": r.text, "reason": r.reason.code, "kind": r.kind, "description": r.reason.text} for r in script.removed],
+        "unsure": [{"line": r.line, "text": r.text, "reason": r.reason.code} for r in script.unsure],
     }
 
 
