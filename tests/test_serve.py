@@ -55,6 +55,23 @@ def test_the_seed_is_understood_and_a_removed_line_can_be_put_back(serve) -> Non
     assert back["text"] in spoken
 
 
+def test_a_line_kept_as_unsure_is_listed_and_one_request_takes_it_out(serve) -> None:
+    server = serve()
+    manuscript = SEED.parent / "632_wu-xiaobo-year-end-show-2023.md"
+    draft = server.upload(manuscript.name, manuscript.read_bytes()).json()
+    unsure = draft["understood"]["unsure"]
+    assert unsure, "the 公众号 copy's sponsor line is no longer in doubt: pick another manuscript for this test"
+    doubt = unsure[0]
+    assert doubt["text"] in draft["script"].split("<!-- removed")[0], "an unsure line is spoken until a person takes it out"
+    after = server.post_json(f"/api/drafts/{draft['id']}/remove", {"line": doubt["line"], "text": doubt["text"]}).json()
+    assert doubt["text"] not in after["script"].split("<!-- removed")[0]
+    assert {"line": doubt["line"], "text": doubt["text"], "reason": "by-hand"} in [
+        {k: r[k] for k in ("line", "text", "reason")} for r in after["understood"]["removed"]
+    ]
+    assert doubt not in after["understood"]["unsure"]
+    assert server.post_json(f"/api/drafts/{draft['id']}/remove", {"line": "x"}).status == 400
+
+
 def test_an_edit_of_the_script_is_what_the_outline_shows(serve) -> None:
     server = serve()
     draft = server.upload("seed.txt", SEED.read_bytes()).json()

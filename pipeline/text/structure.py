@@ -111,7 +111,7 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
         warnings=build.warnings,
         removed=list(cleaned.removed),
         appendices=list(cleaned.appendices),
-        unsure=list(cleaned.unsure),
+        unsure=[u for u in cleaned.unsure if u.text not in top.title + top.speaker + top.date],  # the title block is no doubt
         source=source,
     )
 
