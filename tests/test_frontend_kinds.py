@@ -261,3 +261,14 @@ def test_a_note_block_between_two_speeches_ends_where_the_next_speech_begins(tmp
     notes = [r.text for r in script.removed if r.reason is Reason.NOTE]
     speech = second.split("注释")[0]
     assert sum(text in first for text in notes) >= 12 and not any(text in speech for text in notes), "a line of the second speech was taken for a note"
+
+
+def test_a_render_is_warned_when_much_of_the_text_goes(tmp_path) -> None:
+    """A note block that swallowed half a file would go unheard without a word: above a share of
+    the text removed, the script carries a warning (render and outline print it)."""
+    path = tmp_path / "notes-heavy.txt"
+    speech = corpus("204_").read_text(encoding="utf-8")
+    path.write_text(speech, encoding="utf-8")
+    assert any("of the manuscript's text was removed" in w for w in load_script(path).warnings)
+    path.write_text(speech.split("注　　释")[0], encoding="utf-8")
+    assert not any("of the manuscript's text was removed" in w for w in load_script(path).warnings)

@@ -100,6 +100,12 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
             f"{joined} line breaks inside sentences were joined: the copy looks hard-wrapped (as from a PDF); "
             "check the paragraphs with `speechcast outline`"
         )
+    share = _removed_share(cleaned)
+    if share > REMOVED_SHARE_WARNING:
+        build.warnings.append(
+            f"{share:.0%} of the manuscript's text was removed as not the speech: check the removal report "
+            "(`speechcast outline`) and restore what belongs to the speech"
+        )
     if not top.title:
         build.warnings.append("no title found: the first line reads like speech, so the speech has no title")
     return Script(
@@ -114,6 +120,16 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
         unsure=[u for u in cleaned.unsure if u.text not in top.title + top.speaker + top.date],  # the title block is no doubt
         source=source,
     )
+
+
+REMOVED_SHARE_WARNING = 0.4
+"""Above this share of the text removed (markup aside), a render says so: a rule may have taken speech."""
+
+
+def _removed_share(cleaned: Cleaned) -> float:
+    removed = sum(len(r.text) for r in cleaned.removed if r.kind not in ("markup", "furniture"))
+    kept = sum(len(b.text) for b in cleaned.blocks)
+    return removed / max(removed + kept, 1)
 
 
 def _candidates(cleaned: Cleaned) -> tuple[TitleBlock, str, _Build, int]:
