@@ -122,3 +122,18 @@ def test_a_broken_pdf_says_what_to_do(tmp_path: Path, cli) -> None:
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n")
     done = cli.run("outline", "broken.pdf")
     assert done.returncode == 2 and done.stderr.startswith("speechcast: ") and done.stderr.count("\n") == 1
+
+
+def test_a_stray_code_point_of_the_other_script_is_read_in_the_documents_own(tmp_path: Path) -> None:
+    """A CJK font draws 户 and 戶 with one glyph, and a text layer may carry either: in a simplified
+    speech the listener's subtitles must not show 客戶. A traditional speech keeps its own script."""
+    page = tmp_path / "page" / "讲话.html"
+    page.parent.mkdir()
+    body = "同志们：我们要服务好每一位客戶，做好入戶走访工作，这是我们对人民群众的承诺，也是为人民办实事的具体行动。"
+    page.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>讲话</title></head><body><p>{body}</p></body></html>', encoding="utf-8")
+    heard = spoken(load_script(print_to_pdf(page, tmp_path)))
+    assert "客户" in heard and "入户" in heard and "戶" not in heard
+    traditional = tmp_path / "tw" / "講話.html"
+    traditional.parent.mkdir()
+    traditional.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><title>講話</title></head><body><p>各位貴賓：我們要服務好每一位客戶，這是對人民的承諾。</p></body></html>', encoding="utf-8")
+    assert "客戶" in spoken(load_script(print_to_pdf(traditional, tmp_path)))

@@ -23,3 +23,31 @@ def simplified(text: str) -> str:
         return text
     converted = _converter().convert(text)
     return converted if len(converted) == len(text) else text
+
+
+@cache
+def _to_traditional() -> Any:
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def in_own_script(lines: list[str]) -> list[str]:
+    """`lines` with characters of the other script mapped to the document's own, when it is plainly
+    simplified: a CJK font that draws 户 and 戶 with one glyph gives the text layer either code point,
+    and a listener's subtitles would show 客戶 in a simplified speech. Character by character (never
+    phrases), so nothing moves; a traditional document is left as it is (one simplified character
+    can stand for several traditional ones, and guessing would be wrong)."""
+    chars = {c for line in lines for c in line if "\u4e00" <= c <= "\u9fff"}
+    traditional = {c for c in chars if len(t := _converter().convert(c)) == 1 and t != c}
+    simplified_only = {c for c in chars if _to_traditional().convert(c) != c}
+    if len(simplified_only) < _OWN_SCRIPT_MIN or len(traditional) * _OWN_SCRIPT_RATIO > len(simplified_only):
+        return lines
+    table = {c: _converter().convert(c) for c in traditional}
+    return ["".join(table.get(c, c) for c in line) for line in lines] if table else lines
+
+
+_OWN_SCRIPT_MIN = 5
+"""Distinct simplified-only characters a document needs before it counts as simplified."""
+_OWN_SCRIPT_RATIO = 10
+"""A simplified document has this many times more distinct simplified-only characters than strays."""

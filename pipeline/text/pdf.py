@@ -13,6 +13,7 @@ maps the first block, a table derived from the Unicode names maps the second.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import statistics
@@ -25,7 +26,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..model import Reason, RemovedLine
 from .blocks import Block
-from .hanzi import simplified
+from .hanzi import in_own_script, simplified
 
 _MARGIN_SHARE = 0.08
 """Lines within this share of the page height from its top or bottom edge may be running matter."""
@@ -60,6 +61,8 @@ def pdf_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
         raise InputError(
             f"{path} has no text layer (it is a scan or a picture): run it through OCR, or copy its text into a .txt file."
         )
+    own = in_own_script([line.text for line in lines])
+    lines = [dataclasses.replace(line, text=text) for line, text in zip(lines, own)]
     running = _running(lines, heights)
     removed = [RemovedLine(n, line.text, reason) for n, (line, reason) in enumerate(zip(lines, running), 1) if reason]
     body = [(n, line) for n, (line, reason) in enumerate(zip(lines, running), 1) if not reason and line.text.strip()]
