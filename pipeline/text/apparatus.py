@@ -14,7 +14,9 @@ from collections.abc import Sequence
 
 from ..model import Reason
 from .blocks import Block
+from .dates import date_of
 from .markers import marker
+from .opening import is_subtitle, speaker_of
 
 Verdicts = dict[int, Reason]
 
@@ -35,6 +37,7 @@ _EDITOR_IN_BRACKETS = re.compile(r"^[（(](?:责编|责任编辑|编辑|来源|�
 _EDITORIAL_LINE = re.compile(
     r"^[（(](?:根据[^）)]{0,40}整理|据[^）)]{0,30}整理|有删节|节选|摘录|编者注[：:].*|本文[^）)]{0,80}|原载[^）)]*|选自[^）)]*|"
     r"转载自[^）)]*|注[：:].*|此文[^）)]{0,60}|这是[^）)]{0,80})[）)]$"
+    r"|^[*＊]?(?:本文|此文)(?:为|是|系|根据|整理自|摘自|选自|原载)[^。]{4,120}(?:讲话|演讲|发言|致辞|报告|讲座|讲课|整理|删节)[^。]{0,40}[。.]?[*＊]?$"
 )
 _SPACES = re.compile(r"\s+")
 _LETTERS = re.compile(r"[\W_]+")
@@ -121,7 +124,7 @@ def _lead_in(row: Block, probe: str) -> Reason | None:
         return Reason.LEAD_IN
     if _HEADNOTE.match(probe) and len(probe) <= 200:
         return Reason.HEADNOTE
-    if row.kind == "quote":
+    if row.kind == "quote" and not (is_subtitle(probe) or date_of(probe) or speaker_of(probe)):  # > ——在……上的讲话 is the title block's
         return Reason.QUOTED_LEAD_IN
     if row.italic and len(probe) > 10:
         return Reason.ITALIC_SUMMARY

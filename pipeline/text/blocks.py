@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-BlockKind = Literal["text", "heading", "quote", "list", "table", "html"]
+BlockKind = Literal["text", "heading", "quote", "list", "table", "html", "caption"]
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"^(?:稿件|文章|信息|新闻|图片|资料)?来源[:：]|^(?:责任编辑|责编|编辑|主编|作者|记者|通讯员|撰稿|撰文|摄影|图片|编审|审核|审校|校对|"
             r"供稿|录入|整理|翻译|译者|发布时间|发布日期|发布者|发布人|发稿时间|更新时间|时间|日期|发表于|原标题|原题|原文|原文链接|"
             r"原文地址|原载|出处|分类|标签|关键词|关键字|阅读量|阅读数|阅读|浏览次数|浏览量|阅读次数|点击数|点击量|访问量|"
-            r"字数|当前位置|现在位置|您的位置|你的位置|所在位置|标题|发表日期|发表时间|收藏|签发人|报送|抄送|主送|印发)[:：]|签发人[:：]|免责声明|转载请注明|如有侵权|本文(?:来自|转载自|来源于)|"
+            r"字数|当前位置|现在位置|您的位置|你的位置|所在位置|标题|发表日期|发表时间|收藏|签发人|报送|抄送|主送|印发)[:：]|签发人[:：]|免责声明|转载请注明|如有侵权|本文(?:来自|转载自|来源于)|^(?:文章|本文|原文)?(?:来自|转自|转载自)(?:微信|公众号|网络|\S{0,12}[：:])|"
             r"^(?:相关报道|相关新闻|相关链接|相关文章|相关阅读|延伸阅读|推荐阅读|热点推荐|往期回顾|往期精彩)[:：]?|"
             r"记者\S{1,12}摄|^图为|^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$|ICP[备证]|公网安备|Copyright|©|版权声明|主办单位[:：]|承办单位[:：]|技术支持[:：]|联系我们|网站地图|返回(?:目录|首页|索引)"
         ),
@@ -252,6 +252,7 @@ def _ruled(source: str | Sequence[Block], removed: Sequence[RemovedLine], keep: 
         rows.append(block.with_text(kept.strip()))
     probes = [simplified(row.text) for row in rows]
     verdicts = _keyword_verdicts(probes)
+    verdicts.update({i: Reason.IMAGE_CAPTION for i, row in enumerate(rows) if row.kind == "caption" and row.text})  # the format says so
     verdicts.update(_brand_verdicts(probes, verdicts))
     verdicts.update(_repeat_verdicts(probes, verdicts, rows))
     verdicts.update(_advert_block_verdicts(probes, verdicts))

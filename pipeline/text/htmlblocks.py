@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model import Reason, RemovedLine
-from .blocks import Block
+from .blocks import Block, BlockKind
 
 _BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre", "div", "section", "article", "dd", "dt", "figcaption", "caption"})
 _HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
@@ -60,7 +60,8 @@ def html_blocks(raw: str, start: int, removed: list[RemovedLine] | None = None) 
         level = _HEADING_TAGS.get(node.tag, 0)
         bold = bool(strong.strip()) and "".join(strong.split()) == "".join(text.split())
         linked = "".join("".join(a.text(separator="").split()) for a in node.css("a")) == "".join(text.split())
-        blocks.append(Block(text, line_of(text), "heading" if level else "html", level, bold, linked=linked))
+        kind: BlockKind = "heading" if level else "caption" if node.tag == "figcaption" else "html"
+        blocks.append(Block(text, line_of(text), kind, level, bold, linked=linked))
     return blocks
 
 
