@@ -12,7 +12,7 @@ _CN_DIGIT = "〇零○一二三四五六七八九十"
 #: A date line: (2024年3月5日), 二〇二四年三月五日, 2024.3.5, 2024-03-05, with a short note beside it
 #: inside the brackets at most (（2024年3月5日，根据录音整理）).
 _DATE = re.compile(
-    rf"^[（(〔\[]?\s*(?P<core>(?P<y>\d{{4}}|[{_CN_DIGIT}]{{4}})\s*(?:年\s*(?P<m>\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*月"
+    rf"^[（(〔\[]?\s*(?P<core>(?P<era>民國|民国)?(?P<y>\d{{4}}|[{_CN_DIGIT}]{{4}}|(?<=[國国])(?:\d{{2,3}}|[{_CN_DIGIT}]{{2,4}}))\s*(?:年\s*(?P<m>\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*月"
     rf"(?:\s*(?P<d>\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*[日号])?|[.\-/](?P<m2>\d{{1,2}})[.\-/](?P<d2>\d{{1,2}})))"
     r"(?:[，,、\s][^（）()]{0,16})?\s*[）)〕\]]?$"
 )
@@ -31,7 +31,7 @@ def iso_date(written: str) -> str:
     match = _DATE.match(written.strip())
     if not match:
         return ""
-    year = _number(match["y"], digits=True)
+    year = _number(match["y"], digits=not match["era"]) + (1911 if match["era"] else 0)  # 民國 years count from 1912
     month = _number(match["m"] or match["m2"] or "")
     day = _number(match["d"] or match["d2"] or "")
     if not 1000 <= year <= 2999 or not 0 <= month <= 12 or not 0 <= day <= 31:

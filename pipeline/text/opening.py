@@ -43,6 +43,7 @@ _OFFICE = (
     r"台长|团长|司令员|总统|首席执行官|研究员|院士|CEO|CTO|CFO|COO|President)"
 )
 _SPEAKER = re.compile(rf"^(?P<office>.{{0,30}}?{_OFFICE})[\s\u3000]*(?P<name>[\u4e00-\u9fff·]{{2,5}})$")
+_SPEAKERS_LABELLED = re.compile(rf"^(?:[\u4e00-\u9fff]{{0,8}}{_OFFICE}\s*[:：]\s*[\u4e00-\u9fff·]{{2,4}}\s*){{1,3}}$")
 _SPEAKER_BRACKETED = re.compile(r"^(?P<name>[\u4e00-\u9fff·]{2,5})\s*[（(](?P<office>[^（）()]{2,30})[）)]$")
 _SPEAKER_LABEL = re.compile(r"^(?:主讲人|主讲|讲话人|报告人|发言人|演讲人|演讲者|致辞人|授课人|讲授人|讲者)\s*[:：]\s*(?P<who>.{2,30})$")
 #: A subtitle without its dash: (在……上的讲话), 在……会议上的发言, 张三同志在……的报告.
@@ -95,6 +96,8 @@ def speaker_of(text: str) -> str:
     compact = re.sub(r"[\s\u3000]+", "", probe)
     if is_name(compact):
         return compact if len(compact) == len(line) else re.sub(r"[\s\u3000]+", "", line)
+    if _SPEAKERS_LABELLED.match(probe):  # 党委书记：杨庆山  校长：曹雪涛, as a 贺词 is signed
+        return _spaced(line)
     found = _SPEAKER.match(probe) or _SPEAKER_BRACKETED.match(probe)
     if found and is_name(found["name"]) and not re.search(r"[，,：:；;]", found["office"]):
         return _spaced(line)
@@ -134,11 +137,13 @@ def take_title(lines: list[Block]) -> tuple[TitleBlock, list[Block]]:
             return TitleBlock(shown(lines[1].text), who), lines[2:]
         return TitleBlock(shown(lines[1].text) + " " + first.text), lines[2:]
     declared = first.kind == "heading" and first.level == top
-    if not declared and not _title_like(first.text, _TITLE_MAX):
+    untitled = not declared and bool(date_of(first.text) or speaker_of(first.text))
+    if not declared and not untitled and not _title_like(first.text, _TITLE_MAX):
         return TitleBlock(), lines
-    title = shown(first.text) if declared else first.text.strip()
+    # A copy whose title went elsewhere (into the page's metadata) may open on the speaker or the date.
+    title = "" if untitled else shown(first.text) if declared else first.text.strip()
     speaker = date = ""
-    rest = lines[1:]
+    rest = lines[0 if untitled else 1 :]
     parts = 1
     while rest and parts <= _TITLE_BLOCK_ROWS:
         text = rest[0].text.strip()
@@ -198,14 +203,45 @@ def _gap(before: str, after: str) -> str:
     return " " if before[-1:].isascii() and before[-1:].isalnum() and after[:1].isascii() and after[:1].isalnum() else ""
 
 
+def take_signature(lines: list[Block]) -> tuple[TitleBlock, list[Block]]:
+    """A speaker and a date signed under the speech's last line (a 贺词, a letter), and the lines above."""
+    speaker = date = ""
+    rest = list(lines)
+    while rest and len(lines) - len(rest) < 2 and rest[-1].kind != "heading":
+        text = rest[-1].text.strip()
+        if not date and date_of(text) and len(text) <= _BYLINE_MAX:
+            date = date_of(text)
+        elif not speaker and speaker_of(text):
+            speaker = speaker_of(text)
+        else:
+            break
+        rest.pop()
+    return TitleBlock("", speaker, date), rest
+
+
 def take_salutation(lines: list[Block]) -> tuple[str, list[Block]]:
+    """The salutation at the top of `lines` (over two lines too: 尊敬的各位领导，/ 亲爱的同学们：)."""
+    said, rest = _one_salutation(lines)
+    while said and not said.endswith(("：", ":")) and rest:
+        more, after = _one_salutation(rest)
+        if not more:
+            break
+        said, rest = said + more, after
+    return said, rest
+
+
+def _one_salutation(lines: list[Block]) -> tuple[str, list[Block]]:
     if not lines or lines[0].kind == "heading":
         return "", lines
     text = lines[0].text
     if _bare_address(text):
         return text, lines[1:]
-    match = _SALUTATION.match(text)
-    if not match or not _ADDRESS.search(match.group()):
+    match = _SALUTATION.match(text) or _GREETING.match(text)
+    if not match or not (_ADDRESS.search(match.group()) or _GREETING.match(match.group())):
         return "", lines
     rest = text[match.end() :].strip()
     return match.group().strip(), ([lines[0].with_text(rest)] if rest else []) + lines[1:]
+
+
+#: 大家好！ alone or opening the first sentence (大家好，我是……): the audience greeted as a whole.
+_GREETING = re.compile(r"^(?:[^。！？，,]{0,20}[，,、]\s*)?(?:大家|各位)(?:好|晚上好|上午好|下午好|早上好)[！!，,。]?")

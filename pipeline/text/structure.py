@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..model import RemovedLine, Script, Section
+from ..model import Reason, RemovedLine, Script, Section
 from .apparatus import CLOSING_END
 from .blocks import Block
 from .clean import Cleaned
@@ -35,7 +35,7 @@ from .markers import (
     to_int,
 )
 from .evidence import Candidate, Context, Weights, fitted, heading_features
-from .opening import TitleBlock, take_salutation, take_title
+from .opening import TitleBlock, take_salutation, take_signature, take_title
 from .wrapping import PARAGRAPH_END, join_continued, rejoin_wrapped
 
 CLOSING_TITLE = "结束语"
@@ -122,6 +122,21 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
     )
 
 
+_METADATA_TITLE = re.compile(r"^title:\s*['\"]?(.+?)['\"]?\s*$")
+_SITE_PARTS = re.compile(r"^[^>]{1,12}->\s*|\s*(?:\||_|-{1,2}|——)\s*[^|_]{1,24}$")
+
+
+def _metadata_title(cleaned: Cleaned) -> str:
+    """The title a Markdown copy's front matter gives (title: 南开大学->……| nankai.info), the site's
+    name around it taken off, when the text itself has none."""
+    for item in cleaned.removed:
+        found = _METADATA_TITLE.match(item.text) if item.reason is Reason.FRONT_MATTER else None
+        if found:
+            title = _SITE_PARTS.sub("", found.group(1).strip())
+            return title if len(title) >= 2 else ""
+    return ""
+
+
 REMOVED_SHARE_WARNING = 0.4
 """Above this share of the text removed (markup aside), a render says so: a rule may have taken speech."""
 
@@ -136,6 +151,11 @@ def _candidates(cleaned: Cleaned) -> tuple[TitleBlock, str, _Build, int]:
     """The title block, the salutation, and every heading the rules propose (before any is weighed)."""
     blocks, joined = rejoin_wrapped(join_continued([b for b in cleaned.blocks if b.text]))
     top, blocks = take_title(blocks)
+    if not (top.speaker and top.date):
+        signed, blocks = take_signature(blocks)
+        top = TitleBlock(top.title or _metadata_title(cleaned), top.speaker or signed.speaker, top.date or signed.date)
+    elif not top.title:
+        top = TitleBlock(_metadata_title(cleaned), top.speaker, top.date)
     salutation, blocks = take_salutation(blocks)
     build = _Build(_split_headings(blocks))
     _accept_headings(build)
