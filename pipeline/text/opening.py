@@ -30,7 +30,8 @@ _TITLE_BLOCK_ROWS = 6
 """Rows after the title the block may run to (a second title line, subtitle, speaker, date)."""
 # Simplified and traditional forms side by side: manuscripts come in both.
 _ADDRESS = re.compile(
-    r"同志[们們]|各位|代表|[来來]宾|[来來]賓|嘉[宾賓]|朋友[们們]|[领領][导導]|老[师師][们們]|同[学學][们們]|女士[们們]|先生[们們]|同仁|[乡鄉]亲[们們]|[战戰]友[们們]|家人[们們]"
+    r"同志[们們]|各位|代表|[来來]宾|[来來]賓|嘉[宾賓]|朋友[们們]|[领領][导導]|老[师師][们們]|同[学學]|女士[们們]|先生[们們]|同仁|[乡鄉]亲[们們]|[战戰]友[们們]|家人[们們]"
+    r"|校友|家[长長]|[观觀]众|[听聽]众|[员員]工[们們]|伙伴[们們]|青年朋友"
 )
 _ADDRESS_OPENING = re.compile(r"^(?:各位|尊敬的|敬爱的|亲爱的|同志们|女士们|先生们|老师们|同学们|朋友们)")
 _SALUTATION = re.compile(r"^[^。！？!?]{1,40}?[：:！!]")
