@@ -265,6 +265,8 @@ def score_variant(document: Path, annotation: Annotation, data: bytes, encoding:
         if label.startswith("heading:"):
             annotated_headings.append((_unnumbered(letters(annotation.headings.get(original) or row)), int(label.split(":")[1])))
     levels = {_unnumbered(letters(s.title)): s.level for s in script.sections if s.kind in ("section", "closing")}
+    # A heading set in two lines (**01** over **群核的创业之路**) is one section: its number is found too.
+    levels.update({letters(s.title): s.level for s in script.sections if s.kind == "section"})
     for sound, level in annotated_headings:
         score.headings += 1
         match = next((t for t in levels if t and (sound.startswith(t) or t.startswith(sound))), None)

@@ -252,6 +252,8 @@ def _ruled(source: str | Sequence[Block], removed: Sequence[RemovedLine], keep: 
         rows.append(block.with_text(kept.strip()))
     probes = [simplified(row.text) for row in rows]
     verdicts = _keyword_verdicts(probes)
+    # A bold number alone (**01**) numbers a 公众号's section; a page number is never set in bold.
+    verdicts = {i: v for i, v in verdicts.items() if not (v is Reason.PAGE_MARK and rows[i].bold)}
     verdicts.update({i: Reason.IMAGE_CAPTION for i, row in enumerate(rows) if row.kind == "caption" and row.text})  # the format says so
     verdicts.update(_brand_verdicts(probes, verdicts))
     verdicts.update(_repeat_verdicts(probes, verdicts, rows))
