@@ -20,6 +20,8 @@ from importlib import resources
 _SENTENCE_END = re.compile(r"[。！？!?]$")
 _INNER_SENTENCE = re.compile(r"[。！？!?](?=.)")
 _COMMA = re.compile(r"[，、；,;]")
+#: An ordinal with no topic after it (第一, 其次): a cue in the speech's enumeration, no heading.
+_ORDINAL_ONLY = re.compile(r"^(?:第[一二三四五六七八九十\d]+|首先|其次|再次|最后|其一|其二|其三)[。：:，,！!]?$")
 _QUOTE = re.compile(r"[“”「」『』\"]")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 
@@ -90,6 +92,12 @@ def heading_features(candidate: Candidate, context: Context) -> dict[str, float]
         "near_end": float(candidate.position > 0.9),
         "numbered": float(context.numbered),
     }
+
+
+def topicless(title: str) -> bool:
+    """An ordinal with nothing after it (第一, 其次) is a cue in the speech's enumeration: a heading
+    states a topic."""
+    return bool(_ORDINAL_ONLY.match(title.strip()))
 
 
 def _parallel(title: str, others: Sequence[str]) -> bool:

@@ -34,7 +34,7 @@ from .markers import (
     to_chinese,
     to_int,
 )
-from .evidence import Candidate, Context, Weights, fitted, heading_features
+from .evidence import Candidate, Context, Weights, fitted, heading_features, topicless
 from .opening import TitleBlock, take_salutation, take_signature, take_title
 from .wrapping import PARAGRAPH_END, join_continued, rejoin_wrapped
 
@@ -198,6 +198,7 @@ def _weigh_headings(build: _Build, weights: Weights) -> None:
     """A candidate the evidence does not carry goes back to being the text it was (bold emphasis in
     running speech, a short line that is no topic)."""
     rejected = {id(h) for h, features in _weighed(build.items) if weights.score(features) < weights.threshold}
+    rejected |= {id(i) for i in build.items if isinstance(i, _Heading) and i.rank != CLOSING_RANK and topicless(i.title)}
     items: list[_Item] = []
     opened = -1
     """The line of a rejected heading that shared its line: the rest of that line is in its raw text."""
