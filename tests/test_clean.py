@@ -39,6 +39,19 @@ def _removed(text: str) -> dict[int, str]:
         ("【字号：大 中 小】【打印】【关闭窗口】", Reason.SITE_BUTTONS),
         ("下载 | 打印 | 全屏 | 收藏", Reason.SITE_BUTTONS),
         ("上一篇：在全市工作会议上的讲话", Reason.SITE_BUTTONS),
+        # Portal and 公众号 matter around a talk, by its form.
+        ("整理 | 曹思颀  编辑 | 靖宇", Reason.CREDITS),
+        ("摄影/王晓明", Reason.CREDITS),
+        ("战略合作伙伴：极氪智能科技", Reason.CREDITS),
+        ("新华社北京1月30日电", Reason.DATELINE),
+        ("图2", Reason.IMAGE_CAPTION),
+        ("640?wx_fmt=png&from=appmsg)", Reason.IMAGE),
+        ("「大师课」系列第3期", Reason.PROMOTION),
+        ("点击阅读原文观看完整演讲视频", Reason.PROMOTION),
+        ("END", Reason.SITE_BUTTONS),
+        ("继续滑动看下一个", Reason.SITE_BUTTONS),
+        ("，轻点两下取消在看", Reason.SITE_BUTTONS),
+        ("文章来自微信公众号：故问研修班", Reason.PUBLICATION_DATA),
     ],
 )
 def test_junk_lines_are_removed_with_a_reason(line: str, reason: Reason) -> None:
@@ -57,6 +70,11 @@ def test_junk_lines_are_removed_with_a_reason(line: str, reason: Reason) -> None
         "2023年",
         "GDP增长5.2%，CPI上涨0.2%，5G基站达到3.2万个。",
         "谢谢大家！",
+        # One word never decides: a VIP customer is a customer, an account named is no prompt to follow it.
+        "二、做好vip客户回访工作",
+        "演讲 / 吴晓波（微信公众号：吴晓波频道）",
+        "我们的文化建设要图文并茂、形式多样。",
+        "图书馆是学校的心脏。",
     ],
 )
 def test_speech_lines_are_kept(line: str) -> None:

@@ -272,3 +272,12 @@ def test_a_render_is_warned_when_much_of_the_text_goes(tmp_path) -> None:
     assert any("of the manuscript's text was removed" in w for w in load_script(path).warnings)
     path.write_text(speech.split("注　　释")[0], encoding="utf-8")
     assert not any("of the manuscript's text was removed" in w for w in load_script(path).warnings)
+
+
+def test_an_editors_box_of_key_points_before_the_speech_is_not_spoken(tmp_path) -> None:
+    path = tmp_path / "box.txt"
+    path.write_text("在全市营商环境大会上的讲话\n\n核心观点：\n\n· 营商环境就是生产力\n\n· 企业是城市发展的主体\n\n同志们：\n\n"
+                    "今天我们召开全市营商环境大会，主要任务是部署今年的工作。\n\n谢谢大家！\n", encoding="utf-8")  # fmt: skip
+    script = load_script(path)
+    assert [r.line for r in script.removed if r.reason is Reason.LEAD_IN] == [3, 5, 7]
+    assert script.salutation == "同志们：" and "营商环境就是生产力" not in spoken(script)

@@ -27,9 +27,12 @@ CLOSING_END = re.compile(
 _HEAD_ROWS = 8
 """How many rows from the top an editor's lead-in may stand in (title, byline, lead-in, salutation)."""
 _LEAD_IN = re.compile(
-    r"^[A-Za-z]{0,6}[【\[［〔]?(?:编者按|编者的话|编辑按|编者注|编后|导读|导语|摘要|内容提要|提要|核心提示|按语|引言提要)[】\]］〕]?[：:]?"
+    r"^[A-Za-z]{0,6}[【\[［〔]?(?:编者按|编者的话|编辑按|编者注|编后|导读|导语|摘要|内容提要|提要|核心提示|按语|引言提要|核心观点|精彩观点|本文要点|要点速览|观点速览|金句)[】\]］〕]?[：:]?"
 )
-_LEAD_IN_BRACKETED = re.compile(r"^[A-Za-z]{0,6}[【\[［〔](?:编者按|编者的话|编辑按|编者注|导读|导语|摘要|内容提要|提要|核心提示|按语)[】\]］〕]")
+_BOX_LABEL = re.compile(r"^[【\[［〔]?(?:核心观点|精彩观点|本文要点|要点速览|观点速览|金句|划重点|本文导读|内容提要)[】\]］〕]?[：:]?$")
+_BULLET = re.compile(r"^(?:[·•●▪■◆◇○\-—*]|\d{1,2}[.、．)）]|[①-⑩])")
+_BOX_ROWS = 12
+_LEAD_IN_BRACKETED = re.compile(r"^[A-Za-z]{0,6}[【\[［〔](?:编者按|编者的话|编辑按|编者注|导读|导语|摘要|内容提要|提要|核心提示|按语|核心观点|精彩观点|本文要点)[】\]］〕]")
 _HEADNOTE = re.compile(
     r"^[※*＊]?这是.{2,120}?(?:讲话|讲演|演讲|演说|报告|发言|致辞|谈话|讲稿|总结|答记者问|开幕词|闭幕词|祝词|贺词)[^。]{0,30}[。.]$"
 )
@@ -80,6 +83,13 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
         lead = _lead_in(rows[i], _SPACES.sub("", probes[i]))
         if lead:
             take(i, lead)
+        elif _BOX_LABEL.match(_SPACES.sub("", probes[i])):
+            # 核心观点 over its points: the editor's box, the label and each point under it.
+            take(i, Reason.LEAD_IN)
+            for j in [j for j in filled if j > i][:_BOX_ROWS]:
+                if not (rows[j].kind in ("list", "quote") or _BULLET.match(probes[j])):
+                    break
+                take(j, Reason.LEAD_IN)
     follows = next((k for k, i in enumerate(filled[: max(len(filled) // 2, _HEAD_ROWS)]) if _FULL_TEXT_FOLLOWS.match(probes[i])), None)
     if follows is not None:
         for k, i in enumerate(filled[: follows + 1]):

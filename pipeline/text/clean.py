@@ -39,6 +39,8 @@ _FRAGMENT = re.compile(
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
     # Entities that stand for white space, left by scraped pages; any other "&name;" in plain text is
     # text (Markdown and HTML readers decode their own entities).
+    # An image whose Markdown the reader could not parse (its address broken over two lines).
+    r"|(?P<image>!\[[^\]\n]{0,80}\]\((?:https?:)?//[^\s)]*\)?)"
     r"|(?P<entity>&(?:nbsp|ensp|emsp|thinsp|#160|#12288|#x[aA]0|#x3000);)"
     r"|(?P<stage>[（(]\s*(?:热烈|长时间|全场|会场|台下)*(?:掌声|鼓掌|笑声|欢笑|大笑|众笑|笑|停顿|稍停|起立|奏乐|欢呼)"
     r"[^（）()\n]{0,6}[）)])"
@@ -53,6 +55,7 @@ _FRAGMENT_REASONS: dict[str, Reason] = {
     "comment": Reason.HTML_COMMENT,
     "tag": Reason.HTML_TAG,
     "entity": Reason.HTML_ENTITY,
+    "image": Reason.IMAGE,
     "stage": Reason.STAGE_NOTE,
     "note": Reason.NOTE_MARK,
     "editorial": Reason.EDITORIAL_PARENTHESIS,
@@ -96,6 +99,14 @@ _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
         ),
     ),
     (Reason.CREDITS, re.compile(rf"^(?:\W*{_CREDIT_LABEL}\W*(?:\s*[|｜/／丨:：]\s*|\s+){_NAMES}\W*)+$|^\W*{_SPONSOR_LABEL}\W*[:：]")),
+    # The tail of an image's address a line break cut off (…/640?wx_fmt=png)), a figure's label (图2).
+    (Reason.IMAGE, re.compile(r"^[\w./?=&%:~+-]{3,}\)$")),
+    (Reason.IMAGE_CAPTION, re.compile(r"^(?:图|圖|Figure|Fig\.?)\s*\d{1,2}(?:[-–—.．]\d{1,2})?(?:(?:[：:.．、]|\s+)[^。！？]{0,40})?$")),
+    # Promotion of the series or of the full talk: 「大师课」第3期, 点击阅读原文观看完整演讲.
+    (Reason.PROMOTION, re.compile(
+        r"^[「『【][^」』】]{1,20}[」』】].{0,12}(?:系列|专栏|栏目|第\s*\d+\s*期|第[一二三四五六七八九十百]+期)[^，。：:]{0,8}$"
+        r"|(?:点击|戳|扫码|长按)\S{0,10}(?:查看|观看|阅读|收听|收看|获取)\S{0,10}(?:全文|完整|原文|视频|回放|直播|PPT|课件)"
+    )),
     (Reason.DATELINE, re.compile(r"^[（(]?(?:新华社|中新社|中新网|人民网|新华网|央视网|本报|本刊|本台)?[\u4e00-\u9fff]{0,8}\d{1,2}月\d{1,2}日(?:电|讯)[）)]?$")),
     (Reason.APP, re.compile(r"下载(?:客户端|APP|App|app)|打开(?:APP|App|app|客户端)")),
     (Reason.WEB_ADDRESS, re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org|info|pro)(?![A-Za-z0-9])")),
