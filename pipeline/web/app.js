@@ -107,19 +107,9 @@ function showUnsure(unsure) {
     const button = el("button", "删除 remove", "remove");
     button.type = "button";
     button.dataset.testid = "remove";
-    button.addEventListener("click", () => removeLine(r));
+    button.addEventListener("click", () => lineAction("remove", r));
     item.append(el("span", `第 ${r.line} 行`, "why"), el("q", r.text), button);
     list.append(item);
-  }
-}
-
-async function removeLine(r) {
-  if (state.draft.edited && !confirm("删除会重新读取原稿，您对讲稿的修改将被替换。继续吗？\nRemoving reads the manuscript again: your edits to the script will be replaced.")) return;
-  try {
-    showDraft(await api(`/api/drafts/${state.draft.id}/remove`, { json: { line: r.line, text: r.text } }), true);
-    say("upload-message", `已删除：${r.text}`);
-  } catch (e) {
-    say("upload-message", e.message, true);
   }
 }
 
@@ -134,17 +124,24 @@ function showRemoved(removed) {
     const button = el("button", "恢复 restore", "restore");
     button.type = "button";
     button.dataset.testid = "restore";
-    button.addEventListener("click", () => restore(r));
+    button.addEventListener("click", () => lineAction("restore", r));
     item.append(why, text, button);
     list.append(item);
   }
 }
 
-async function restore(r) {
-  if (state.draft.edited && !confirm("恢复会重新读取原稿，您对讲稿的修改将被替换。继续吗？\nRestoring reads the manuscript again: your edits to the script will be replaced.")) return;
+// Restore a removed line, or take out one kept in doubt: either way the manuscript is read again.
+const LINE_ACTIONS = {
+  restore: { verb: "恢复", done: "已恢复", en: "Restoring" },
+  remove: { verb: "删除", done: "已删除", en: "Removing" },
+};
+
+async function lineAction(action, r) {
+  const { verb, done, en } = LINE_ACTIONS[action];
+  if (state.draft.edited && !confirm(`${verb}会重新读取原稿，您对讲稿的修改将被替换。继续吗？\n${en} reads the manuscript again: your edits to the script will be replaced.`)) return;
   try {
-    showDraft(await api(`/api/drafts/${state.draft.id}/restore`, { json: { line: r.line, text: r.text } }), true);
-    say("upload-message", `已恢复：${r.text}`);
+    showDraft(await api(`/api/drafts/${state.draft.id}/${action}`, { json: { line: r.line, text: r.text } }), true);
+    say("upload-message", `${done}：${r.text}`);
   } catch (e) {
     say("upload-message", e.message, true);
   }

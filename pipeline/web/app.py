@@ -9,7 +9,7 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -104,23 +104,21 @@ def create_app(config: ServeSettings) -> Guard:
         script = await run_in_threadpool(drafts.edit, draft, markdown)
         return JSONResponse(_draft_json(draft, script, with_script=False))
 
-    async def restore(request: Request) -> Response:
+    async def one_line(request: Request, act: Callable[[Draft, int, str], Draft], which: str) -> Response:
+        """Restore a removed line, or take out one kept in doubt: the request names it by (line, text)."""
         draft = _draft(drafts, request)
         body = await _body(request)
         line, text = body.get("line"), body.get("text")
         if not isinstance(line, int) or not isinstance(text, str):
-            raise _Problem(400, "Say which removed line to restore (its line and text).")
-        await run_in_threadpool(drafts.restore, draft, line, text)
+            raise _Problem(400, f"Say which {which} (its line and text).")
+        await run_in_threadpool(act, draft, line, text)
         return JSONResponse(_draft_json(draft, drafts.script(draft)))
 
+    async def restore(request: Request) -> Response:
+        return await one_line(request, drafts.restore, "removed line to restore")
+
     async def remove(request: Request) -> Response:
-        draft = _draft(drafts, request)
-        body = await _body(request)
-        line, text = body.get("line"), body.get("text")
-        if not isinstance(line, int) or not isinstance(text, str):
-            raise _Problem(400, "Say which unsure line to take out (its line and text).")
-        await run_in_threadpool(drafts.remove, draft, line, text)
-        return JSONResponse(_draft_json(draft, drafts.script(draft)))
+        return await one_line(request, drafts.remove, "unsure line to take out")
 
     async def settings(_request: Request) -> Response:
         from ..publish.feed import FEED_NAME
