@@ -416,7 +416,7 @@ def test_a_section_the_cleaner_emptied_is_reported_not_dropped(cli, tmp_path: Pa
     (tmp_path / "emptied.txt").write_text(text, encoding="utf-8")
     warning = (
         "line 11: 二、今年重点任务 has no text of its own after cleaning: lines 13, 14 under it went "
-        "(advert: WeChat account; advert: contact); check the removal report"
+        "(advert: follow the account, scan the code; advert: contact); check the removal report"
     )
     outline = cli.run("outline", "emptied.txt")
     assert outline.returncode == 0 and f"  - {warning}\n" in outline.stdout, outline.stdout

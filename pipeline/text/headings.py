@@ -151,21 +151,29 @@ def split_headings(lines: list[Block]) -> list[Item]:
 
 
 def _numbered_lists(items: list[Item]) -> None:
-    """Numbered lines that follow one another with no text between (1、积极配合…  2、做好…) are the items
-    of a list, each said as a sentence: a heading governs text of its own."""
-    def numbered(item: Item) -> bool:
-        return isinstance(item, Heading) and not item.given and not item.shares_line and item.rank not in (CLOSING_RANK,)
+    """Numbered lines that stand one under the other with no text between (1、积极配合…  2、做好…) are
+    the items of a list, each said as a sentence: a heading governs text of its own. Two headings
+    whose text between the cleaner took out are still headings (their lines stand apart)."""
+
+    def follows(item: Item, before: Item) -> bool:
+        return (
+            isinstance(item, Heading) and not item.given and not item.shares_line and item.rank != CLOSING_RANK
+            and item.rank == before.rank and item.line - before.line <= _LIST_GAP  # type: ignore[union-attr]
+        )  # fmt: skip
 
     k = 0
     while k < len(items):
-        end = k
-        while end < len(items) and numbered(items[end]) and items[end].rank == items[k].rank:  # type: ignore[union-attr]
-            end += 1
+        end = k + 1
+        if follows(items[k], items[k]):
+            while end < len(items) and follows(items[end], items[end - 1]):
+                end += 1
         if end - k >= _LIST_MIN:
             items[k:end] = [Para(item.raw, item.line) for item in items[k:end]]  # type: ignore[union-attr]
-        k = max(end, k + 1)
+        k = end
 
 
+_LIST_GAP = 2
+"""Source lines from one list item to the next at most: the next line, or the one after a blank."""
 _LIST_MIN = 2
 
 
