@@ -19,7 +19,8 @@ from .apparatus import CLOSING_END, apparatus_verdicts
 from .blocks import Block, text_blocks
 from .evidence import Line, fitted, junk_features
 from .hanzi import simplified
-from .opening import is_salutation
+from .dates import date_of
+from .opening import is_salutation, speaker_of
 
 #: Longest line a keyword rule may remove whole; a longer line is speech that mentions the word.
 _JUNK_MAX = 60
@@ -106,6 +107,7 @@ _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (Reason.PROMOTION, re.compile(
         r"^[「『【][^」』】]{1,20}[」』】].{0,12}(?:系列|专栏|栏目|第\s*\d+\s*期|第[一二三四五六七八九十百]+期)[^，。：:]{0,8}$"
         r"|(?:点击|戳|扫码|长按)\S{0,10}(?:查看|观看|阅读|收听|收看|获取)\S{0,10}(?:全文|完整|原文|视频|回放|直播|PPT|课件)"
+        r"|^(?:直播预告|活动预告|精彩预告|预告|往期回顾|往期推荐|收看\S{0,8}回放|点击\S{0,6}(?:报名|预约))[:：!！]?$|^跳转到\s*\S{1,12}\s*查看$"
     )),
     (Reason.DATELINE, re.compile(r"^[（(]?(?:新华社|中新社|中新网|人民网|新华网|央视网|本报|本刊|本台)?[\u4e00-\u9fff]{0,8}\d{1,2}月\d{1,2}日(?:电|讯)[）)]?$")),
     (Reason.APP, re.compile(r"下载(?:客户端|APP|App|app)|打开(?:APP|App|app|客户端)")),
@@ -113,7 +115,7 @@ _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (
         Reason.PUBLICATION_DATA,
         re.compile(
-            r"^(?:稿件|文章|信息|新闻|图片|资料)?来源[:：]|^(?:责任编辑|责编|编辑|主编|作者|记者|通讯员|撰稿|撰文|摄影|图片|编审|审核|审校|校对|"
+            r"^\W{0,2}(?:稿件|文章|信息|新闻|图片|资料|头图|题图|封面|配图|封面图)?来源[:：]|^(?:转入|查看)?(?:文章)?(?:首发|原文)(?:地址|链接)|^(?:责任编辑|责编|编辑|主编|作者|记者|通讯员|撰稿|撰文|摄影|图片|编审|审核|审校|校对|"
             r"供稿|录入|整理|翻译|译者|发布时间|发布日期|发布者|发布人|发稿时间|更新时间|时间|日期|发表于|原标题|原题|原文|原文链接|"
             r"原文地址|原载|出处|分类|标签|关键词|关键字|阅读量|阅读数|阅读|浏览次数|浏览量|阅读次数|点击数|点击量|访问量|"
             r"字数|当前位置|现在位置|您的位置|你的位置|所在位置|标题|发表日期|发表时间|收藏|签发人|报送|抄送|主送|印发)[:：]|签发人[:：]|免责声明|转载请注明|如有侵权|本文(?:来自|转载自|来源于)|^(?:文章|本文|原文)?(?:来自|转自|转载自)(?:微信|公众号|网络|\S{0,12}[：:])|"
@@ -286,8 +288,8 @@ def _weighed(rows: list[Block], probes: list[str], verdicts: Verdicts) -> list[t
     counts = Counter(probes[i] for i in filled)
     found = []
     for k, i in enumerate(filled):
-        if i in verdicts:
-            continue
+        if i in verdicts or date_of(probes[i]) or speaker_of(probes[i]):
+            continue  # a date or a speaker line belongs to the title block, above or signed below
         near = [j for j in filled[max(k - 2, 0) : k + 3] if j != i]
         row = rows[i]
         line = Line(probes[i], row.kind, row.bold, row.italic, row.linked, k / max(len(filled) - 1, 1),
@@ -384,7 +386,7 @@ def _publication_head_verdicts(probes: list[str], verdicts: Verdicts) -> Verdict
     found: Verdicts = {}
     for k, i in enumerate(filled):
         after = filled[k + 1 : k + 3]
-        if i in verdicts or len(probes[i]) > _LABEL_MAX or _NON_WORD.sub("", probes[i]) != probes[i].replace(" ", ""):
+        if i in verdicts or len(probes[i]) > _LABEL_MAX or _NON_WORD.sub("", probes[i]) != probes[i].replace(" ", "") or any(c.isdigit() for c in probes[i]):
             continue
         if len(after) == 2 and all(j in verdicts and verdicts[j].kind == "publication" and verdicts[j] not in PROMOTION for j in after):
             found[i] = Reason.PUBLICATION_HEADING
