@@ -8,9 +8,12 @@ stderr and signals are real), and `make_speech`, a generated manuscript of any s
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +21,39 @@ import pytest
 
 # The stand-in Edge service's fixtures (edge_service, edge_tts_state) for every test module.
 pytest_plugins = ["edge_service", "serve_util", "browser_util"]
+
+_REFUSING: list[socket.socket] = []
+"""The socket that holds the session's refusing Edge port (bound, never listening)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Seal the whole session before any fixture runs, module- and session-scoped ones included: the
+    developer's own settings, cache and screenshots folder are never read or written, and Edge refuses
+    at once. Each test then gets folders of its own (`_isolated`)."""
+    home = Path(tempfile.mkdtemp(prefix="speechcast-tests-"))
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    _REFUSING.append(held)
+    os.environ.update({
+        "SPEECHCAST_CACHE_DIR": str(home / "cache"),
+        "SPEECHCAST_CONFIG_DIR": str(home / "config"),
+        "SPEECHCAST_EDGE_URL": f"ws://127.0.0.1:{held.getsockname()[1]}/consumer/speech/synthesize/readaloud/edge/v1",
+        "SPEECHCAST_TEST_SHOTS": os.environ.get("SPEECHCAST_TEST_SHOTS") or str(home / "screenshots"),
+    })  # fmt: skip
+    for name in ("SPEECHCAST_EDGE_TIMEOUT", "SPEECHCAST_EDGE_ATTEMPTS", "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        os.environ.pop(name, None)
+    _SESSION_HOME.append(home)
+
+
+_SESSION_HOME: list[Path] = []
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The session's folders go with it (screenshots stay where SPEECHCAST_TEST_SHOTS said to keep them)."""
+    for home in _SESSION_HOME:
+        shutil.rmtree(home, ignore_errors=True)
+    for held in _REFUSING:
+        held.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from pipeline.errors import OutputError
 from pipeline.publish import player
 from pipeline.publish.staging import atomic_write_text
 
-SHOTS = Path(__file__).resolve().parent.parent / "output" / "player-screenshots"
+SHOTS = Path(os.environ["SPEECHCAST_TEST_SHOTS"]) / "player"  # sealed by conftest: never the repository's output/
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 

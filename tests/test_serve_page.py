@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from playwright.sync_api import Browser, Page
 from serve_util import SEED, Server
 from test_serve import SEED_SECTIONS
 
-SHOTS = Path(__file__).resolve().parent.parent / "output" / "serve-screenshots"
+SHOTS = Path(os.environ["SPEECHCAST_TEST_SHOTS"]) / "serve"  # sealed by conftest: never the repository's output/
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 RENDER_TIMEOUT = 180_000
