@@ -155,10 +155,10 @@ def _batch(sources: list[str], one, quiet: bool) -> None:
     if not quiet or codes:
         from .text.outline import display_width as _width
 
-        head = ("file", "title", "duration", "engine", "status")
-        widths = [max(_width(r[k]) for r in [head, *rows]) for k in range(4)]
+        head = ("file", "title", "duration", "engine", "folder", "status")
+        widths = [max(_width(r[k]) for r in [head, *rows]) for k in range(5)]
         for row in [head, *rows]:
-            typer.echo("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)) + "  " + row[4])
+            typer.echo("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)) + "  " + row[5])
         typer.echo(f"{len(sources) - len(codes)} of {len(sources)} manuscripts rendered" + (f"; {len(codes)} failed." if codes else "."))
     if codes:
         raise typer.Exit(max(codes))
@@ -170,10 +170,11 @@ def _one_of_batch(given: str, one, view, rows: list, codes: list[int]) -> None: 
         for result in one(given, view.manuscript(Path(given).name) if view is not None else None):
             minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
             status = "up to date" if result.up_to_date else "rendered"
-            rows.append((given, _title(result.out_dir), f"{minutes}:{seconds:02d}", f"{result.engine} {result.preset}", status))
+            # Two manuscripts of one name go to two folders: the folder column says which is which.
+            rows.append((given, _title(result.out_dir), f"{minutes}:{seconds:02d}", f"{result.engine} {result.preset}", f"{result.out_dir}/", status))
     except SpeechcastError as err:
         _err(f"{given}: {err}")
-        rows.append((given, "", "", "", f"failed: {err}"))
+        rows.append((given, "", "", "", "", f"failed: {err}"))
         codes.append(err.exit_code)
 
 

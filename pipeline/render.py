@@ -157,11 +157,27 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
     return Voice(preset, chosen, warnings)
 
 
-def output_dir(source: str | Path, preset: str, root: Path | None = None) -> Path:
-    """output/<manuscript name>/<voice>/ — voices of one manuscript sit side by side."""
+def output_dir(source: str | Path, preset: str, root: Path | None = None, owner: str | None = None) -> Path:
+    """output/<manuscript name>/<voice>/ — voices of one manuscript sit side by side. Another
+    manuscript of the same name (讲话.docx from another meeting's folder) gets a folder of its own,
+    <name>-2, <name>-3: a render never replaces another manuscript's."""
+    from .publish.manifest import folder_owners
     from .publish.staging import safe_filename
 
-    return Path(root or DEFAULT_OUTPUT_ROOT) / safe_filename(Path(source).stem) / safe_filename(preset)
+    base, stem, owner = Path(root or DEFAULT_OUTPUT_ROOT), safe_filename(Path(source).stem), owner or owner_of(source)
+    number = 1
+    while True:
+        folder = base / (stem if number == 1 else f"{stem}-{number}")
+        owners = folder_owners(folder)
+        if not owners or owner in owners or "" in owners:  # new, this manuscript's, or one an older version made
+            return folder / safe_filename(preset)
+        number += 1
+
+
+def owner_of(source: str | Path) -> str:
+    """What makes a manuscript the same one across renders: its link, or its file's absolute path."""
+    text = str(source)
+    return text if text.startswith(("http://", "https://")) else str(Path(source).resolve())
 
 
 def latest_render(source: str | Path, root: Path | None = None) -> Path:
@@ -215,6 +231,8 @@ class _Plan:
     source_hash: str
     script_md: str
     out_dir: Path
+    owner: str
+    """Which manuscript this is (see output_dir)."""
 
     def existing(self, voice: Voice) -> RenderResult | None:
         """The render already in out_dir when it was made with this very key, complete."""
@@ -227,7 +245,7 @@ class _Plan:
 
 
 def _plan(source: str | Path, voice: Voice, script: Script | None, settings: RenderSettings | None,
-          out_root: Path | None, player: bool) -> _Plan:  # fmt: skip
+          out_root: Path | None, player: bool, owner: str | None = None) -> _Plan:  # fmt: skip
     from .text.manuscript import load_script
     from .text.scriptmd import to_markdown
 
@@ -244,7 +262,8 @@ def _plan(source: str | Path, voice: Voice, script: Script | None, settings: Ren
     script_md = to_markdown(script)
     keys = plan(chunks, voice.engine, voice.preset.settings)
     key = render_key(script_md, chunks, keys, voice, settings, source_hash, player)
-    return _Plan(source, script, settings, chunks, keys, key, source_hash, script_md, output_dir(source, voice.preset.name, out_root))
+    return _Plan(source, script, settings, chunks, keys, key, source_hash, script_md, output_dir(source, voice.preset.name, out_root, owner),
+                 owner or owner_of(source))  # fmt: skip
 
 
 def up_to_date(
@@ -274,15 +293,18 @@ def render(
     player: bool = True,
     appendix: bool = False,
     cancel: threading.Event | None = None,
+    owner: str | None = None,
 ) -> RenderResult:
     """Render one manuscript in one voice. Pass `script` to reuse an already loaded front end;
-    setting `cancel` stops the render (Cancelled), leaving the output folder as it was."""
+    setting `cancel` stops the render (Cancelled), leaving the output folder as it was. `owner`
+    says which manuscript this is when its path does not (the web app's draft, rendered from a new
+    file each time): renders of one owner share a folder, others never do."""
     from .publish.manifest import RenderInfo
     from .publish.write import write_render
     from .sound.audio import decode
 
     voice = voice or choose_voice()
-    todo = _plan(source, voice, script, settings, out_root, player)
+    todo = _plan(source, voice, script, settings, out_root, player, owner)
     done = todo.existing(voice)
     if done is not None:
         return done
@@ -314,7 +336,7 @@ def render(
             report.engine_calls += 1
         raise EngineError(f"{where(chunk)} gave audio that cannot be decoded, twice: try another voice or engine.")
 
-    info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash, render_key=key,
+    info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash, render_key=key, owner=todo.owner,
                       input_key=input_key(source_hash, voice, settings, player, appendix) if source_hash else "")  # fmt: skip
     page = None
     if player:

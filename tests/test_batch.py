@@ -85,3 +85,20 @@ def test_a_batch_on_a_terminal_shows_one_view_naming_each_manuscript(tmp_path: P
     assert "[1/2] first.txt" in screen and "[2/2] second.txt" in screen, screen[-2000:]
     assert "manuscripts" in screen
     assert "2 of 2 manuscripts rendered." in stdout
+
+
+def test_two_manuscripts_of_one_name_never_share_a_folder(cli, tmp_path: Path) -> None:
+    """讲话.txt from two meetings' folders: two folders, the table says which is which, and each
+    later render of either finds its own (up to date), in a batch or alone."""
+    for meeting, title in (("a", "在全县工作会议上的讲话"), ("b", "在全市座谈会上的讲话")):
+        (tmp_path / meeting).mkdir()
+        (tmp_path / meeting / "讲话.txt").write_text(speech_text(title, sections=1, paragraphs=1, sentences=2), encoding="utf-8")
+    done = cli.run("render", "a/讲话.txt", "b/讲话.txt", "--engine", "espeak", "--pace", "0.2", "-o", "out")
+    assert done.returncode == 0, done.stderr
+    titles = {p.parent.parent.name: json.loads(p.read_text(encoding="utf-8"))["title"] for p in (tmp_path / "out").glob("*/*/manifest.json")}
+    assert titles == {"讲话": "在全县工作会议上的讲话", "讲话-2": "在全市座谈会上的讲话"}
+    table = done.stdout[done.stdout.index("file  ") :].splitlines()
+    assert "out/讲话/offline-female/" in table[1] and "out/讲话-2/offline-female/" in table[2]
+    again = cli.run("render", "b/讲话.txt", "--engine", "espeak", "--pace", "0.2", "-o", "out")
+    assert again.returncode == 0 and "Up to date" in again.stdout and "out/讲话-2/offline-female/" in again.stdout, again.stdout
+    assert len(list((tmp_path / "out").glob("*/*/manifest.json"))) == 2

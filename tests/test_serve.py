@@ -281,3 +281,17 @@ def test_every_format_load_reads_is_read_the_same_through_the_app(serve, tmp_pat
             assert understood["title"] == expected.title, path.name
             assert [s["title"] for s in understood["sections"]] == [s.title for s in expected.sections], path.name
             assert len(understood["removed"]) == len(expected.removed), path.name
+
+
+def test_two_uploads_of_one_name_keep_two_folders_and_a_rerender_joins_its_own(serve, tmp_path: Path) -> None:
+    server = serve()
+    other = tmp_path / "讲话.txt"
+    other.write_text("在全市座谈会上的讲话\n\n同志们：\n\n今天我们在这里召开座谈会，听取大家的意见和建议。\n\n谢谢大家！\n", encoding="utf-8")
+    seed = tmp_path / "seed" / "讲话.txt"
+    seed.parent.mkdir()
+    seed.write_bytes(SEED.read_bytes())
+    first, second = rendered(server, seed), rendered(server, other)
+    assert first["id"].split("/")[0] != second["id"].split("/")[0], (first["id"], second["id"])
+    ids = server.post_json("/api/library/rerender", {"render": first["id"], "voices": ["offline-male"]}).json()["jobs"]
+    job = wait_jobs(server, ids)[ids[0]]
+    assert job["state"] == "done" and job["render"].split("/")[0] == first["id"].split("/")[0], job

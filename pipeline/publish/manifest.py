@@ -35,6 +35,8 @@ class RenderInfo:
     """Fingerprint of everything that shapes the output: an unchanged re-render may skip writing."""
     input_key: str = ""
     """Fingerprint of the source's bytes and the options: a re-render that matches it needs no parsing."""
+    owner: str = ""
+    """Which manuscript this is (its absolute path or link): renders of others never share its folder."""
 
 
 def listed_files(manifest: dict[str, Any]) -> list[str]:
@@ -45,6 +47,18 @@ def listed_files(manifest: dict[str, Any]) -> list[str]:
              *(t[k] for t in manifest["tracks"] for k in ("file", "lrc")), files["srt"], files["lrc"], files["playlist"],
              "manifest.json", *([files["player"]] if files["player"] else [])]  # fmt: skip
     return list(dict.fromkeys(names))
+
+
+def folder_owners(folder: Path) -> set[str]:
+    """The manuscripts whose renders a manuscript folder holds ("" for a render an older version made,
+    which did not say); empty when it holds none."""
+    owners = set()
+    for manifest in folder.glob("*/manifest.json") if folder.is_dir() else ():
+        try:
+            owners.add(str(json.loads(manifest.read_text(encoding="utf-8"))["source"].get("owner", "")))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # not a render of ours: it claims nothing
+    return owners
 
 
 def previous_files(out_dir: Path) -> set[str]:
@@ -78,6 +92,7 @@ def build_manifest(
             "path": info.source_path or script.source,
             "sha256": info.source_sha256,
             "url": script.source if script.source.startswith(("http://", "https://")) else "",
+            "owner": info.owner,
             "removed_lines": len(script.removed),
             "removed": [{"line": r.line, "text": r.text, "reason": r.reason.code, "kind": r.kind, "description": r.reason.text}
                         for r in script.removed],

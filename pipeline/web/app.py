@@ -144,7 +144,7 @@ def create_app(config: ServeSettings) -> Guard:
         draft = _draft(drafts, request, body.get("draft"))
         script = drafts.script(draft)
         source = await run_in_threadpool(drafts.write_script, draft)
-        return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, script)]})
+        return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, script, str(draft.folder))]})
 
     async def rerender(request: Request) -> Response:
         body = await _body(request)
@@ -154,7 +154,8 @@ def create_app(config: ServeSettings) -> Guard:
         folder, manifest = found
         draft = await run_in_threadpool(drafts.from_script, folder.parent.name, manifest["script"])
         source = await run_in_threadpool(drafts.write_script, draft)
-        return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, drafts.script(draft))]})
+        owner = manifest.get("source", {}).get("owner") or None  # the same manuscript: its folder, another voice
+        return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, drafts.script(draft), owner)]})
 
     async def cancel(request: Request) -> Response:
         try:
@@ -259,7 +260,7 @@ def _rate(body: dict[str, Any]) -> str | None:
     return rate if isinstance(rate, str) and rate not in ("", "+0%") else None
 
 
-def _orders(body: dict[str, Any], source: Path, script: Script) -> list[Order]:
+def _orders(body: dict[str, Any], source: Path, script: Script, owner: str | None) -> list[Order]:
     """One order a voice; every voice and setting checked before any is queued."""
     from ..speech.presets import resolve, with_overrides
 
@@ -279,7 +280,7 @@ def _orders(body: dict[str, Any], source: Path, script: Script) -> list[Order]:
     settings = replace(RenderSettings(), pauses=Pauses().scaled(float(pace)), formats=formats)
     if not any(p for s in script.sections for p in s.paragraphs) and not script.title:
         raise InputError("The script holds no speech: put the text back, or choose another manuscript.")
-    return [Order(source, script, name, engine, rate, settings) for name in dict.fromkeys(names)]
+    return [Order(source, script, name, engine, rate, settings, owner) for name in dict.fromkeys(names)]
 
 
 def _preview(script: Script, name: str, rate: str | None, cache: Path | None):  # type: ignore[no-untyped-def]

@@ -33,6 +33,8 @@ class Order:
     engine: str = "auto"
     rate: str | None = None
     settings: RenderSettings = field(default_factory=RenderSettings)
+    owner: str | None = None
+    """Which manuscript this is (an upload's draft; a re-render's original): its renders share a folder."""
 
 
 @dataclass
@@ -163,7 +165,7 @@ class Renders:
             voice = choose_voice(order.voice, order.engine, rate=order.rate)
             job.engine, job.warnings = voice.engine.id, list(voice.warnings) + list(order.script.warnings)
             result = render(order.source, voice, script=order.script, settings=order.settings, out_root=self.out_root,
-                            cache=self.cache, progress=_JobProgress(job, self._lock), cancel=job.cancel)  # fmt: skip
+                            cache=self.cache, progress=_JobProgress(job, self._lock), cancel=job.cancel, owner=order.owner)  # fmt: skip
             outcome: tuple[State, str] = ("done", "Up to date: nothing changed." if result.up_to_date else "")
             job.render = f"{result.out_dir.parent.name}/{result.out_dir.name}"
         except Cancelled as err:
