@@ -111,6 +111,8 @@ def render(
             )
             if not quiet:
                 _report(result)
+            if result.replaced:  # files a person asked for before never vanish without a word
+                _err(f"notice: {result.replaced}")
             done_list.append(result)
         return done_list
 

@@ -52,6 +52,8 @@ class RenderResult:
     warnings: list[str]
     up_to_date: bool = False
     """Nothing that shapes the output changed since the render already in out_dir: nothing was rewritten."""
+    replaced: str = ""
+    """What the render before in out_dir had that this one was not asked for (an M4B, a cover): said, never silent."""
 
 
 def render_key(script_md: str, chunks: list[Chunk], keys: dict[Chunk, str], voice: Voice, settings: RenderSettings,
@@ -367,4 +369,5 @@ def render(
                written.playlist, written.manifest, *([written.player] if written.player else [])],
         synthesis=report,
         warnings=list(voice.warnings) + list(script.warnings),
+        replaced=written.replaced,
     )

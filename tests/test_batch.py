@@ -102,3 +102,22 @@ def test_two_manuscripts_of_one_name_never_share_a_folder(cli, tmp_path: Path) -
     again = cli.run("render", "b/讲话.txt", "--engine", "espeak", "--pace", "0.2", "-o", "out")
     assert again.returncode == 0 and "Up to date" in again.stdout and "out/讲话-2/offline-female/" in again.stdout, again.stdout
     assert len(list((tmp_path / "out").glob("*/*/manifest.json"))) == 2
+
+
+def test_a_later_render_says_what_it_replaced_that_was_asked_for_before(cli, tmp_path: Path) -> None:
+    """An M4B and a cover made with --format both --cover do not vanish without a word when the same
+    manuscript is rendered again without them; a render that keeps them says nothing."""
+    from media_util import png
+
+    (tmp_path / "speech.txt").write_text(speech_text("在全县工作会议上的讲话", sections=1, paragraphs=1, sentences=2), encoding="utf-8")
+    (tmp_path / "cover.png").write_bytes(png(16, 16, (200, 20, 20)))
+    common = ("--engine", "espeak", "--pace", "0.2", "-o", "out")
+    first = cli.run("render", "speech.txt", "--format", "both", "--cover", "cover.png", *common)
+    assert first.returncode == 0 and "notice" not in first.stderr, first.stderr
+    assert list((tmp_path / "out" / "speech" / "offline-female").glob("*.m4b"))
+    again = cli.run("render", "speech.txt", *common)
+    assert again.returncode == 0, again.stderr
+    notice = ("speechcast: notice: this render replaced the one before in this folder: its M4B and its cover went "
+              "(render with --format both --cover IMAGE to have them back)")  # fmt: skip
+    assert notice in again.stderr.splitlines(), again.stderr
+    assert not list((tmp_path / "out" / "speech" / "offline-female").glob("*.m4b"))

@@ -285,9 +285,9 @@ def test_manifest_schema_and_timeline(rendered) -> None:
                           "playlist": "playlist.m3u8", "player": "index.html"}  # fmt: skip
     assert m["source"] == {"path": "speech.txt", "sha256": "ab" * 32, "url": "", "removed_lines": 1,
                            "removed": [{"line": 3, "text": "扫码关注", "reason": "advert-follow", "kind": "publication",
-                                       "description": "advert: follow the account, scan the code"}], "unsure": []}  # fmt: skip
+                                       "description": "advert: follow the account, scan the code"}], "unsure": [], "owner": ""}  # fmt: skip
     assert m["voice"] == {"preset": "standard", "engine": "espeak", "voice": "cmn", "rate": "+10%", "pitch": "+0Hz", "volume": "+0%"}
-    assert m["settings"] == {"pauses": dataclasses.asdict(PAUSES), "loudness": -16.0, "true_peak": -1.5, "bitrate": "64k"}
+    assert m["settings"] == {"pauses": dataclasses.asdict(PAUSES), "loudness": -16.0, "true_peak": -1.5, "bitrate": "64k", "formats": ["mp3"], "cover": False}
     assert (m["engine"], m["sample_rate"], m["salutation"], m["script"]) == ("espeak", RATE, "同志们：", "# 关于作风建设的讲话\n")
     assert [c["text"] for c in m["chunks"]] == [c.text for c in chunks()]
     assert set(m["chunks"][0]) == {"text", "section", "paragraph", "sentence", "part", "role", "pause_after", "start_ms", "end_ms"}

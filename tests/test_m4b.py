@@ -4,13 +4,11 @@ mutagen and Chromium as players read them."""
 from __future__ import annotations
 
 import json
-import struct
-import zlib
 from pathlib import Path
 
 import feedparser
 import pytest
-from media_util import chapters, listing, pcm
+from media_util import chapters, listing, pcm, png
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
@@ -19,17 +17,6 @@ from pipeline.settings import RenderSettings
 
 SEED = Path(__file__).resolve().parent / "corpus" / "000_f942a4ce7236a7e5.txt"
 AAC_FRAME = 1024
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A real PNG image of one colour (written here, so no image library is needed)."""
-    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 @pytest.fixture(scope="module")

@@ -61,6 +61,15 @@ def folder_owners(folder: Path) -> set[str]:
     return owners
 
 
+def asked_before(out_dir: Path) -> tuple[set[str], bool]:
+    """The formats and whether a cover the render in `out_dir` was asked for (none when there is none)."""
+    try:
+        settings = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["settings"]
+        return {str(f) for f in settings.get("formats", ["mp3"])}, bool(settings.get("cover"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set(), False
+
+
 def previous_files(out_dir: Path) -> set[str]:
     """Files an earlier render listed in this folder's manifest (to remove any this one does not write)."""
     try:
@@ -102,7 +111,8 @@ def build_manifest(
         "voice": {"preset": info.preset, "engine": voice.engine, "voice": voice.voice,
                   "rate": voice.rate, "pitch": voice.pitch, "volume": voice.volume},  # fmt: skip
         "settings": {"pauses": dataclasses.asdict(settings.pauses), "loudness": settings.loudness,
-                     "true_peak": settings.true_peak, "bitrate": settings.bitrate},  # fmt: skip
+                     "true_peak": settings.true_peak, "bitrate": settings.bitrate,
+                     "formats": list(settings.formats), "cover": settings.cover_image is not None},  # fmt: skip
         "sample_rate": timeline.sample_rate,
         "duration_ms": ms(timeline.length),
         "files": files,

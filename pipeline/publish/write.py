@@ -26,7 +26,7 @@ from ..text.dates import iso_date
 from ..sound.assemble import Assembler, Track
 from ..sound.audio import AudioSegment
 from .m4b import M4bWriter
-from .manifest import RenderInfo, build_manifest, previous_files
+from .manifest import RenderInfo, asked_before, build_manifest, previous_files
 from .mp3 import MP3_LOUDNESS_LOSS_LU, Mp3Cutter, Mp3Writer
 from .player import PAGE_NAME as PLAYER_PAGE
 from .playlist import TrackFile, m3u8
@@ -51,6 +51,8 @@ class RenderResult:
     player: Path | None
     duration_ms: int
     m4b: Path | None = None
+    replaced: str = ""
+    """What the render in the folder before had that this one was not asked for ("" when nothing)."""
 
     @property
     def track_count(self) -> int:
@@ -105,6 +107,7 @@ def write_render(
     from ..sound.loudness import measure, plan
 
     previous = previous_files(out_dir)
+    formats_before, cover_before = asked_before(out_dir)
     staging = Staging()
     stem = safe_filename(script.title, fallback="speech")
     # The tags name the speech's speaker and the day it was given, when its title block says them;
@@ -193,8 +196,17 @@ def write_render(
     return RenderResult(
         out_dir, full.path, [out_dir / t.file for t in track_files], out_dir / files["srt"], out_dir / files["lrc"],
         out_dir / files["playlist"], out_dir / "manifest.json", player_path, ms(timeline.length),
-        out_dir / book.path.name if book else None,
+        out_dir / book.path.name if book else None, _replaced(formats_before - set(settings.formats), cover_before and not cover),
     )  # fmt: skip
+
+
+def _replaced(formats: set[str], cover: bool) -> str:
+    """One sentence naming what the render before had and this one does not, and how to have it back."""
+    gone = [*(f"its {f.upper()}" for f in sorted(formats)), *(["its cover"] if cover else [])]
+    if not gone:
+        return ""
+    again = " ".join([*(["--format both"] if formats else []), *(["--cover IMAGE"] if cover else [])])
+    return f"this render replaced the one before in this folder: {' and '.join(gone)} went (render with {again} to have them back)"
 
 
 @contextlib.contextmanager

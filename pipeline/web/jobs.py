@@ -168,6 +168,7 @@ class Renders:
                             cache=self.cache, progress=_JobProgress(job, self._lock), cancel=job.cancel, owner=order.owner)  # fmt: skip
             outcome: tuple[State, str] = ("done", "Up to date: nothing changed." if result.up_to_date else "")
             job.render = f"{result.out_dir.parent.name}/{result.out_dir.name}"
+            job.warnings += [result.replaced] if result.replaced else []
         except Cancelled as err:
             outcome = ("cancelled", str(err))
         except SpeechcastError as err:
