@@ -403,3 +403,36 @@ def test_the_speaker_and_the_date_of_the_title_block_are_the_tags_artist_and_dat
         assert (str(tags["TPE1"]), str(tags["TDRC"])) == ("县委书记 张三", "2024-03-05")
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["speaker"], manifest["date"]) == ("县委书记 张三", "2024年3月5日")
+
+
+@pytest.mark.parametrize("writer", ["mp3", "m4b"])
+def test_an_aborted_writer_never_leaves_the_thread_feeding_it_blocked(tmp_path: Path, writer: str) -> None:
+    """A cancelled render aborts its writers while the encoding thread still has blocks to hand over:
+    that thread must get an error at once, not wait for ever on a queue nobody empties."""
+    import threading
+
+    from pipeline.publish.m4b import M4bWriter
+    from pipeline.publish.tags import Mp3Tags
+
+    sink = Mp3Writer(tmp_path / "a.mp3", 24000) if writer == "mp3" else M4bWriter(tmp_path / "a.m4b", 24000, "64k", Mp3Tags("t", "a", "t", "2024", "c"))
+    block = np.zeros(24000, dtype=np.int16)
+    outcome: list[BaseException | None] = []
+    started = threading.Event()
+
+    def feed() -> None:
+        try:
+            for _ in range(200):
+                sink.write(block)
+                started.set()
+            outcome.append(None)
+        except BaseException as err:  # noqa: BLE001 - the error is the expected outcome
+            outcome.append(err)
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    sink.abort()
+    thread.join(2)
+    assert not thread.is_alive(), "the feeding thread is still blocked after abort()"
+    assert len(outcome) == 1 and isinstance(outcome[0], OutputError), outcome
+    assert not list(tmp_path.iterdir()), "abort() left a file"

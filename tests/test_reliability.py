@@ -431,3 +431,52 @@ def test_a_section_the_cleaner_emptied_is_reported_not_dropped(cli, tmp_path: Pa
     script = load_script(tmp_path / "emptied.txt")
     lost, added = accounting(text, [c["text"] for c in manifest["chunks"]], script, markdown=False)
     assert (lost, added) == (Counter(), Counter())
+
+
+@pytest.mark.parametrize("stage", ["synthesizing", "encoding+0.0", "encoding+0.2", "encoding+0.4", "encoding+0.8"])
+def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_path: Path, make_speech, stage: str) -> None:
+    """Part of the speech cached, part not: a cancel while chunks are spoken, or once they all are and
+    the tracks are being encoded (the encoder's queue full), stops the render within two seconds,
+    leaves no file at the output path and no thread behind."""
+    import threading
+
+    from pipeline.errors import Cancelled
+
+    voice = choose_voice("offline-female", "espeak")
+    render(make_speech("part.txt", sections=2, paragraphs=2, sentences=6), voice, out_root=tmp_path / "warm")
+    source = make_speech("whole.txt", sections=10, paragraphs=8, sentences=8)
+    cancel = threading.Event()
+
+    class CancelAt:
+        def start(self, total: int, cached: int = 0) -> None:
+            assert cached > 0 and total > 0, "the case needs chunks both cached and not"
+
+        def advance(self, n: int = 1) -> None:
+            if stage == "synthesizing":
+                cancel.set()
+
+        def close(self) -> None:  # every chunk spoken: the assembly and encoding run on; cancel a moment later
+            if stage.startswith("encoding"):
+                threading.Timer(float(stage.split("+")[1]), cancel.set).start()
+
+    before = set(threading.enumerate())
+    ended: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            render(source, voice, out_root=tmp_path / "out", progress=CancelAt(), cancel=cancel)
+        except BaseException as err:  # noqa: BLE001 - what the render raised is the test's answer
+            ended.append(err)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    assert cancel.wait(120), "the render never reached the stage"
+    worker.join(2)
+    assert not worker.is_alive(), "the render was still running two seconds after the cancel"
+    if not ended:  # the render beat the cancel to the end: then it must have written everything
+        assert (tmp_path / "out" / "whole" / "offline-female" / "manifest.json").is_file()
+        return
+    assert len(ended) == 1 and isinstance(ended[0], Cancelled), ended
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()], "a cancelled render left files"
+    time.sleep(0.3)
+    assert [t.name for t in set(threading.enumerate()) - before if t.is_alive()] == []

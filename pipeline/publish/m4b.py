@@ -9,7 +9,6 @@ hides the encoder's priming samples, so players show the duration of the samples
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Sequence
 from fractions import Fraction
@@ -19,8 +18,10 @@ import numpy as np
 
 from ..errors import OutputError
 from ..settings import cover_mime
+from .handoff import Handoff
 from .staging import temp_name
 from .tags import Chapter, Mp3Tags
+
 
 class M4bWriter:
     QUEUE_BLOCKS = 4
@@ -39,7 +40,7 @@ class M4bWriter:
         self._stream.bit_rate = int(bitrate.lower().rstrip("k")) * 1000
         self._container.metadata.update({"title": tags.title, "artist": tags.artist, "album": tags.album,
                                          "date": tags.date, "comment": tags.comment, "genre": "Speech"})  # fmt: skip
-        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(self.QUEUE_BLOCKS)
+        self._queue: Handoff[np.ndarray] = Handoff(self.QUEUE_BLOCKS)
         self._failed: BaseException | None = None
         self._worker = threading.Thread(target=self._encode, name=f"m4b:{path.name}", daemon=True)
         self._worker.start()
@@ -50,29 +51,29 @@ class M4bWriter:
         pts = 0
         try:
             while (block := self._queue.get()) is not None:
-                if self._failed is not None:
-                    continue
                 frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
                 frame.sample_rate, frame.pts = self.sample_rate, pts
                 pts += block.size
                 for packet in self._stream.encode(frame):
                     self._container.mux(packet)
-            if self._failed is None:
+            if not self._queue.given_up:
                 for packet in self._stream.encode(None):
                     self._container.mux(packet)
-        except Exception as exc:  # noqa: BLE001 - reported by finish(); keep draining so write() never blocks
+        except Exception as exc:  # noqa: BLE001 - reported by finish(); the hand-off is given up so write() never blocks
             self._failed = exc
-            while self._queue.get() is not None:
-                pass
+            self._queue.abort()
 
     def write(self, pcm: bytes | np.ndarray) -> None:
         if self._failed is not None:
             self._raise()
-        self._queue.put(np.frombuffer(pcm, dtype=np.int16) if isinstance(pcm, bytes) else np.ascontiguousarray(pcm, dtype=np.int16))
+        block = np.frombuffer(pcm, dtype=np.int16) if isinstance(pcm, bytes) else np.ascontiguousarray(pcm, dtype=np.int16)
+        if not self._queue.put(block):  # aborted, or the encoder failed meanwhile
+            self._failed = self._failed or OutputError("aborted")
+            self._raise()
 
     def finish(self, chapters: Sequence[Chapter], cover: bytes | None = None) -> Path:
         """Flush the encoder, write the chapters and close; the file stays under its temporary name (returned)."""
-        self._queue.put(None)
+        self._queue.end()
         self._worker.join()
         if self._failed is not None:
             self._raise()
@@ -90,10 +91,9 @@ class M4bWriter:
         return self.temp
 
     def abort(self) -> None:
-        if self._worker.is_alive():
-            self._failed = self._failed or OutputError("aborted")
-            self._queue.put(None)
-            self._worker.join()
+        self._failed = self._failed or OutputError("aborted")
+        self._queue.abort()  # wakes the encoder and any thread still writing, at once
+        self._worker.join()
         try:
             self._container.close()
         except Exception:  # noqa: BLE001, S110 - closing what failed: the file is deleted next

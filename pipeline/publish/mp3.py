@@ -5,7 +5,6 @@ sample-exact section files out of the full file without encoding again.
 from __future__ import annotations
 
 import os
-import queue
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ import numpy as np
 
 from ..errors import OutputError
 from ..sound.mp3encode import LAME_QUALITY, frame_bytes
+from .handoff import Handoff
 from .staging import temp_name
 
 MP3_LOUDNESS_LOSS_LU = 0.3
@@ -53,7 +53,7 @@ class Mp3Writer:
         # folder called "pipeline" wherever the user stands cannot be taken for it.
         self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr,
                                       cwd=Path(__file__).resolve().parents[2])  # fmt: skip
-        self._queue: queue.Queue[bytes | None] = queue.Queue(self.QUEUE_BLOCKS)
+        self._queue: Handoff[bytes] = Handoff(self.QUEUE_BLOCKS)
         self._failed: BaseException | None = None
         self._finished = False
         self._feeder = threading.Thread(target=self._feed, name=f"mp3:{path.name}", daemon=True)
@@ -64,12 +64,10 @@ class Mp3Writer:
         assert stdin is not None
         try:
             while (data := self._queue.get()) is not None:
-                if self._failed is None:
-                    stdin.write(data)
-        except OSError as exc:  # ffmpeg died; keep draining so write() never blocks forever
+                stdin.write(data)
+        except OSError as exc:  # the encoder died: give up the hand-off, so write() never blocks
             self._failed = exc
-            while self._queue.get() is not None:
-                pass
+            self._queue.abort()
         finally:
             try:
                 stdin.close()
@@ -81,11 +79,13 @@ class Mp3Writer:
             self._raise()
         data = pcm.tobytes() if isinstance(pcm, np.ndarray) else pcm
         self.samples += len(data) // 2
-        self._queue.put(data)
+        if not self._queue.put(data):  # aborted, or the encoder died meanwhile
+            self._failed = self._failed or OSError("the encoder was stopped")
+            self._raise()
 
     def finish(self) -> Path:
         """Wait for the encoder; the finished MP3 stays under its temporary name (returned)."""
-        self._queue.put(None)
+        self._queue.end()
         self._feeder.join()
         if self._proc.wait() != 0 or self._failed is not None:
             self._raise()
@@ -126,11 +126,10 @@ class Mp3Writer:
         return self.path
 
     def abort(self) -> None:
+        self._queue.abort()  # wakes the feeder and any thread still writing, at once
         if self._proc.poll() is None:
             self._proc.kill()
-        if self._feeder.is_alive():
-            self._queue.put(None)
-            self._feeder.join()
+        self._feeder.join()
         self._proc.wait()
         self._stderr.close()
         self.temp.unlink(missing_ok=True)
