@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import time
 import zipfile
 from pathlib import Path
@@ -295,3 +296,49 @@ def test_two_uploads_of_one_name_keep_two_folders_and_a_rerender_joins_its_own(s
     ids = server.post_json("/api/library/rerender", {"render": first["id"], "voices": ["offline-male"]}).json()["jobs"]
     job = wait_jobs(server, ids)[ids[0]]
     assert job["state"] == "done" and job["render"].split("/")[0] == first["id"].split("/")[0], job
+
+
+def test_a_cancel_while_encoding_ends_the_job_at_once_and_the_queue_moves_on(serve, make_speech) -> None:
+    """Offline, part of the speech cached: cancelled once every chunk is spoken (the tracks being
+    encoded), the job is 已取消 within two seconds, nothing stays at the output path, and the next
+    render runs."""
+    server = serve()
+    warm = make_speech("warm.txt", sections=2, paragraphs=2, sentences=6)
+    rendered(server, warm)
+    path = make_speech("long.txt", sections=10, paragraphs=8, sentences=8)
+    draft = server.upload(path.name, path.read_bytes()).json()
+    ids = server.post_json("/api/renders", {"draft": draft["id"], "voices": ["offline-female", "offline-male"], "engine": "espeak"}).json()["jobs"]
+    deadline = time.monotonic() + 120
+    while True:
+        job = {j["id"]: j for j in server.request("/api/jobs").json()["jobs"]}[ids[0]]
+        if job["state"] in ("finishing", "done"):
+            break
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+    assert job["cached"] > 0 and job["total"] > 0, job
+    asked = time.monotonic()
+    assert server.post_json(f"/api/jobs/{ids[0]}/cancel", {}).status == 200
+    first = wait_jobs(server, ids[:1], timeout=30)[ids[0]]
+    if first["state"] == "cancelled":  # (a fast machine may have finished first: then it is done, whole)
+        assert time.monotonic() - asked < 2.5, "the cancel took more than two seconds"
+        assert not (server.out / "long" / "offline-female").exists()
+    else:
+        assert first["state"] == "done", first
+    assert wait_jobs(server, ids[1:], timeout=180)[ids[1]]["state"] == "done"
+    assert not list(server.out.rglob(".speechcast-*"))
+
+
+def test_sigterm_stops_the_server_within_five_seconds_mid_render(serve, make_speech) -> None:
+    server = serve()
+    path = make_speech("long.txt", sections=10, paragraphs=8, sentences=8)
+    draft = server.upload(path.name, path.read_bytes()).json()
+    ids = server.post_json("/api/renders", {"draft": draft["id"], "voices": ["offline-female"], "engine": "espeak"}).json()["jobs"]
+    deadline = time.monotonic() + 60
+    while {j["id"]: j for j in server.request("/api/jobs").json()["jobs"]}[ids[0]]["state"] == "queued":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    asked = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    server.process.wait(timeout=10)
+    assert time.monotonic() - asked < 5, "serve took more than five seconds to stop"
+    assert not list(server.out.rglob(".speechcast-*")) and not (server.out / "long" / "offline-female").exists()
