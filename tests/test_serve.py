@@ -342,3 +342,67 @@ def test_sigterm_stops_the_server_within_five_seconds_mid_render(serve, make_spe
     server.process.wait(timeout=10)
     assert time.monotonic() - asked < 5, "serve took more than five seconds to stop"
     assert not list(server.out.rglob(".speechcast-*")) and not (server.out / "long" / "offline-female").exists()
+
+
+def test_a_body_framed_in_chunks_cannot_slip_past_the_limit(serve) -> None:
+    """Content-Length: 100 beside Transfer-Encoding: chunked, then megabytes in chunks: refused before
+    anything is parsed, and the server keeps serving."""
+    import socket
+
+    server = serve("--max-upload", "1")
+    head = (f"POST /api/drafts HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nX-Speechcast: 1\r\nContent-Type: application/json\r\n"
+            "Content-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n").encode()  # fmt: skip
+    chunk = b"x" * 65536
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head)
+        try:
+            for _ in range(40):  # 2.5 MB, over the 1 MB limit
+                sock.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            sock.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # refused while still sending: what the answer says is checked below
+        answer = sock.recv(4096).decode("latin-1")
+    status = int(answer.split(" ", 2)[1]) if answer.startswith("HTTP/1.1 ") else 0
+    assert status in (400, 411, 413), answer[:200]
+    assert server.request("/").status == 200
+
+
+def test_the_guard_counts_the_body_itself_whatever_the_headers_say() -> None:
+    """What the HTTP parser lets through is no matter: a chunked body, or one longer than its
+    Content-Length claims, never reaches the app past the limit."""
+    import asyncio
+
+    from pipeline.web.guard import Guard
+
+    reached: list[int] = []
+
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        reached.append(len(body))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    def ask(headers: list[tuple[bytes, bytes]], chunks: int) -> int:
+        messages = [{"type": "http.request", "body": b"x" * 65536, "more_body": k < chunks - 1} for k in range(chunks)]
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/api/drafts", "scheme": "http", "server": ("127.0.0.1", 8000),
+                 "headers": [(b"host", b"127.0.0.1:8000"), (b"x-speechcast", b"1"), *headers]}  # fmt: skip
+        asyncio.run(Guard(app, port=8000, token=None, max_upload=1024 * 1024)(scope, receive, send))
+        return next(m["status"] for m in sent if m["type"] == "http.response.start")
+
+    assert ask([(b"content-length", b"100"), (b"transfer-encoding", b"chunked")], 40) in (411, 413)
+    assert ask([(b"transfer-encoding", b"chunked")], 40) in (411, 413)
+    assert ask([(b"content-length", b"100")], 40) == 413  # the header lied: the body is counted
+    assert ask([(b"content-length", str(2 * 65536).encode())], 2) == 200 and reached == [2 * 65536]

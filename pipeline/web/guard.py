@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -71,15 +72,24 @@ class Guard:
                 await _refuse(send, 403, "Refused: changes are made from speechcast's own page only.")
                 return
             length = headers.get("content-length")
-            if length is None and headers.get("transfer-encoding"):
-                await _refuse(send, 411, "Send the request with its length.")
+            if length is None or headers.get("transfer-encoding"):
+                # Framed by chunks, a body's length is known only once it is in: a length header
+                # beside them would be a lie the limit cannot rest on.
+                await _refuse(send, 411, "Send the request with its length (Content-Length), not in chunks.")
                 return
-            if length is not None and (not length.isdigit() or int(length) > self.max_body):
-                limit = (self.max_body - _ENVELOPE) // (1024 * 1024)
+            too_large = f"The file is too large: speechcast takes manuscripts up to {(self.max_body - _ENVELOPE) // (1024 * 1024)} MB."
+            if not length.isdigit() or int(length) > self.max_body:
                 if length.isdigit() and int(length) <= _DRAIN_FACTOR * self.max_body:
                     await _drain(receive)  # a client still sending would see the connection reset, not this answer
-                await _refuse(send, 413, f"The file is too large: speechcast takes manuscripts up to {limit} MB.")
+                await _refuse(send, 413, too_large)
                 return
+            # The body is counted as it comes, whatever the header said, and read in whole before the
+            # app sees it: nothing over the limit is parsed, nor spooled to disk.
+            body = await _body_within(receive, min(int(length), self.max_body))
+            if body is None:
+                await _refuse(send, 413, too_large)
+                return
+            receive = _replay(body)
         if not set_cookie:
             await self.app(scope, receive, send)
             return
@@ -112,6 +122,37 @@ def _token_in(scope: Scope, headers: dict[str, str]) -> str | None:
     if "token" in query:
         return query["token"][0]
     return _cookies(headers).get(COOKIE) or headers.get("x-speechcast-token")
+
+
+async def _body_within(receive: Receive, limit: int) -> bytes | None:
+    """The request's body, or None as soon as more than `limit` bytes came (or the client left)."""
+    parts, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(parts)
+
+
+def _replay(body: bytes) -> Receive:
+    """A receive that gives the app the body read already, then waits as a connection would."""
+    sent = False
+
+    async def receive() -> MutableMapping[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # nothing more comes; the server cancels this on disconnect
+        return {"type": "http.disconnect"}
+
+    return receive
 
 
 async def _drain(receive: Receive) -> None:
