@@ -71,9 +71,12 @@ def _comment(label: str, text: str) -> str:
 
 def from_markdown(text: str, source: str = "") -> Script:
     comments: dict[int, list[str]] = {}
+    counted = [0, 1]  # up to which offset the lines are counted, and the line there: matches come in order
 
     def lift(match: re.Match[str]) -> str:
-        line = text.count("\n", 0, match.start()) + 1
+        counted[1] += text.count("\n", counted[0], match.start())
+        counted[0] = match.start()
+        line = counted[1]
         inner = match.group(1).strip()
         verbatim = inner.startswith((_APPENDIX, "removed, line ", "unsure, line "))  # their text comes back exactly
         comments.setdefault(line, []).append(inner if verbatim else " ".join(inner.split()))

@@ -90,11 +90,11 @@ def create_app(config: ServeSettings) -> Guard:
                 draft = await run_in_threadpool(drafts.add_file, upload.filename or "", data)
             else:
                 draft = await run_in_threadpool(drafts.add_text, str(form.get("text") or ""))
-        return JSONResponse(_draft_json(draft, drafts.script(draft)))
+        return JSONResponse(await run_in_threadpool(_draft_answer, drafts, draft))
 
     async def get_draft(request: Request) -> Response:
         draft = _draft(drafts, request)
-        return JSONResponse(_draft_json(draft, drafts.script(draft)))
+        return JSONResponse(await run_in_threadpool(_draft_answer, drafts, draft))
 
     async def edit_script(request: Request) -> Response:
         draft = _draft(drafts, request)
@@ -102,7 +102,7 @@ def create_app(config: ServeSettings) -> Guard:
         if not isinstance(markdown, str):
             raise _Problem(400, "Send the script as text.")
         script = await run_in_threadpool(drafts.edit, draft, markdown)
-        return JSONResponse(_draft_json(draft, script, with_script=False))
+        return JSONResponse(await run_in_threadpool(_draft_json, draft, script, False))
 
     async def one_line(request: Request, act: Callable[[Draft, int, str], Draft], which: str) -> Response:
         """Restore a removed line, or take out one kept in doubt: the request names it by (line, text)."""
@@ -112,7 +112,7 @@ def create_app(config: ServeSettings) -> Guard:
         if not isinstance(line, int) or not isinstance(text, str):
             raise _Problem(400, f"Say which {which} (its line and text).")
         await run_in_threadpool(act, draft, line, text)
-        return JSONResponse(_draft_json(draft, drafts.script(draft)))
+        return JSONResponse(await run_in_threadpool(_draft_answer, drafts, draft))
 
     async def restore(request: Request) -> Response:
         return await one_line(request, drafts.restore, "removed line to restore")
@@ -135,14 +135,14 @@ def create_app(config: ServeSettings) -> Guard:
     async def preview(request: Request) -> Response:
         body = await _body(request)
         draft = _draft(drafts, request, body.get("draft"))
-        speech, engine = await run_in_threadpool(_preview, drafts.script(draft), _text(body, "voice"), _rate(body), config.cache)
+        speech, engine = await run_in_threadpool(_preview, await run_in_threadpool(drafts.script, draft), _text(body, "voice"), _rate(body), config.cache)
         media = f"audio/{'mpeg' if speech.format == 'mp3' else speech.format}"
         return Response(speech.data, media_type=media, headers=_NO_STORE | {"x-speechcast-engine": engine})
 
     async def start_render(request: Request) -> Response:
         body = await _body(request)
         draft = _draft(drafts, request, body.get("draft"))
-        script = drafts.script(draft)
+        script = await run_in_threadpool(drafts.script, draft)
         source = await run_in_threadpool(drafts.write_script, draft)
         return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, script, str(draft.folder))]})
 
@@ -155,7 +155,7 @@ def create_app(config: ServeSettings) -> Guard:
         draft = await run_in_threadpool(drafts.from_script, folder.parent.name, manifest["script"])
         source = await run_in_threadpool(drafts.write_script, draft)
         owner = manifest.get("source", {}).get("owner") or None  # the same manuscript: its folder, another voice
-        return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, drafts.script(draft), owner)]})
+        return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, await run_in_threadpool(drafts.script, draft), owner)]})
 
     async def cancel(request: Request) -> Response:
         try:
@@ -304,6 +304,12 @@ def _preview(script: Script, name: str, rate: str | None, cache: Path | None):  
         speech = aio.run(voice.engine.synthesize(chunk.text, voice.preset.settings))
         store.put(key, speech)
     return speech, voice.engine.id
+
+
+def _draft_answer(drafts: Drafts, draft: Draft) -> dict[str, Any]:
+    """The draft as the page shows it: reading its script and outlining it take time, so this runs
+    off the event loop (a large manuscript must not hold every other request)."""
+    return _draft_json(draft, drafts.script(draft))
 
 
 def _draft_json(draft: Draft, script: Script, with_script: bool = True) -> dict[str, Any]:
