@@ -131,3 +131,24 @@ def test_an_old_word_file_without_libreoffice_says_how_to_save_it(tmp_path: Path
     line = cli.error("render", "speech.doc", "--engine", "espeak", "-o", "out", code=2)
     assert "save it as .docx" in line and "LibreOffice" in line
     assert not (tmp_path / "out").exists()
+
+
+def test_a_docx_that_would_unpack_to_hundreds_of_megabytes_is_refused_before_parsing(tmp_path: Path, cli) -> None:
+    """A decompression bomb: a real .docx whose document part is a few MB of zeros packed to kilobytes.
+    Refused from the zip's directory alone, in one sentence, quickly and without the memory."""
+    import zipfile
+
+    document = docx.Document()
+    document.add_paragraph("同志们：今天开会。")
+    plain = tmp_path / "plain.docx"
+    document.save(plain)
+    bomb = tmp_path / "讲话.docx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"</w:body>", b"<!--" + b"0" * (300 * 1024 * 1024) + b"--></w:body>")
+            target.writestr(item, data)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    line = cli.error("outline", str(bomb))
+    assert "unpacks to" in line and "far more than a manuscript holds" in line
