@@ -406,3 +406,18 @@ def test_the_guard_counts_the_body_itself_whatever_the_headers_say() -> None:
     assert ask([(b"transfer-encoding", b"chunked")], 40) in (411, 413)
     assert ask([(b"content-length", b"100")], 40) == 413  # the header lied: the body is counted
     assert ask([(b"content-length", str(2 * 65536).encode())], 2) == 200 and reached == [2 * 65536]
+
+
+def test_the_uploads_of_a_killed_server_are_cleared_when_one_starts(serve, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    stale = Path(tempfile.gettempdir()) / f"speechcast-serve-{gone.stdout.strip()}-abc123"
+    (stale / "drafts" / "x").mkdir(parents=True)
+    (stale / "drafts" / "x" / "manuscript.txt").write_text("讲话", encoding="utf-8")
+    server = serve()
+    assert server.request("/").status == 200
+    assert not stale.exists(), "a dead server's uploads stayed"
+    assert list(Path(tempfile.gettempdir()).glob(f"speechcast-serve-{server.process.pid}-*")), "the live server's own folder is named for it"

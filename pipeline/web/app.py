@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
@@ -53,9 +54,33 @@ class _Problem(Exception):
         self.status = status
 
 
+_WORKSPACE = "speechcast-serve-"
+
+
+def _workspace() -> Path:
+    """A fresh folder for this server's uploads, named for its process; the folders of servers that
+    were killed (their process gone) are removed first, so uploads never pile up."""
+    base = Path(tempfile.gettempdir())
+    for stale in base.glob(f"{_WORKSPACE}*"):
+        pid = stale.name[len(_WORKSPACE) :].split("-", 1)[0]
+        if stale.is_dir() and not stale.is_symlink() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_WORKSPACE}{os.getpid()}-", dir=base))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, another user's
+        return True
+    return True
+
+
 def create_app(config: ServeSettings) -> Guard:
     out_root = config.out_root.resolve()
-    workspace = Path(tempfile.mkdtemp(prefix="speechcast-serve-"))
+    workspace = _workspace()
     drafts = Drafts(workspace / "drafts")
     renders = Renders(out_root, config.cache, config.workers)
 
@@ -65,8 +90,6 @@ def create_app(config: ServeSettings) -> Guard:
             yield
         finally:
             await run_in_threadpool(renders.shutdown)
-            import shutil
-
             shutil.rmtree(workspace, ignore_errors=True)
 
     async def page(_request: Request) -> Response:
