@@ -421,3 +421,19 @@ def test_the_uploads_of_a_killed_server_are_cleared_when_one_starts(serve, tmp_p
     assert server.request("/").status == 200
     assert not stale.exists(), "a dead server's uploads stayed"
     assert list(Path(tempfile.gettempdir()).glob(f"speechcast-serve-{server.process.pid}-*")), "the live server's own folder is named for it"
+
+
+def test_a_browser_sees_and_cancels_only_its_own_renders(serve, make_speech) -> None:
+    server = serve()
+    page = server.request("/")
+    cookie = page.headers.get("set-cookie", "").split(";", 1)[0]
+    assert cookie.startswith("speechcast-browser=") and len(cookie) > 30, page.headers
+    mine, theirs = {"Cookie": cookie}, {"Cookie": "speechcast-browser=someone-else"}
+    path = make_speech("long.txt", sections=6, paragraphs=6, sentences=6)
+    draft = server.upload(path.name, path.read_bytes(), headers=mine).json()
+    ids = server.post_json("/api/renders", {"draft": draft["id"], "voices": ["offline-female"], "engine": "espeak"}, headers=mine).json()["jobs"]
+    assert len(ids[0]) >= 12 and not ids[0].startswith("r"), "a job id one could guess"
+    assert [j["id"] for j in server.request("/api/jobs", headers=mine).json()["jobs"]] == ids
+    assert server.request("/api/jobs", headers=theirs).json()["jobs"] == []
+    assert server.post_json(f"/api/jobs/{ids[0]}/cancel", {}, headers=theirs).status == 404
+    assert server.post_json(f"/api/jobs/{ids[0]}/cancel", {}, headers=mine).status == 200

@@ -54,6 +54,14 @@ class _Problem(Exception):
         self.status = status
 
 
+_BROWSER = "speechcast-browser"
+"""The cookie that tells one browser's renders from another's."""
+
+
+def _browser(request: Request) -> str:
+    return request.cookies.get(_BROWSER, "")
+
+
 _WORKSPACE = "speechcast-serve-"
 
 
@@ -92,9 +100,12 @@ def create_app(config: ServeSettings) -> Guard:
             await run_in_threadpool(renders.shutdown)
             shutil.rmtree(workspace, ignore_errors=True)
 
-    async def page(_request: Request) -> Response:
+    async def page(request: Request) -> Response:
         html = resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8")
-        return Response(html, media_type="text/html; charset=utf-8", headers=_NO_STORE | _PAGE_POLICY)
+        answer = Response(html, media_type="text/html; charset=utf-8", headers=_NO_STORE | _PAGE_POLICY)
+        if not _browser(request):  # this browser's renders are its own: the job list shows no one else's
+            answer.set_cookie(_BROWSER, secrets.token_urlsafe(16), httponly=True, samesite="strict", path="/")
+        return answer
 
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]
@@ -167,7 +178,8 @@ def create_app(config: ServeSettings) -> Guard:
         draft = _draft(drafts, request, body.get("draft"))
         script = await run_in_threadpool(drafts.script, draft)
         source = await run_in_threadpool(drafts.write_script, draft)
-        return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, script, str(draft.folder))]})
+        orders = _orders(body, source, script, str(draft.folder))
+        return JSONResponse({"jobs": [renders.submit(o, _browser(request)).id for o in orders]})
 
     async def rerender(request: Request) -> Response:
         body = await _body(request)
@@ -178,17 +190,18 @@ def create_app(config: ServeSettings) -> Guard:
         draft = await run_in_threadpool(drafts.from_script, folder.parent.name, manifest["script"])
         source = await run_in_threadpool(drafts.write_script, draft)
         owner = manifest.get("source", {}).get("owner") or None  # the same manuscript: its folder, another voice
-        return JSONResponse({"jobs": [renders.submit(o).id for o in _orders(body, source, await run_in_threadpool(drafts.script, draft), owner)]})
+        orders = _orders(body, source, await run_in_threadpool(drafts.script, draft), owner)
+        return JSONResponse({"jobs": [renders.submit(o, _browser(request)).id for o in orders]})
 
     async def cancel(request: Request) -> Response:
         try:
-            job = renders.cancel(request.path_params["job"])
+            job = renders.cancel(request.path_params["job"], _browser(request))
         except KeyError:
             return _not_found()
         return JSONResponse({"id": job.id, "state": job.state})
 
-    async def jobs(_request: Request) -> Response:
-        return JSONResponse({"jobs": renders.snapshot()})
+    async def jobs(request: Request) -> Response:
+        return JSONResponse({"jobs": renders.snapshot(_browser(request))})
 
     async def events(request: Request) -> Response:
         async def stream() -> AsyncIterator[str]:
@@ -197,7 +210,7 @@ def create_app(config: ServeSettings) -> Guard:
                 now = renders.version()
                 if now != seen:
                     seen, quiet = now, 0.0
-                    yield f"data: {json.dumps({'jobs': renders.snapshot()}, ensure_ascii=False)}\n\n"
+                    yield f"data: {json.dumps({'jobs': renders.snapshot(_browser(request))}, ensure_ascii=False)}\n\n"
                 elif quiet >= 15:
                     quiet = 0.0
                     yield ": still here\n\n"  # keeps proxies and the browser from closing an idle stream

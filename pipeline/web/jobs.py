@@ -4,8 +4,8 @@ one manuscript in one voice through the library's own `render`, with progress an
 
 from __future__ import annotations
 
-import itertools
 import logging
+import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -40,8 +40,11 @@ class Order:
 @dataclass
 class Job:
     id: str
+    """Unguessable: knowing one job's id tells nothing of another's."""
     title: str
     voice: str
+    owner: str = ""
+    """The browser that asked for it (its cookie): only it sees and cancels the job."""
     state: State = "queued"
     total: int = 0
     """Chunks the engine must speak (what the cache lacks)."""
@@ -108,11 +111,10 @@ class Renders:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="speechcast-render")
         self._jobs: dict[str, Job] = {}
         self._queue: list[str] = []
-        self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def submit(self, order: Order) -> Job:
-        job = Job(f"r{next(self._ids)}", order.script.title or order.source.stem, order.voice)
+    def submit(self, order: Order, owner: str = "") -> Job:
+        job = Job(secrets.token_urlsafe(9), order.script.title or order.source.stem, order.voice, owner)
         with self._lock:
             self._jobs[job.id] = job
             self._queue.append(job.id)
@@ -122,17 +124,21 @@ class Renders:
     def get(self, job_id: str) -> Job:
         return self._jobs[job_id]
 
-    def cancel(self, job_id: str) -> Job:
+    def cancel(self, job_id: str, owner: str = "") -> Job:
+        """KeyError when there is no such job of this owner's (another's is as good as none)."""
         job = self._jobs[job_id]
+        if job.owner != owner:
+            raise KeyError(job_id)
         job.cancel.set()
         with self._lock:
             if job.state == "queued":
                 self._end(job, "cancelled", "Cancelled before it started.")
         return job
 
-    def snapshot(self) -> list[dict[str, Any]]:
+    def snapshot(self, owner: str = "") -> list[dict[str, Any]]:
+        """This owner's jobs (the queue position counts everyone's)."""
         with self._lock:
-            return [job.public(self._position(job)) for job in self._jobs.values()]
+            return [job.public(self._position(job)) for job in self._jobs.values() if job.owner == owner]
 
     def version(self) -> int:
         with self._lock:
