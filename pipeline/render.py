@@ -8,6 +8,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, aio
 from .errors import EngineError, InputError, OutputError, SettingsError
@@ -25,6 +26,9 @@ from .speech.presets import (
     with_overrides,
 )
 from .speech.synthesize import Progress, Synthesis, SynthesisReport, plan
+
+if TYPE_CHECKING:  # the audio stack loads numpy: an up-to-date check goes without it
+    from .sound.audio import AudioSegment
 
 #: Speaking speed used for estimates before any audio exists (characters a minute).
 CHARS_PER_MINUTE = 260
@@ -189,6 +193,17 @@ def latest_render(source: str | Path, root: Path | None = None) -> Path:
     return pages[-1].parent if pages else voices / DEFAULT_PRESET
 
 
+_SECONDS_PER_CHARACTER = 1.5
+"""Far slower than any voice at any rate reads (about 0.2 s a character): more is no speech of the text."""
+
+
+def _plausible(clip: AudioSegment, chunk: Chunk) -> AudioSegment:
+    """`clip` when its length fits its text; ValueError (a damaged cache entry) when it cannot be its speech."""
+    if len(clip) / 1000 > 3 + _SECONDS_PER_CHARACTER * len(chunk.text):
+        raise ValueError(f"{len(clip) / 1000:.0f} s of audio for {len(chunk.text)} characters")
+    return clip
+
+
 def check_writable(folder: Path) -> None:
     """Fail before any synthesis when `folder` could not be written, creating nothing to find out."""
     try:
@@ -331,9 +346,10 @@ def render(
             speech = store.get(key)
             if speech is not None:
                 try:
-                    return decode(speech)
+                    return _plausible(decode(speech), chunk)
                 except ValueError:
                     store.discard(key)  # damaged audio: speak it again rather than play garbage
+                    report.cached = max(report.cached - 1, 0)  # and do not count it as read from the cache
             store.put(key, aio.run(engine.synthesize(chunk.text, vs)))
             report.engine_calls += 1
         raise EngineError(f"{where(chunk)} gave audio that cannot be decoded, twice: try another voice or engine.")

@@ -72,3 +72,38 @@ def test_first_writer_wins(tmp_path):
     cache.put("ef" * 32, Speech(b"second" * 40, "wav"))
     assert cache.get("ef" * 32) == Speech(b"first" * 40, "wav")
     assert [p.name for p in (tmp_path / "ef").iterdir()] == ["ef" * 32 + ".wav"]
+
+
+@pytest.mark.parametrize("lie", ["seven-channels-at-one-hertz", "an-hour-of-silence"])
+def test_an_entry_that_cannot_be_its_sentence_is_spoken_again(tmp_path, make_speech, lie):
+    """A cache entry whose digest matches but whose audio cannot be the sentence's speech (a header
+    no engine writes; far too long for its text) is spoken again, not played, and not counted as
+    read from the cache."""
+    import io
+
+    import numpy as np
+    import soundfile
+
+    from pipeline.render import choose_voice, chunk_for, render
+    from pipeline.settings import RenderSettings
+    from pipeline.speech.synthesize import plan
+    from pipeline.text.manuscript import load_script
+
+    voice = choose_voice("offline-female", "espeak")
+    source = make_speech("speech.txt", sections=1, paragraphs=1, sentences=3)
+    first = render(source, voice, out_root=tmp_path / "a", cache=tmp_path / "cache")
+    cache = ChunkCache(tmp_path / "cache")
+
+    chunks = chunk_for(load_script(source), RenderSettings(), voice.engine)
+    key = plan(chunks, voice.engine, voice.preset.settings)[chunks[1]]
+    wav = io.BytesIO()
+    if lie == "seven-channels-at-one-hertz":
+        soundfile.write(wav, np.zeros((2700, 7), dtype=np.int16), 1, format="WAV")
+    else:
+        soundfile.write(wav, np.zeros((22050 * 3600 // 10, 1), dtype=np.int16), 2205, format="WAV")
+    cache.discard(key)
+    cache.put(key, Speech(wav.getvalue(), "wav"))  # its digest matches: only its audio lies
+    assert cache.get(key) is not None
+    again = render(source, voice, out_root=tmp_path / "b", cache=tmp_path / "cache")
+    assert abs(again.duration_ms - first.duration_ms) < 1000, (again.duration_ms, first.duration_ms)
+    assert again.synthesis.engine_calls == 1 and again.synthesis.cached == again.synthesis.unique - 1

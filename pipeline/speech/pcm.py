@@ -61,6 +61,10 @@ class _HelperThread:
 _DECODER = _HelperThread("speechcast-decode")
 
 
+SPEECH_RATES = (8000, 96000)
+"""The sample rates an engine's speech may have (Hz), lowest and highest."""
+
+
 def decode_samples(speech: Speech) -> tuple[np.ndarray, int]:
     """Decode an engine's audio to mono int16 samples and their sample rate.
 
@@ -73,6 +77,9 @@ def decode_samples(speech: Speech) -> tuple[np.ndarray, int]:
         raise ValueError(f"cannot decode {speech.format} audio of {len(speech.data)} bytes: {exc}") from exc
     if data.shape[0] == 0:
         raise ValueError(f"the {speech.format} audio holds no samples")
+    if not SPEECH_RATES[0] <= rate <= SPEECH_RATES[1] or data.shape[1] > 2:
+        # A header no engine writes (7 channels at 1 Hz) would make minutes of noise of a sentence.
+        raise ValueError(f"the {speech.format} audio claims {data.shape[1]} channels at {rate} Hz: no engine speaks so")
     if data.shape[1] > 1:
         data = data.mean(axis=1).round().astype(np.int16)
     return data.reshape(-1), rate
