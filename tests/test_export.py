@@ -43,6 +43,8 @@ from pipeline.sound.loudness import integrated_loudness, normalize
         ("nul.txt", "_nul.txt"),
         ("com1", "_com1"),
         ("CONTENT", "CONTENT"),
+        ("讲话\u202egpj.exe", "讲话gpj.exe"),  # a right-to-left override turns a name around: it goes
+        ("零宽\u200b字符", "零宽字符"),
         ("", "untitled"),
         ("...", "untitled"),
         ("  ", "untitled"),

@@ -192,3 +192,15 @@ def test_a_byline_and_a_date_line_in_one_markdown_paragraph_stay_apart(tmp_path)
     assert script.salutation == "同志们："
     assert script.sections[0].paragraphs == ["今天我们召开会议，研究部署安全生产工作。"]
     assert [s.title for s in script.sections[1:]] == ["引言"]  # spread with full-width spaces, shown as one word
+
+
+def test_a_long_reports_sections_go_on_past_ninety_nine(tmp_path) -> None:
+    from pipeline.text.manuscript import load_script
+
+    lines = ["关于一百零一项民生实事的报告", "", "各位代表：", "", "现将今年的民生实事报告如下。", ""]
+    for n, numeral in enumerate(["九十八", "九十九", "一百", "一百零一"], 98):
+        lines += [f"{numeral}、第{n}项民生实事", "", f"这一项工作已经全面完成，群众满意度达到百分之九十以上。第{n}项。", ""]
+    path = tmp_path / "report.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    titles = [s.title for s in load_script(path).sections if s.kind == "section"]
+    assert titles == ["九十八、第98项民生实事", "九十九、第99项民生实事", "一百、第100项民生实事", "一百零一、第101项民生实事"]

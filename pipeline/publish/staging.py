@@ -27,6 +27,8 @@ MAX_NAME_BYTES = 240
 def safe_filename(title: str, max_len: int = 80, fallback: str = "untitled") -> str:
     """`title` as a file name (without extension) valid on Windows, macOS and Linux."""
     name = unicodedata.normalize("NFC", title)
+    # Format characters (U+202E turns the rest of a name around: 讲话\u202egpj.exe) show no letter.
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
     name = _FORBIDDEN.sub("_", name)
     name = re.sub(r"\s+", " ", name)
     name = re.sub(r"_{2,}", "_", name)

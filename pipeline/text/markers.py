@@ -14,7 +14,7 @@ from .hanzi import simplified
 HEADING_MAX = 40
 """A heading is at most this long (marker included); a longer first clause is a numbered paragraph."""
 CN_DIGITS = "零一二三四五六七八九"
-_CN_NUMBER = "[一二三四五六七八九十]+"
+_CN_NUMBER = "(?:[一二三四五六七八九]百(?:零[一二三四五六七八九]|[一二三四五六七八九]?十[一二三四五六七八九]?)?|[一二三四五六七八九十]+)"
 
 #: (rank, marker) from the outermost: 第一部分/第一章 › 第一节 › 第一条 › 一、/第一、 › （一） › 1. › （1） › ①.
 #: Each marker has prefix, number and suffix groups. The 第一、/第一，/第一＋full-width-space forms
@@ -81,6 +81,10 @@ def to_int(digits: str) -> int:
         return ord(digits) - CIRCLED_ZERO
     if digits.isdigit():
         return int(digits)
+    hundreds, hundred, rest = digits.partition("百")
+    if hundred:  # 一百, 一百零一, 一百一十二: a long report's sections go on past 九十九
+        rest = rest.lstrip("零")
+        return (CN_DIGITS.index(hundreds) if hundreds else 1) * 100 + (to_int(rest) if rest else 0)
     tens, _, units = digits.rpartition("十")
     if "十" not in digits:
         return CN_DIGITS.index(digits) if len(digits) == 1 else 0
@@ -88,6 +92,10 @@ def to_int(digits: str) -> int:
 
 
 def to_chinese(number: int) -> str:
+    hundreds, rest = divmod(number, 100)
+    if hundreds:
+        tail = "" if not rest else "零" + CN_DIGITS[rest] if rest < 10 else ("一" if rest < 20 else "") + to_chinese(rest)
+        return CN_DIGITS[hundreds] + "百" + tail
     tens, units = divmod(number, 10)
     if not tens:
         return CN_DIGITS[units]
