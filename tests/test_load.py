@@ -115,3 +115,11 @@ def test_damaged_utf16_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "speech.txt"
     path.write_bytes(codecs.BOM_UTF16_LE + "讲话".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
     assert "damaged" in _refusal(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_that_lost_its_byte_order_mark_is_read(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "讲话.txt"
+    text = "在全县工作会议上的讲话\n\n同志们：\n\n今天我们召开全县工作会议，部署2024年的工作。\n"
+    path.write_bytes(text.encode(encoding))
+    assert read_text(path) == text

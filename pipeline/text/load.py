@@ -78,6 +78,9 @@ def _decode(data: bytes, path: Path) -> str:
         if data.startswith(magic):
             raise InputError(f"{path} is {kind}, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).")
     if b"\x00" in data:
+        text = _utf16_without_bom(data)
+        if text is not None:
+            return text
         raise InputError(f"{path} is a binary file, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).")
     try:
         return data.decode("utf-8")
@@ -87,6 +90,22 @@ def _decode(data: bytes, path: Path) -> str:
     if decoded is not None:
         return decoded
     return _detect(data, path)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 that lost its byte-order mark (some editors save it so): the text, when one byte order
+    decodes it to text — no control characters but line ends and tabs, mostly Chinese or ASCII."""
+    if len(data) % 2:
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        readable = sum(c.isprintable() or c in "\r\n\t" for c in text)
+        if text and readable == len(text) and sum("\u4e00" <= c <= "\u9fff" or c.isascii() for c in text) >= 0.9 * len(text):
+            return text
+    return None
 
 
 def _chinese_legacy(data: bytes) -> str | None:
