@@ -185,3 +185,11 @@ def test_a_page_saved_by_chromium_as_one_file_reads_like_the_page(tmp_path: Path
     from_archive, from_page = load_script(archive), load_script(PAGE)
     assert (from_archive.title, from_archive.salutation) == (from_page.title, from_page.salutation)
     assert [(s.title, s.level, s.paragraphs) for s in from_archive.sections] == [(s.title, s.level, s.paragraphs) for s in from_page.sections]
+
+
+def test_markup_written_inside_the_title_is_not_spoken(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><title>在全县工作会议上的讲话<script>alert("x")</script><b>粗</b></title></head>'
+                    "<body><p>同志们：</p><p>今天我们召开全县工作会议，部署今年的重点工作任务，大家要认真抓好落实。</p></body></html>", encoding="utf-8")  # fmt: skip
+    script = load_script(page)
+    assert script.title == "在全县工作会议上的讲话粗" and "alert" not in script.title and "<" not in script.title

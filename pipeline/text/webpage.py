@@ -137,12 +137,18 @@ def _page_blocks(html: str) -> list[Block]:
     return html_blocks("\n".join(source[start - 1 :]), start)
 
 
+_SCRIPT_IN_TITLE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.S | re.I)
+_TAG_IN_TITLE = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
 def _page_title(html: str) -> str:
     """The page's title without the site's name after it (……_某某网, …… - 某某网)."""
     from selectolax.lexbor import LexborHTMLParser
 
     node = LexborHTMLParser(html).css_first("title")
     title = " ".join(node.text().split()) if node is not None else ""
+    # <title> holds text only (markup in it is shown as written): a script or tag there is no title.
+    title = _TAG_IN_TITLE.sub("", _SCRIPT_IN_TITLE.sub("", title)).strip()
     stripped = _SITE_SUFFIX.sub("", title)
     if stripped != title and len(stripped) < 2:
         return ""  # the page names only its site: the article has no title of its own
