@@ -96,3 +96,16 @@ def test_removed_lines_and_appendices_stay_in_the_script_as_comments() -> None:
     ]
     assert [(a.title, a.paragraphs) for a in again.appendices] == [("附件1", ["防汛责任人名单（略）"])]
     assert "防汛责任人名单" not in "".join(p for s in again.sections for p in s.paragraphs)
+
+
+def test_a_paragraph_that_opens_with_a_hash_stays_a_paragraph_through_the_script(tmp_path) -> None:
+    """A .txt line "# 第一点……" is a paragraph; written to the script and read back (as the web app
+    and `outline -o` do), it must not turn into a heading."""
+    from pipeline.text.manuscript import load_script
+
+    path = tmp_path / "speech.txt"
+    path.write_text("在全县工作会议上的讲话\n\n同志们：\n\n# 第一点，大家要高度重视安全生产工作。\n\n谢谢大家！\n", encoding="utf-8")
+    direct = load_script(path)
+    again = from_markdown(to_markdown(direct))
+    assert [(s.kind, s.title, s.paragraphs) for s in again.sections] == [(s.kind, s.title, s.paragraphs) for s in direct.sections]
+    assert any(p.startswith("# 第一点") for s in again.sections for p in s.paragraphs)

@@ -52,7 +52,7 @@ def to_markdown(script: Script) -> str:
             blocks.append("#" * (min(section.level, 4) + 1) + " " + section.title)
             if section.note:
                 blocks.append(_comment(_NOTE, section.note))
-        blocks += section.paragraphs
+        blocks += [_escaped(p) for p in section.paragraphs]
     for appendix in script.appendices:
         body = "\n\n".join([f"## {appendix.title}", *appendix.paragraphs]).replace("--", "—")
         blocks.append(f"<!-- {_APPENDIX}\n\n{body}\n\n-->")
@@ -63,6 +63,11 @@ def to_markdown(script: Script) -> str:
     ]
     blocks += [_comment(f"unsure, line {r.line}, {r.reason.code} (kept and spoken; delete it above if it is not the speech):", r.text) for r in script.unsure]
     return "\n\n".join(blocks) + "\n"
+
+
+def _escaped(paragraph: str) -> str:
+    """A paragraph that opens with # (a .txt's "# 第一点") stays a paragraph in the script: \\# marks it."""
+    return "\\" + paragraph if paragraph.startswith("#") else paragraph
 
 
 def _comment(label: str, text: str) -> str:
@@ -96,6 +101,7 @@ def from_markdown(text: str, source: str = "") -> Script:
             _take_comment(script, comment)
         line = _strip_markup(raw, number, script.removed).strip()
         heading = _HEADING.match(line)
+        line = line[1:] if line.startswith("\\#") else line  # a paragraph that opens with #, escaped
         if heading or not line:
             flush()
         if heading:
