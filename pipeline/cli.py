@@ -29,7 +29,7 @@ def _err(message: str) -> None:
 def _pauses(pairs: list[str], pace: float):
     import dataclasses
 
-    from .settings import Pauses
+    from .settings import PAUSE_MAX_MS, Pauses
 
     base = Pauses()
     names = [f.name for f in dataclasses.fields(Pauses)]
@@ -38,6 +38,8 @@ def _pauses(pairs: list[str], pace: float):
         name, _, ms = pair.partition("=")
         if name not in names or not ms.isdigit():
             raise SettingsError(f"--pause takes KIND=MILLISECONDS with KIND one of {', '.join(names)}, not '{pair}'.")
+        if int(ms) > PAUSE_MAX_MS:
+            raise SettingsError(f"--pause {pair}: a pause is at most {PAUSE_MAX_MS} ms (a minute).")
         values[name] = int(ms)
     return dataclasses.replace(base, **values).scaled(pace)
 

@@ -31,6 +31,11 @@ class Pauses:
     tail: int = 1500
     """After the last word of the whole speech."""
 
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            if not 0 <= getattr(self, f.name) <= PAUSE_MAX_MS * 5:
+                raise SettingsError(f"A {f.name} pause of {getattr(self, f.name)} ms is not a pause: give 0 to {PAUSE_MAX_MS} ms.")
+
     def scaled(self, pace: float) -> "Pauses":
         """All pauses multiplied by `pace` (1.0 = defaults, 0.5 = brisk, 1.5 = solemn)."""
         if not 0.1 <= pace <= 5.0:
@@ -41,6 +46,10 @@ class Pauses:
         if kind == "end":
             return self.tail
         return getattr(self, kind)
+
+
+PAUSE_MAX_MS = 60_000
+"""The longest pause one may ask for (a minute); with --pace it may grow to five."""
 
 
 @dataclass(frozen=True)

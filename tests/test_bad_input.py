@@ -299,3 +299,9 @@ def test_bad_settings_are_refused_before_anything_is_synthesized(cli, tmp_path: 
     write(tmp_path, "speech.txt", SPEECH)
     assert cli.error("render", "speech.txt", *args, code=2) == f"speechcast: {message}"
     assert not (tmp_path / "output").exists()
+
+
+def test_a_pause_of_years_is_refused_in_one_sentence(cli, tmp_path: Path) -> None:
+    (tmp_path / "speech.txt").write_text("在全县工作会议上的讲话\n\n同志们：\n\n今天开会。\n", encoding="utf-8")
+    line = cli.error("render", "speech.txt", "--pause", "sentence=99999999999", "-e", "espeak")
+    assert "a pause is at most 60000 ms" in line

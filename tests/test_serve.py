@@ -437,3 +437,11 @@ def test_a_browser_sees_and_cancels_only_its_own_renders(serve, make_speech) -> 
     assert server.request("/api/jobs", headers=theirs).json()["jobs"] == []
     assert server.post_json(f"/api/jobs/{ids[0]}/cancel", {}, headers=theirs).status == 404
     assert server.post_json(f"/api/jobs/{ids[0]}/cancel", {}, headers=mine).status == 200
+
+
+def test_a_body_nested_thousands_deep_is_a_clear_400(serve) -> None:
+    server = serve()
+    deep = ("[" * 100_000 + "]" * 100_000).encode()
+    answer = server.request("/api/renders", data=deep, method="POST", headers={"Content-Type": "application/json", "X-Speechcast": "1"})
+    assert answer.status == 400 and "not understood" in answer.json()["error"]
+    assert server.request("/").status == 200

@@ -277,7 +277,7 @@ def _draft(drafts: Drafts, request: Request, given: Any = None) -> Draft:
 async def _body(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(await request.body())
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a body nested thousands deep
         raise _Problem(400, "The request was not understood: reload the page.") from None
     if not isinstance(data, dict):
         raise _Problem(400, "The request was not understood: reload the page.")
