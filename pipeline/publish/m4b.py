@@ -42,6 +42,8 @@ class M4bWriter:
                                          "date": tags.date, "comment": tags.comment, "genre": "Speech"})  # fmt: skip
         self._queue: Handoff[np.ndarray] = Handoff(self.QUEUE_BLOCKS)
         self._failed: BaseException | None = None
+        self._aborting = threading.Lock()
+        self._closed = False
         self._worker = threading.Thread(target=self._encode, name=f"m4b:{path.name}", daemon=True)
         self._worker.start()
 
@@ -82,6 +84,7 @@ class M4bWriter:
                 {"id": n + 1, "start": ch.start_ms, "end": ch.end_ms, "time_base": Fraction(1, 1000), "metadata": {"title": ch.title}}
                 for n, ch in enumerate(chapters)
             ])  # fmt: skip
+            self._closed = True
             self._container.close()
             if cover is not None:
                 _add_cover(self.temp, cover)
@@ -91,14 +94,19 @@ class M4bWriter:
         return self.temp
 
     def abort(self) -> None:
+        """Stop and delete the partial file; safe to call from two threads at once (FFmpeg's
+        container must never be closed twice together)."""
         self._failed = self._failed or OutputError("aborted")
         self._queue.abort()  # wakes the encoder and any thread still writing, at once
-        self._worker.join()
-        try:
-            self._container.close()
-        except Exception:  # noqa: BLE001, S110 - closing what failed: the file is deleted next
-            pass
-        self.temp.unlink(missing_ok=True)
+        with self._aborting:
+            self._worker.join()
+            if not self._closed:
+                self._closed = True
+                try:
+                    self._container.close()
+                except Exception:  # noqa: BLE001, S110 - closing what failed: the file is deleted next
+                    pass
+            self.temp.unlink(missing_ok=True)
 
     def _raise(self) -> None:
         reason = getattr(self._failed, "strerror", None) or str(self._failed)

@@ -56,6 +56,7 @@ class Mp3Writer:
         self._queue: Handoff[bytes] = Handoff(self.QUEUE_BLOCKS)
         self._failed: BaseException | None = None
         self._finished = False
+        self._aborting = threading.Lock()
         self._feeder = threading.Thread(target=self._feed, name=f"mp3:{path.name}", daemon=True)
         self._feeder.start()
 
@@ -126,18 +127,24 @@ class Mp3Writer:
         return self.path
 
     def abort(self) -> None:
+        """Stop and delete the partial file; safe to call from two threads at once (a cancel, and
+        the encoding thread that then finds the hand-off given up)."""
         self._queue.abort()  # wakes the feeder and any thread still writing, at once
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._feeder.join()
-        self._proc.wait()
-        self._stderr.close()
-        self.temp.unlink(missing_ok=True)
+        with self._aborting:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._feeder.join()
+            self._proc.wait()
+            self._stderr.close()
+            self.temp.unlink(missing_ok=True)
 
     def _raise(self) -> None:
         self._proc.kill()
-        self._stderr.seek(0)
-        detail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        try:
+            self._stderr.seek(0)
+            detail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+        except ValueError:  # closed: another thread's abort() got there first, nothing to tell
+            detail = []
         self.abort()
         reason = detail[-1] if detail else (getattr(self._failed, "strerror", None) or str(self._failed or f"exit code {self._proc.returncode}"))
         raise OutputError(f"Encoding {self.path.name} failed ({reason}); check the output folder has space and is writable.")
