@@ -445,3 +445,15 @@ def test_a_body_nested_thousands_deep_is_a_clear_400(serve) -> None:
     answer = server.request("/api/renders", data=deep, method="POST", headers={"Content-Type": "application/json", "X-Speechcast": "1"})
     assert answer.status == 400 and "not understood" in answer.json()["error"]
     assert server.request("/").status == 200
+
+
+def test_half_written_files_a_killed_render_left_are_swept_when_the_server_starts(serve, tmp_path: Path) -> None:
+    folder = tmp_path / "output" / "讲话" / "offline-female"
+    folder.mkdir(parents=True)
+    stale = folder / ".speechcast-0123456789ab.part"
+    stale.write_bytes(b"half an mp3")
+    kept = folder / "讲话.mp3"
+    kept.write_bytes(b"a finished file")
+    server = serve()
+    assert server.request("/").status == 200
+    assert not stale.exists() and kept.exists()

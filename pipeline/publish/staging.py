@@ -87,6 +87,29 @@ def folder_turn(out_dir: Path) -> Iterator[None]:
             os.close(handle)  # releases the lock
 
 
+def sweep(out_root: Path) -> None:
+    """Remove the temporary files renders that were killed left under `out_root`, in every folder no
+    render holds now (a render in progress keeps its own)."""
+    if sys.platform == "win32" or not out_root.is_dir():
+        return
+    import fcntl
+
+    for folder in {p.parent for p in out_root.glob(f"*/*/{_TEMP_PREFIX}*{_TEMP_SUFFIX}")}:
+        try:
+            handle = os.open(folder, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            for stale in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+        except OSError:
+            pass  # held: a render is writing there now
+        finally:
+            os.close(handle)
+
+
 class Staging:
     """Temporary files waiting to be renamed onto their final names, all or none."""
 

@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from ..errors import InputError, SettingsError, SpeechcastError
 from ..model import Script
+from ..publish.staging import sweep
 from ..settings import Pauses, RenderSettings
 from . import library
 from .drafts import Draft, Drafts
@@ -88,6 +89,7 @@ def _alive(pid: int) -> bool:
 
 def create_app(config: ServeSettings) -> Guard:
     out_root = config.out_root.resolve()
+    sweep(out_root)  # what renders killed with an earlier server left half-written
     workspace = _workspace()
     drafts = Drafts(workspace / "drafts")
     renders = Renders(out_root, config.cache, config.workers)
