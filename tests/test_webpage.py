@@ -92,6 +92,22 @@ def site(tmp_path: Path) -> Iterator[str]:
                 time.sleep(5)
                 self.send_response(200)
                 self.end_headers()
+            elif self.path == "/trickle.txt":  # a byte a second: each read within the timeout, the whole never
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.end_headers()
+                for _ in range(30):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            elif self.path == "/short.txt":  # promises more than it sends, then hangs up
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                self.wfile.write("同志们好。".encode("utf-8") * 100)
+                self.wfile.flush()
+                self.close_connection = True
             elif self.path == "/huge.txt":
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
@@ -155,6 +171,17 @@ def test_a_link_that_times_out(site: str, cli, tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("SPEECHCAST_FETCH_TIMEOUT", "1")
     line = cli.error("outline", f"{site}/slow")
     assert "did not answer within 1 s" in line
+
+
+def test_a_link_that_trickles_or_breaks_off_says_so(site: str, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each read answers within the timeout but the whole never comes: the fetch has a deadline. A
+    body shorter than its Content-Length is a broken download, not a manuscript."""
+    monkeypatch.setenv("SPEECHCAST_FETCH_TIMEOUT", "1")
+    started = time.monotonic()
+    line = cli.error("outline", f"{site}/trickle.txt")
+    assert "did not finish sending within" in line and time.monotonic() - started < 12
+    line = cli.error("outline", f"{site}/short.txt")
+    assert "broke off" in line
 
 
 def test_a_link_nothing_answers(cli) -> None:

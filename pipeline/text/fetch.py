@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import os
 import re
 import secrets
 import socket
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path, PurePosixPath
@@ -24,6 +26,8 @@ from ..errors import InputError
 from ..settings import positive_from_environment
 
 MAX_BYTES = 20 * 1024 * 1024
+_WHOLE_FACTOR = 5
+"""The whole download may take this many times the per-read timeout."""
 TIMEOUT_VARIABLE = "SPEECHCAST_FETCH_TIMEOUT"
 _SUFFIXES = {
     "text/html": ".html",
@@ -88,14 +92,22 @@ def _save(response: object, target: Path, url: str, timeout: float) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".speechcast-{secrets.token_hex(6)}.part")
     size = 0
+    promised = response.headers.get("Content-Length", "")  # type: ignore[attr-defined]
+    deadline = time.monotonic() + _WHOLE_FACTOR * timeout  # each read answering in time is not enough
     try:
         with temp.open("wb") as out:
-            while chunk := response.read(1 << 16):  # type: ignore[attr-defined]
+            while chunk := response.read1(1 << 16):  # type: ignore[attr-defined]
                 size += len(chunk)
                 if size > MAX_BYTES:
                     raise InputError(f"{url} is larger than {MAX_BYTES // (1024 * 1024)} MB: save the speech's text and give the file.")
+                if time.monotonic() > deadline:
+                    raise InputError(f"{url} did not finish sending within {_WHOLE_FACTOR * timeout:g} s: try again later, or save the page and give the file.")
                 out.write(chunk)
+        if promised.isdigit() and size < int(promised):
+            raise InputError(f"{url} broke off after {size} of {promised} bytes: try again, or save the page and give the file.")
         os.replace(temp, target)
+    except http.client.HTTPException as exc:  # IncompleteRead and the like: the connection broke
+        raise InputError(f"{url} broke off while sending ({type(exc).__name__}): try again, or save the page and give the file.") from exc
     except (TimeoutError, socket.timeout) as exc:
         raise InputError(f"{url} stopped answering within {timeout:g} s: try again later, or save the page and give the file.") from exc
     except OSError as exc:
