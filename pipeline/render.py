@@ -316,15 +316,25 @@ def render(
     setting `cancel` stops the render (Cancelled), leaving the output folder as it was. `owner`
     says which manuscript this is when its path does not (the web app's draft, rendered from a new
     file each time): renders of one owner share a folder, others never do."""
-    from .publish.manifest import RenderInfo
-    from .publish.write import write_render
-    from .sound.audio import decode
+    from .publish.staging import one_render_at_a_time
 
     voice = voice or choose_voice()
     todo = _plan(source, voice, script, settings, out_root, player, owner)
     done = todo.existing(voice)
     if done is not None:
         return done
+    with one_render_at_a_time(todo.out_dir, cancel):
+        # A render into the same folder that finished while this one waited may be this very one.
+        return todo.existing(voice) or _make(todo, voice, cache, progress, player, appendix, cancel)
+
+
+def _make(todo: _Plan, voice: Voice, cache: Path | None, progress: Progress | None, player: bool, appendix: bool,
+          cancel: threading.Event | None) -> RenderResult:  # fmt: skip
+    """Synthesize what the cache lacks and write every file of one render (its folder held)."""
+    from .publish.manifest import RenderInfo
+    from .publish.write import write_render
+    from .sound.audio import decode
+
     source, script, settings, chunks, key = todo.source, todo.script, todo.settings, todo.chunks, todo.key
     source_hash, script_md, out_dir = todo.source_hash, todo.script_md, todo.out_dir
     engine, vs = voice.engine, voice.preset.settings

@@ -480,3 +480,44 @@ def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_p
     assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()], "a cancelled render left files"
     time.sleep(0.3)
     assert [t.name for t in set(threading.enumerate()) - before if t.is_alive()] == []
+
+
+def test_two_renders_into_one_folder_take_turns_and_the_second_finds_the_first(tmp_path: Path, make_speech) -> None:
+    """Started together, the same manuscript in the same voice: the second waits for the first for
+    the whole render and then finds its result (nothing spoken twice, nothing silently overwritten);
+    a waiting render that is cancelled stops at once."""
+    import threading
+
+    from pipeline.errors import Cancelled
+
+    voice = choose_voice("offline-female", "espeak")
+    source = make_speech("speech.txt", sections=3, paragraphs=3, sentences=4)
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(render(source, voice, out_root=tmp_path / "out"))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(r.up_to_date for r in results) == [False, True]
+    assert sum(r.synthesis.engine_calls for r in results) == next(r for r in results if not r.up_to_date).synthesis.engine_calls
+
+    other = make_speech("other.txt", sections=8, paragraphs=6, sentences=6)
+    first = threading.Thread(target=lambda: render(other, voice, out_root=tmp_path / "out"), daemon=True)
+    first.start()
+    time.sleep(0.5)
+    cancel = threading.Event()
+    waiting: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            render(other, choose_voice("offline-female", "espeak", rate="+10%"), out_root=tmp_path / "out", cancel=cancel)
+        except BaseException as err:  # noqa: BLE001 - the answer the test checks
+            waiting.append(err)
+
+    worker = threading.Thread(target=second, daemon=True)
+    worker.start()
+    time.sleep(0.5)
+    cancel.set()
+    worker.join(2)
+    assert not worker.is_alive() and len(waiting) == 1 and isinstance(waiting[0], Cancelled), waiting
+    first.join(120)

@@ -12,11 +12,13 @@ import os
 import re
 import secrets
 import sys
+import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import OutputError
+from ..errors import Cancelled, OutputError
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -85,6 +87,39 @@ def folder_turn(out_dir: Path) -> Iterator[None]:
     finally:
         if handle is not None:
             os.close(handle)  # releases the lock
+
+
+@contextlib.contextmanager
+def one_render_at_a_time(out_dir: Path, cancel: threading.Event | None = None) -> Iterator[None]:
+    """Hold `out_dir` for a whole render, from its first request to its last file: a second render
+    into it waits (and finds the first's result, when it is the same) instead of both synthesizing
+    and the last one silently winning. A lock file of the user's temporary folder stands for the
+    folder (the folder's own lock is taken again when the files are written); a cancel ends the wait."""
+    if sys.platform == "win32":
+        yield
+        return
+    import fcntl
+    import hashlib
+    import tempfile
+
+    locks = Path(tempfile.gettempdir()) / "speechcast-locks"
+    locks.mkdir(exist_ok=True)
+    handle = os.open(locks / f"{hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:24]}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled("The render was cancelled while it waited for another render of the same folder.") from None
+                time.sleep(_WAIT_POLL)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+_WAIT_POLL = 0.1
 
 
 def sweep(out_root: Path) -> None:
