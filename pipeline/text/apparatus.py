@@ -16,7 +16,7 @@ from ..model import Reason
 from .blocks import Block
 from .dates import date_of
 from .markers import marker
-from .opening import is_subtitle, speaker_of
+from .opening import is_salutation, is_subtitle, speaker_of
 
 Verdicts = dict[int, Reason]
 
@@ -192,11 +192,10 @@ _NOTE_RUN_ON = 2
 def _resumes(row: Block, probe: str) -> bool:
     """A line that no note holds: a heading (declared or numbered), a title, or a salutation."""
     title = len(probe) <= _TITLE_MAX and not _SENTENCE.search(probe) and not re.search(r"[，,：:]", probe)
-    return row.kind == "heading" or marker(probe) is not None or bool(_SALUTATION.match(probe)) or title or bool(_NOTES_HEAD.match(_SPACES.sub("", probe)))
+    return row.kind == "heading" or marker(probe) is not None or is_salutation(probe) or title or bool(_NOTES_HEAD.match(_SPACES.sub("", probe)))
 
 
 _TITLE_MAX = 40
-_SALUTATION = re.compile(r"^(?:同志们|各位|尊敬的|亲爱的|女士们|老师们|同学们|朋友们)[^。！？]{0,40}[：:！!]$")
 
 
 def _closing(probes: Sequence[str], filled: Sequence[int], half: int, taken: Verdicts) -> int | None:

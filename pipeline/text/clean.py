@@ -38,10 +38,10 @@ _FRAGMENT = re.compile(
     r"(?P<control>\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\ufffd])"
     r"|(?P<comment><!--.*?-->)"
     r"|(?P<tag></?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>)"
-    # Entities that stand for white space, left by scraped pages; any other "&name;" in plain text is
-    # text (Markdown and HTML readers decode their own entities).
     # An image whose Markdown the reader could not parse (its address broken over two lines).
     r"|(?P<image>!\[[^\]\n]{0,80}\]\((?:https?:)?//[^\s)]*\)?)"
+    # Entities that stand for white space, left by scraped pages; any other "&name;" in plain text is
+    # text (Markdown and HTML readers decode their own entities).
     r"|(?P<entity>&(?:nbsp|ensp|emsp|thinsp|#160|#12288|#x[aA]0|#x3000);)"
     r"|(?P<stage>[（(]\s*(?:热烈|长时间|全场|会场|台下)*(?:掌声|鼓掌|笑声|欢笑|大笑|众笑|笑|停顿|稍停|起立|奏乐|欢呼)"
     r"[^（）()\n]{0,6}[）)])"

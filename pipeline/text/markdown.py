@@ -16,6 +16,7 @@ from typing import Any
 from ..model import Reason, RemovedLine
 from .blocks import Block, BlockKind
 from .htmlblocks import html_blocks
+from .markers import HEADING_MAX
 
 _BREAK_TAGS = frozenset({"<br>", "<br/>", "<br />", "</p>", "<p>"})
 
@@ -89,18 +90,16 @@ _SENTENCE_IN = re.compile(r"[。！？!?；;]")
 def _paragraph_over_rule(opening: Any, token: Any) -> bool:
     """A paragraph with a rule (---) under it reads as a heading to CommonMark (setext): a heading
     is short and ends no sentence; this is a paragraph, and the rule is markup."""
-    return opening.markup in ("-", "=") and (len(token.content) > _HEADING_MAX or bool(_SENTENCE_IN.search(token.content)))
+    return opening.markup in ("-", "=") and (len(token.content) > HEADING_MAX or bool(_SENTENCE_IN.search(token.content)))
 
 
 def _paragraph_marked_heading(token: Any) -> bool:
     """A long run of sentences behind #### (a scraper's slip): no heading holds a sentence and goes on."""
-    return len(token.content) > _HEADING_MAX and bool(_INNER_SENTENCE.search(token.content))
+    return len(token.content) > HEADING_MAX and bool(_INNER_SENTENCE.search(token.content))
 
 
 _INNER_SENTENCE = re.compile(r"[。！？!?](?=.*[\u4e00-\u9fff])")
 
-
-_HEADING_MAX = 40
 _FOOTNOTE = re.compile(r"^\s{0,3}\[\^[^\]\s]{1,20}\]:")
 
 

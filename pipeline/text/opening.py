@@ -23,6 +23,7 @@ from .dates import date_of
 from .hanzi import simplified
 from .markers import marker, shown
 from .names import is_name
+from .wrapping import gap
 
 _TITLE_MAX = 60
 _BYLINE_MAX = 20
@@ -150,16 +151,16 @@ def take_title(lines: list[Block]) -> tuple[TitleBlock, list[Block]]:
         text = rest[0].text.strip()
         if not text or is_salutation(text):
             break
-        if not date and date_of(text):
-            date = date_of(text)
-        elif not speaker and speaker_of(text):
-            speaker = speaker_of(text)
+        if not date and (found := date_of(text)):
+            date = found
+        elif not speaker and (found := speaker_of(text)):
+            speaker = found
         elif is_subtitle(text) and not speaker and not date:
             title += text.strip("*").strip() if text.startswith(_DASH) else "——" + text.strip("*").strip().strip("（）()")
         elif _continues(title, text, rest[0]) and not speaker and not date:
             title += text
         elif parts == 1 and _second_title_line(text, rest) and not speaker and not date:
-            title += _gap(title, text) + text
+            title += gap(title, text) + text
         elif not speaker and _unlabelled_speaker(text, rest):
             speaker = _spaced(text)
         else:
@@ -199,21 +200,16 @@ def _unlabelled_speaker(text: str, rest: list[Block]) -> bool:
     return bool(date_of(following)) or is_salutation(following)
 
 
-def _gap(before: str, after: str) -> str:
-    """Two lines of one title join with nothing, Latin words with a space."""
-    return " " if before[-1:].isascii() and before[-1:].isalnum() and after[:1].isascii() and after[:1].isalnum() else ""
-
-
 def take_signature(lines: list[Block]) -> tuple[TitleBlock, list[Block]]:
     """A speaker and a date signed under the speech's last line (a 贺词, a letter), and the lines above."""
     speaker = date = ""
     rest = list(lines)
     while rest and len(lines) - len(rest) < 2 and rest[-1].kind != "heading":
         text = rest[-1].text.strip()
-        if not date and date_of(text) and len(text) <= _BYLINE_MAX:
-            date = date_of(text)
-        elif not speaker and speaker_of(text):
-            speaker = speaker_of(text)
+        if not date and len(text) <= _BYLINE_MAX and (found := date_of(text)):
+            date = found
+        elif not speaker and (found := speaker_of(text)):
+            speaker = found
         else:
             break
         rest.pop()

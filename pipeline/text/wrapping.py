@@ -41,15 +41,15 @@ def join_continued(blocks: list[Block]) -> list[Block]:
             and not _name_or_date(previous.text)
             and marker(block.text) is None
         ):
-            out[-1] = previous.with_text(previous.text + _gap(previous.text, block.text) + block.text)
+            out[-1] = previous.with_text(previous.text + gap(previous.text, block.text) + block.text)
         else:
             out.append(block)
     return out
 
 
-def _gap(before: str, after: str) -> str:
+def gap(before: str, after: str) -> str:
     """Chinese lines join with nothing; Latin words keep a space between."""
-    return " " if before[-1].isascii() and before[-1].isalnum() and after[0].isascii() and after[0].isalnum() else ""
+    return " " if before[-1:].isascii() and before[-1:].isalnum() and after[:1].isascii() and after[:1].isalnum() else ""
 
 
 def rejoin_wrapped(lines: list[Block]) -> tuple[list[Block], int]:
