@@ -279,8 +279,8 @@ def _plan(source: str | Path, voice: Voice, script: Script | None, settings: Ren
     script_md = to_markdown(script)
     keys = plan(chunks, voice.engine, voice.preset.settings)
     key = render_key(script_md, chunks, keys, voice, settings, source_hash, player)
-    return _Plan(source, script, settings, chunks, keys, key, source_hash, script_md, output_dir(source, voice.preset.name, out_root, owner),
-                 owner or owner_of(source))  # fmt: skip
+    owner = owner or owner_of(source)
+    return _Plan(source, script, settings, chunks, keys, key, source_hash, script_md, output_dir(source, voice.preset.name, out_root, owner), owner)
 
 
 def up_to_date(

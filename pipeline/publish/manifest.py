@@ -49,34 +49,53 @@ def listed_files(manifest: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _read(path: Path) -> dict[str, Any] | None:
+    """A manifest's data, or None when there is none or it is no manifest of ours."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def folder_owners(folder: Path) -> set[str]:
     """The manuscripts whose renders a manuscript folder holds ("" for a render an older version made,
     which did not say); empty when it holds none."""
     owners = set()
-    for manifest in folder.glob("*/manifest.json") if folder.is_dir() else ():
+    for path in folder.glob("*/manifest.json") if folder.is_dir() else ():
         try:
-            owners.add(str(json.loads(manifest.read_text(encoding="utf-8"))["source"].get("owner", "")))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            owners.add(str(_read(path)["source"].get("owner", "")))  # type: ignore[index]
+        except (KeyError, TypeError, AttributeError):
             continue  # not a render of ours: it claims nothing
     return owners
 
 
-def asked_before(out_dir: Path) -> tuple[set[str], bool]:
-    """The formats and whether a cover the render in `out_dir` was asked for (none when there is none)."""
-    try:
-        settings = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["settings"]
-        return {str(f) for f in settings.get("formats", ["mp3"])}, bool(settings.get("cover"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return set(), False
+@dataclass(frozen=True)
+class Earlier:
+    """The render already in a folder, as its manifest says: what it wrote, and which formats and
+    whether a cover it was asked for (all empty when there is none)."""
+
+    files: frozenset[str] = frozenset()
+    formats: frozenset[str] = frozenset()
+    cover: bool = False
 
 
-def previous_files(out_dir: Path) -> set[str]:
-    """Files an earlier render listed in this folder's manifest (to remove any this one does not write)."""
+def earlier_render(out_dir: Path) -> Earlier:
+    """Read once before a render writes: the files to remove that it does not write again, and what
+    the one before was asked for that it may not be."""
+    manifest = _read(out_dir / "manifest.json")
+    if manifest is None:
+        return Earlier()
     try:
-        names = listed_files(json.loads((out_dir / "manifest.json").read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return set()
-    return {n for n in names if isinstance(n, str) and n and Path(n).name == n}
+        files = frozenset(n for n in listed_files(manifest) if isinstance(n, str) and n and Path(n).name == n)
+    except (KeyError, TypeError, AttributeError):
+        files = frozenset()
+    try:
+        settings = manifest["settings"]
+        formats, cover = frozenset(str(f) for f in settings.get("formats", ["mp3"])), bool(settings.get("cover"))
+    except (KeyError, TypeError, AttributeError):
+        formats, cover = frozenset(), False
+    return Earlier(files, formats, cover)
 
 
 def build_manifest(

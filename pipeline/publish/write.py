@@ -26,7 +26,7 @@ from ..text.dates import iso_date
 from ..sound.assemble import Assembler, Track
 from ..sound.audio import AudioSegment
 from .m4b import M4bWriter
-from .manifest import RenderInfo, asked_before, build_manifest, previous_files
+from .manifest import RenderInfo, build_manifest, earlier_render
 from .mp3 import MP3_LOUDNESS_LOSS_LU, Mp3Cutter, Mp3Writer
 from .player import PAGE_NAME as PLAYER_PAGE
 from .playlist import TrackFile, m3u8
@@ -106,8 +106,7 @@ def write_render(
     """
     from ..sound.loudness import measure, plan
 
-    previous = previous_files(out_dir)
-    formats_before, cover_before = asked_before(out_dir)
+    earlier = earlier_render(out_dir)
     staging = Staging()
     stem = safe_filename(script.title, fallback="speech")
     # The tags name the speech's speaker and the day it was given, when its title block says them;
@@ -191,12 +190,12 @@ def write_render(
         raise
     worker.shutdown()
     written = {t.file for t in track_files} | {t.lrc for t in track_files} | {f for f in files.values() if f}
-    for stale in previous - written - {"manifest.json"}:
+    for stale in earlier.files - written - {"manifest.json"}:
         (out_dir / stale).unlink(missing_ok=True)
     return RenderResult(
         out_dir, full.path, [out_dir / t.file for t in track_files], out_dir / files["srt"], out_dir / files["lrc"],
         out_dir / files["playlist"], out_dir / "manifest.json", player_path, ms(timeline.length),
-        out_dir / book.path.name if book else None, _replaced(formats_before - set(settings.formats), cover_before and not cover),
+        out_dir / book.path.name if book else None, _replaced(set(earlier.formats - set(settings.formats)), earlier.cover and not cover),
     )  # fmt: skip
 
 
