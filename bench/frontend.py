@@ -1,6 +1,7 @@
 """Front-end score on the corpus (tests/corpus): what a listener would hear, line by line.
 
-    python bench/frontend.py                     # every annotated document, three variants each
+    python bench/frontend.py                     # every annotated document, five readings each
+    python bench/frontend.py --reading pdf       # only one reading (as given, gb18030, injected, web page, pdf)
     python bench/frontend.py --half development  # only one half (development or validation)
     python bench/frontend.py --json r.json       # and the raw numbers
     python bench/frontend.py --only 201          # documents whose name starts so
@@ -8,8 +9,10 @@
 The corpus is split by repository into a development half (rules may be written looking at it) and a
 validation half (annotated once, then only scored): see `half_of`. Both are reported, apart.
 
-Each document is read as given, as a GB18030 copy, and as a copy with document-site junk injected
-between its paragraphs (banners, QQ adverts, page marks, a disclaimer). Against its annotation
+Each document is read as given, as a GB18030 copy, as a copy with document-site junk injected
+between its paragraphs (banners, QQ adverts, page marks, a disclaimer), saved as a document site's
+web page (menus above, related links below) and printed from that page to PDF by Chromium (with its
+header and footer on each page). Against its annotation
 (`<name>.ann.tsv`, see tests/corpus/SOURCES.md):
 
 - junk recall: of the lines that must not be spoken (junk:*, and every injected line), the share
@@ -74,6 +77,7 @@ INJECTED_MIDDLE = ["— {page} —", "某某文库整理，咨询QQ306157061", "
 INJECTED_BOTTOM = ["免责声明：本站文章均来自网络，如有侵权请联系删除", "扫码关注公众号，获取更多范文"]
 _MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]+>|&[#\w]+;")
 _NOTE_MARK = re.compile(r"〔\d{1,3}〕|［\d{1,3}］|\[\d{1,3}\]|\[注\s?\d{1,3}\s?\]|\[\^[^\]\s]{1,20}\]|[⑴-⒇①-⑳¹²³⁴⁵⁶⁷⁸⁹⁰]")
+_LIST_MARK = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*+])\s+")
 _LETTERS = re.compile(r"[^\w]|_", re.UNICODE)
 
 
@@ -159,8 +163,33 @@ class Score:
         return self.headings_found / self.headings if self.headings else 1.0
 
 
-def variants(document: Path, annotation: Annotation) -> dict[str, tuple[bytes, str, set[int]]]:
-    """name → (file bytes, their encoding, 0-based indexes of injected lines) for the three readings."""
+#: A document site's page around the text: each line is junk a web-page reading must drop.
+PAGE_TOP = ["首页 | 范文大全 | 讲话稿 | 工作报告 | 登录 | 注册", "当前位置：首页 > 讲话稿 > 领导讲话"]
+PAGE_BOTTOM = ["相关文章：", "在全县工作会议上的讲话范文（精选5篇）", "Copyright © 2024 某某范文网 版权所有  京ICP备12345678号-1"]
+CHROMIUM = "/usr/bin/chromium"
+
+
+@dataclass
+class Reading:
+    """One copy of a document as a user might be handed it, and how to score it."""
+
+    data: bytes
+    suffix: str
+    rows: list[str]
+    """The lines the score walks: the document's own, then any added (see `injected`)."""
+    injected: set[int] = field(default_factory=set)
+    """0-based indexes into `rows` of lines that are not the document's (all junk)."""
+    encoding: str = "utf-8"
+    by_line: bool = True
+    """Whether the file's line N is `rows[N-1]` (not so once a page was laid out in HTML or PDF)."""
+    absent: set[int] = field(default_factory=set)
+    """0-based indexes of the document's lines this copy does not hold (a Markdown file's front
+    matter is metadata, never shown on its page)."""
+
+
+def variants(document: Path, annotation: Annotation, pdf_dir: Path | None = None) -> dict[str, Reading]:
+    """name → the readings of one document: as given, GB18030, junk injected, saved as a web page and
+    (when `pdf_dir` is given and Chromium is installed) printed to PDF from that page."""
     text = "\n".join(annotation.lines)
     lines = annotation.lines
     blank = [i for i, line in enumerate(lines) if not line.strip() and i > 0]
@@ -187,19 +216,65 @@ def variants(document: Path, annotation: Annotation) -> dict[str, tuple[bytes, s
             inject([row.format(page=page) for row in INJECTED_MIDDLE[: 1 + (page % 2)]])
             page += 1
     inject(INJECTED_BOTTOM)
-    return {
-        "as given": (text.encode("utf-8"), "utf-8", set()),
-        "gb18030": (text.encode("gb18030"), "gb18030", set()),
-        "injected": ("\n".join(out).encode("utf-8"), "utf-8", injected),
+    suffix = document.suffix
+    readings = {
+        "as given": Reading(text.encode("utf-8"), suffix, lines),
+        "gb18030": Reading(text.encode("gb18030"), suffix, lines, encoding="gb18030"),
+        "injected": Reading("\n".join(out).encode("utf-8"), suffix, out, injected),
     }
+    page_rows = lines + PAGE_TOP + PAGE_BOTTOM
+    added = set(range(len(lines), len(page_rows)))
+    html = web_page(document, annotation, fence)
+    metadata = set(range(fence + 1))
+    readings["web page"] = Reading(html.encode("utf-8"), ".html", page_rows, added, by_line=False, absent=metadata)
+    if pdf_dir is not None and Path(CHROMIUM).exists():
+        # Printed as a user prints the page: the site's menus stay out (print styles hide them).
+        pdf = print_to_pdf(web_page(document, annotation, fence, furniture=False), pdf_dir / f"{document.stem}.html")
+        readings["pdf"] = Reading(pdf, ".pdf", lines, by_line=False, absent=metadata)
+    return readings
 
 
-def score_variant(document: Path, annotation: Annotation, data: bytes, encoding: str, injected: set[int], work: Path) -> Score:
+def web_page(document: Path, annotation: Annotation, fence: int, furniture: bool = True) -> str:
+    """The document as a document site serves it: Markdown laid out as HTML (a text file a paragraph
+    a line), the page's title from its first line, menus above and related links below."""
+    from html import escape
+
+    from markdown_it import MarkdownIt
+
+    body_lines = annotation.lines[fence + 1 :]
+    if document.suffix == ".md":
+        body = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable("table").render("\n".join(body_lines))
+    else:
+        body = "\n".join(f"<p>{escape(line)}</p>" for line in body_lines if line.strip())
+    first = next((line.strip("# *") for line in body_lines if line.strip()), document.stem)
+    top = "".join(f"<div class=nav>{escape(row)}</div>" for row in PAGE_TOP) if furniture else ""
+    bottom = "".join(f"<div class=foot>{escape(row)}</div>" for row in PAGE_BOTTOM) if furniture else ""
+    return (f"<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>{escape(first[:40])}_某某范文网</title></head>"
+            f"<body><header>{top}</header><main><article>{body}</article></main><footer>{bottom}</footer></body></html>")
+
+
+def print_to_pdf(html: str, where: Path) -> bytes:
+    """`html` opened in Chromium and printed to PDF with its default header and footer (date, title,
+    address, page N/M), as a user prints a page."""
+    import subprocess
+
+    where.write_text(html, encoding="utf-8")
+    pdf = where.with_suffix(".pdf")
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         f"--print-to-pdf={pdf}", where.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    return pdf.read_bytes()
+
+
+def score_variant(document: Path, annotation: Annotation, reading: Reading, work: Path) -> Score:
     from pipeline import SpeechcastError, load_script
 
     work.mkdir(parents=True, exist_ok=True)
-    path = work / document.name
-    path.write_bytes(data)
+    path = work / (document.stem + reading.suffix)
+    path.write_bytes(reading.data)
+    injected = reading.injected
     score = Score()
     try:
         script = load_script(path)
@@ -217,15 +292,19 @@ def score_variant(document: Path, annotation: Annotation, data: bytes, encoding:
         _unnumbered(letters(t)) + letters("".join(s.paragraphs)) for t, s in zip(spoken_title, script.sections)
     )
     heard = heard_with + "\n" + heard_without
-    rows = data.decode(encoding).split("\n")
+    rows = reading.rows
     # A junk line counts as removed when it is not heard, or when the report took it out at its line
     # (a short junk line such as a tag or a date may be heard elsewhere, in the speech itself).
     reported: dict[int, str] = {}
     for item in script.removed:
         reported[item.line] = reported.get(item.line, "") + letters(item.text)
 
+    anywhere = "\n".join(reported.values())
+
     def removed(line: int, sound: str) -> bool:
-        return not sound or sound not in heard or sound in reported.get(line, "")
+        if reading.by_line:
+            return not sound or sound not in heard or sound in reported.get(line, "")
+        return not sound or sound not in heard or sound in anywhere
 
     original = 0
     annotated_headings: list[tuple[str, int]] = []
@@ -240,6 +319,8 @@ def score_variant(document: Path, annotation: Annotation, data: bytes, encoding:
                 score.kept_junk.append(f"injected: {row}")
             continue
         original += 1
+        if index in reading.absent:
+            continue
         label = annotation.labels.get(original, "")
         content = row
         for fragment in annotation.inline.get(original, []):
@@ -253,7 +334,8 @@ def score_variant(document: Path, annotation: Annotation, data: bytes, encoding:
                 score.kept_junk.append(f"{original}: {row}")
         elif sound:
             score.speech += 1
-            if sound not in heard and letters(row) not in heard:  # inline junk left in is not speech lost
+            # Inline junk left in is not speech lost; nor is a list's number a page shows as a bullet.
+            if sound not in heard and letters(row) not in heard and (reading.by_line or letters(_LIST_MARK.sub("", content)) not in heard):
                 score.speech_lost += 1
                 score.lost.append(f"{original}: {row}")
         if label in _TITLE_BLOCK and sound:
@@ -302,10 +384,15 @@ def _summary(score: Score) -> dict:
     return {**asdict(score), "recall": score.recall, "found": score.found}
 
 
-def run(only: str = "", halves: Sequence[str] = HALVES) -> dict:
-    """Every document of the given halves, three readings each: per document and per half."""
+READINGS = ("as given", "gb18030", "injected", "web page", "pdf")
+
+
+def run(only: str = "", halves: Sequence[str] = HALVES, readings: Sequence[str] = READINGS) -> dict:
+    """Every document of the given halves in the given readings: per document and per half. (Printing
+    to PDF needs Chromium; without it that reading is left out and the count of readings says so.)"""
     results: dict[str, dict] = {}
     totals: dict[str, Score] = {}
+    counts: dict[str, int] = {}
     repos = repositories()
     with tempfile.TemporaryDirectory(prefix="speechcast-frontend-") as tmp:
         for half in halves:
@@ -313,17 +400,20 @@ def run(only: str = "", halves: Sequence[str] = HALVES) -> dict:
             for document in documents(only, half):
                 annotation = Annotation.read(document)
                 per: dict[str, dict] = {"half": half, "repository": repos[document.name]}  # type: ignore[dict-item]
-                for name, (data, encoding, injected) in variants(document, annotation).items():
+                printed = Path(tmp) / "printed" if "pdf" in readings else None
+                if printed:
+                    printed.mkdir(exist_ok=True)
+                for name, reading in variants(document, annotation, printed).items():
+                    if name not in readings:
+                        continue
                     work = Path(tmp) / name.replace(" ", "-")
-                    work.mkdir(exist_ok=True)
-                    score = score_variant(document, annotation, data, encoding, injected, work)
+                    score = score_variant(document, annotation, reading, work)
                     total.add(score, document.name)
                     per[name] = _summary(score)
+                    counts[half] = counts.get(half, 0) + 1
                 results[document.name] = per
-    return {"documents": results, "halves": {half: {**_summary(t), "documents": sum(r["half"] == half for r in results.values())} for half, t in totals.items()}}
-
-
-_READINGS = ("as given", "gb18030", "injected")
+    return {"documents": results, "halves": {half: {**_summary(t), "documents": sum(r["half"] == half for r in results.values()),
+                                                    "readings": counts.get(half, 0)} for half, t in totals.items()}}
 
 
 def markdown(report: dict) -> str:
@@ -332,7 +422,9 @@ def markdown(report: dict) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, per in report["documents"].items():
-        for variant in _READINGS:
+        for variant in READINGS:
+            if variant not in per:
+                continue
             s = per[variant]
             lines.append(
                 f"| {name} | {per['half'][:3]} | {variant} | {s['junk_removed']}/{s['junk']} | {s['speech_lost']}/{s['speech']} | "
@@ -349,7 +441,7 @@ def totals(report: dict) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for half, t in report["halves"].items():
-        per_ten = 10 * t["false_headings"] / max(3 * t["documents"], 1)
+        per_ten = 10 * t["false_headings"] / max(t.get("readings", 3 * t["documents"]), 1)
         lines.append(
             f"| **{half}** | {t['documents']} | **{t['recall']:.1%}** ({t['junk_removed']}/{t['junk']}) | **{t['speech_lost']}** of {t['speech']} | "
             f"**{t['found']:.1%}** ({t['headings_found']}/{t['headings']}) | {t['levels_right']}/{t['headings_found']} | "
@@ -362,15 +454,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="documents whose file name starts with this")
     parser.add_argument("--half", choices=HALVES, action="append", help="only this half (repeat for both; default both)")
+    parser.add_argument("--reading", choices=READINGS, action="append", help="only this reading (repeat for more; default all)")
     parser.add_argument("--totals", action="store_true", help="print the halves' totals only")
     parser.add_argument("--json", type=Path, help="write the raw numbers here")
     parser.add_argument("--details", action="store_true", help="list every miss of the development half (the validation half is only scored)")
     args = parser.parse_args(argv)
-    report = run(args.only, args.half or HALVES)
+    report = run(args.only, args.half or HALVES, args.reading or READINGS)
     print(totals(report) if args.totals else markdown(report))
     if args.details:
         for name, per in report["documents"].items():
-            for variant in _READINGS if per["half"] == "development" else ():
+            for variant in [r for r in READINGS if r in per] if per["half"] == "development" else ():
                 for key in ("lost", "kept_junk", "missed_headings", "false", "missed_title_block"):
                     for item in per[variant][key]:
                         print(f"{name}\t{variant}\t{key}\t{item}")

@@ -72,6 +72,7 @@ _NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4}){0,3}"
 _CREDIT_LABEL = r"(?:文|图|文图|图文|摄影|摄|视频|撰文|撰稿|记者|通讯员|编辑|责编|主编|整理|作者|策划|设计|排版|美编|校对|审核|审校|监制|出品人|供图|制图|翻译|编译)"
 #: Who paid for or lent a hand to the event (战略合作伙伴：……, 特别支持单位：……, 联合出品：……).
 _SPONSOR_LABEL = r"[\u4e00-\u9fff]{0,6}(?:合作伙伴|支持单位|合作媒体|合作平台|媒体支持|出品方?|赞助商?|鸣谢|主办方?|承办方?|协办方?|指定用\w{1,2}|\w{0,4}支持)"
+_CONTACT_FIELD = r"(?:地址|通讯地址|邮编|邮政编码|电话|联系电话|传真|邮箱|电子邮箱|E-?mail|网址)"
 #: Reasons that mark the site's own promotion; slogan lines between two of these are promotion too.
 PROMOTION = frozenset({Reason.WATERMARK, Reason.CONTACT, Reason.SUBSCRIPTION, Reason.FOLLOW, Reason.APP, Reason.BRAND, Reason.SLOGAN, Reason.PROMOTION})
 _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
@@ -83,6 +84,8 @@ _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
         Reason.CONTACT,
         re.compile(
             r"(?:QQ|qq|ＱＱ|微信|VX|vx|wx)[号群]?[:：\s]*[\w-]{5,}|咨询(?:QQ|qq|微信|电话)|QQ群|qq群|(?:加|添加)(?:微信|QQ|qq)"
+            # A site's or an office's address block: two labelled fields (地址：… 邮编：… 电话：…).
+            rf"|^\W*{_CONTACT_FIELD}[:：].{{0,60}}{_CONTACT_FIELD}[:：]"
         ),
     ),
     (

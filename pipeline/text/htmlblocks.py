@@ -53,16 +53,56 @@ def html_blocks(raw: str, start: int, removed: list[RemovedLine] | None = None) 
         if node.tag not in _BLOCK_TAGS or any(c.tag in _BLOCK_TAGS and c.mem_id != node.mem_id for c in node.traverse()):
             continue
         leaves.add(node.mem_id)
-        text = " ".join(node.text(separator="").split()) if node.tag != "pre" else node.text(separator="")
-        if not text.strip():
+        if node.tag == "pre":
+            # Preformatted text keeps its lines (an indented paragraph of a manuscript, as Markdown's code).
+            blocks += [Block(row, line_of(row), "html") for row in node.text(separator="").split("\n") if row.strip()]
             continue
         strong = "".join(n.text(separator="") for n in node.css("strong, b"))
         level = _HEADING_TAGS.get(node.tag, 0)
-        bold = bool(strong.strip()) and "".join(strong.split()) == "".join(text.split())
-        linked = "".join("".join(a.text(separator="").split()) for a in node.css("a")) == "".join(text.split())
-        kind: BlockKind = "heading" if level else "caption" if node.tag == "figcaption" else "html"
-        blocks.append(Block(text, line_of(text), kind, level, bold, linked=linked))
+        kind = "heading" if level else "caption" if node.tag == "figcaption" else _kind(node)
+        # A <br> breaks the line, not the paragraph (同志们：<br>今天……): each line a block that
+        # continues the one before, as a soft line break in Markdown.
+        rows = [" ".join(row.split()) for row in _lines_of(node)]
+        rows = [row for row in rows if row]
+        if level:
+            rows = [" ".join(rows)]  # a heading broken over two lines is still one heading
+        whole = "".join(rows)
+        if not whole:
+            continue
+        bold = bool(strong.strip()) and "".join(strong.split()) == "".join(whole.split())
+        linked = "".join("".join(a.text(separator="").split()) for a in node.css("a")) == "".join(whole.split())
+        for k, text in enumerate(rows):
+            lead = 0 if bold or level or k else _bold_lead(node, text)
+            blocks.append(Block(text, line_of(text), kind, level, bold, linked=linked, bold_lead=lead, continues=k > 0))
     return blocks
+
+
+def _kind(node: Any) -> BlockKind:
+    """What the markup says the element is, as Markdown's readers say it: quoted, a list item, a
+    table cell, or plain HTML."""
+    tags = {node.tag, *(parent.tag for parent in _ancestors(node))}
+    return "quote" if "blockquote" in tags else "table" if tags & {"td", "th"} else "list" if tags & {"li", "dd", "dt"} else "html"
+
+
+def _lines_of(node: Any) -> list[str]:
+    """The element's text split where a <br> breaks it."""
+    rows = [""]
+    for child in node.traverse(include_text=True):
+        if child.tag == "br":
+            rows.append("")
+        elif child.tag == "-text":
+            rows[-1] += child.text(deep=False) or ""
+    return rows
+
+
+def _bold_lead(node: Any, text: str) -> int:
+    """How many characters of `text` a <strong>/<b> opening the element holds (a lead sentence set in
+    bold before the plain text of its paragraph, as Markdown's **…** lead)."""
+    first = node.css_first("strong, b")
+    if first is None:
+        return 0
+    lead = " ".join(first.text(separator="").split())
+    return len(lead) if lead and text.startswith(lead) and len(lead) < len(text) else 0
 
 
 def _ancestors(node: Any) -> Iterator[Any]:

@@ -75,7 +75,9 @@ def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
     page = [b for b in _page_blocks(html) if _LETTERS.sub("", b.text)]
     # A block that is nothing but a link (a menu item, a related title) is the site's, whatever the
     # extractor took in.
-    found = {k for k, b in enumerate(page) if not b.linked and _LETTERS.sub("", b.text) in inside}
+    # (The lines of one element, broken by <br>, are in the article or out of it together.)
+    element = [_LETTERS.sub("", "".join(b.text for b in group)) for group in _elements(page) for _ in group]
+    found = {k for k, b in enumerate(page) if not b.linked and element[k] in inside}
     # The article spans its substantial blocks: a short one (a breadcrumb's last word, the title
     # in a menu) may match by chance and must not stretch it over the site's chrome.
     anchors = [k for k in sorted(found) if len(_LETTERS.sub("", page[k].text)) >= _ANCHOR_LETTERS and _SENTENCE.search(page[k].text)]
@@ -120,6 +122,18 @@ def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
         if title:
             blocks.insert(0, Block(title, 1, "heading", 1))
     return blocks, removed
+
+
+def _elements(page: list[Block]) -> list[list[Block]]:
+    """The page's blocks grouped by the element that holds them (a block that continues the one
+    before is that element's next line)."""
+    groups: list[list[Block]] = []
+    for block in page:
+        if block.continues and groups:
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    return groups
 
 
 def _page_blocks(html: str) -> list[Block]:
