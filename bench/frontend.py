@@ -39,6 +39,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
@@ -187,9 +188,9 @@ class Reading:
     matter is metadata, never shown on its page)."""
 
 
-def variants(document: Path, annotation: Annotation, pdf_dir: Path | None = None) -> dict[str, Reading]:
+def variants(document: Path, annotation: Annotation, printer: Printer | None = None) -> dict[str, Reading]:
     """name → the readings of one document: as given, GB18030, junk injected, saved as a web page and
-    (when `pdf_dir` is given and Chromium is installed) printed to PDF from that page."""
+    (with a printer) printed to PDF from that page."""
     text = "\n".join(annotation.lines)
     lines = annotation.lines
     blank = [i for i, line in enumerate(lines) if not line.strip() and i > 0]
@@ -202,7 +203,8 @@ def variants(document: Path, annotation: Annotation, pdf_dir: Path | None = None
             injected.update((len(out) - 3, len(out) - 2, len(out) - 1))
 
     # A site's banner goes above the text; a Markdown file's front matter (its metadata) stays first.
-    fence = next((k for k in range(1, min(len(lines), 40)) if lines[0].strip() == "---" and lines[k].strip() == "---"), -1)
+    top = next((k for k, line in enumerate(lines) if line.strip()), 0)
+    fence = next((k for k in range(top + 1, min(len(lines), 40)) if lines[top].strip() == "---" and lines[k].strip() == "---"), -1)
     out.extend(lines[: fence + 1])
     inject(INJECTED_TOP)
     step = max(len(blank) // 4, 1)
@@ -227,9 +229,9 @@ def variants(document: Path, annotation: Annotation, pdf_dir: Path | None = None
     html = web_page(document, annotation, fence)
     metadata = set(range(fence + 1))
     readings["web page"] = Reading(html.encode("utf-8"), ".html", page_rows, added, by_line=False, absent=metadata)
-    if pdf_dir is not None and Path(CHROMIUM).exists():
+    if printer is not None:
         # Printed as a user prints the page: the site's menus stay out (print styles hide them).
-        pdf = print_to_pdf(web_page(document, annotation, fence, furniture=False), pdf_dir / f"{document.stem}.html")
+        pdf = printer.pdf(web_page(document, annotation, fence, furniture=False), document.stem)
         readings["pdf"] = Reading(pdf, ".pdf", lines, by_line=False, absent=metadata)
     return readings
 
@@ -253,19 +255,37 @@ def web_page(document: Path, annotation: Annotation, fence: int, furniture: bool
             f"<body><header>{top}</header><main><article>{body}</article></main><footer>{bottom}</footer></body></html>")
 
 
-def print_to_pdf(html: str, where: Path) -> bytes:
-    """`html` opened in Chromium and printed to PDF with its default header and footer (date, title,
-    address, page N/M), as a user prints a page."""
-    import subprocess
+class Printer:
+    """Chromium, started once, printing pages to PDF with its default header and footer (date,
+    title, address, page N/M) as a user prints a page."""
 
-    where.write_text(html, encoding="utf-8")
-    pdf = where.with_suffix(".pdf")
-    subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         f"--print-to-pdf={pdf}", where.as_uri()],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    return pdf.read_bytes()
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def __enter__(self) -> Printer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._playwright.stop()
+
+    def pdf(self, html: str, name: str) -> bytes:
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        where = self.work / f"{name}.html"
+        where.write_text(html, encoding="utf-8")
+        page = self._browser.new_page()
+        try:
+            page.goto(where.as_uri())
+            return bytes(page.pdf(display_header_footer=True, print_background=False))
+        finally:
+            page.close()
 
 
 def score_variant(document: Path, annotation: Annotation, reading: Reading, work: Path) -> Score:
@@ -394,16 +414,14 @@ def run(only: str = "", halves: Sequence[str] = HALVES, readings: Sequence[str] 
     totals: dict[str, Score] = {}
     counts: dict[str, int] = {}
     repos = repositories()
-    with tempfile.TemporaryDirectory(prefix="speechcast-frontend-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="speechcast-frontend-") as tmp, Printer(Path(tmp)) as shared:
+        printer = shared if "pdf" in readings and Path(CHROMIUM).exists() else None
         for half in halves:
             total = totals.setdefault(half, Score())
             for document in documents(only, half):
                 annotation = Annotation.read(document)
                 per: dict[str, dict] = {"half": half, "repository": repos[document.name]}  # type: ignore[dict-item]
-                printed = Path(tmp) / "printed" if "pdf" in readings else None
-                if printed:
-                    printed.mkdir(exist_ok=True)
-                for name, reading in variants(document, annotation, printed).items():
+                for name, reading in variants(document, annotation, printer).items():
                     if name not in readings:
                         continue
                     work = Path(tmp) / name.replace(" ", "-")

@@ -129,10 +129,11 @@ def test_a_stray_code_point_of_the_other_script_is_read_in_the_documents_own(tmp
     speech the listener's subtitles must not show 客戶. A traditional speech keeps its own script."""
     page = tmp_path / "page" / "讲话.html"
     page.parent.mkdir()
-    body = "同志们：我们要服务好每一位客戶，做好入戶走访工作，这是我们对人民群众的承诺，也是为人民办实事的具体行动。"
+    body = "同志们：我们要服务好每一位客戶，做好入戶走访工作，这是我们对人民群众的承诺，也是为人民办实事的具体行动，礼序乾坤。"
     page.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>讲话</title></head><body><p>{body}</p></body></html>', encoding="utf-8")
     heard = spoken(load_script(print_to_pdf(page, tmp_path)))
     assert "客户" in heard and "入户" in heard and "戶" not in heard
+    assert "乾坤" in heard  # 乾 is simplified too: read by the phrase, never turned into 干
     traditional = tmp_path / "tw" / "講話.html"
     traditional.parent.mkdir()
     traditional.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><title>講話</title></head><body><p>各位貴賓：我們要服務好每一位客戶，這是對人民的承諾。</p></body></html>', encoding="utf-8")

@@ -7,6 +7,7 @@ structure read those hints instead of guessing what the format already said.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,3 +45,32 @@ class Block:
 def text_blocks(text: str) -> list[Block]:
     """A plain-text manuscript: one block a line, blank lines included (they end paragraphs)."""
     return [Block(line, number) for number, line in enumerate(text.split("\n"), 1)]
+
+
+_LITERAL_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+
+
+def literal_strong(text: str) -> tuple[str, bool, int]:
+    """Bold that CommonMark leaves as literal asterisks in Chinese text (its closing ** must not be
+    followed by a letter when preceded by punctuation: **营造良好的营商环境。**面对…, a rule made for
+    spaced languages), as a page or a PDF made from such Markdown shows it. Such pairs are bold all
+    the same and their marks are syntax, never spoken: (the text without them, whether all of it is
+    bold, how many characters a bold lead holds)."""
+    if "**" not in text and "__" not in text:
+        return text, False, 0
+    first = _LITERAL_STRONG.match(text.strip())
+    plain = _LITERAL_STRONG.sub(lambda m: m.group(1) or m.group(2), text)
+    if first is None:
+        return plain, False, 0
+    inner = first.group(1) or first.group(2)
+    whole = first.end() == len(text.strip())
+    return plain, whole, 0 if whole else len(inner)
+
+
+def unmarked(block: Block) -> Block:
+    """`block` with literal ** bold marks read as bold (see `literal_strong`)."""
+    plain, whole, lead = literal_strong(block.text)
+    if plain == block.text:
+        return block
+    return Block(plain.strip(), block.line, block.kind, block.level, block.bold or whole, block.italic, block.linked,
+                 lead or block.bold_lead, block.continues)  # fmt: skip

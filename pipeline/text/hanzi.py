@@ -35,16 +35,19 @@ def _to_traditional() -> Any:
 def in_own_script(lines: list[str]) -> list[str]:
     """`lines` with characters of the other script mapped to the document's own, when it is plainly
     simplified: a CJK font that draws 户 and 戶 with one glyph gives the text layer either code point,
-    and a listener's subtitles would show 客戶 in a simplified speech. Character by character (never
-    phrases), so nothing moves; a traditional document is left as it is (one simplified character
+    and a listener's subtitles would show 客戶 in a simplified speech. Character for character (a
+    phrase's reading decides which, never its length), so nothing moves; a traditional document is left as it is (one simplified character
     can stand for several traditional ones, and guessing would be wrong)."""
     chars = {c for line in lines for c in line if "\u4e00" <= c <= "\u9fff"}
-    traditional = {c for c in chars if len(t := _converter().convert(c)) == 1 and t != c}
+    # Read by the phrase, not the character alone: 乾坤 keeps its 乾 (simplified text uses it too),
+    # which the converter would turn into 干 on its own.
+    phrased = [_converter().convert(line) for line in lines]
+    phrased = [p if len(p) == len(line) else line for p, line in zip(phrased, lines)]
+    traditional = {c for line, p in zip(lines, phrased) for c, q in zip(line, p) if c != q and c in chars}
     simplified_only = {c for c in chars if _to_traditional().convert(c) != c}
-    if len(simplified_only) < _OWN_SCRIPT_MIN or len(traditional) * _OWN_SCRIPT_RATIO > len(simplified_only):
+    if not traditional or len(simplified_only) < _OWN_SCRIPT_MIN or len(traditional) * _OWN_SCRIPT_RATIO > len(simplified_only):
         return lines
-    table = {c: _converter().convert(c) for c in traditional}
-    return ["".join(table.get(c, c) for c in line) for line in lines] if table else lines
+    return ["".join(q if c in traditional else c for c, q in zip(line, p)) for line, p in zip(lines, phrased)]
 
 
 _OWN_SCRIPT_MIN = 5

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model import Reason, RemovedLine
-from .blocks import Block, BlockKind
+from .blocks import Block, BlockKind, unmarked
 
 _BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre", "div", "section", "article", "dd", "dt", "figcaption", "caption"})
 _HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
@@ -74,7 +74,7 @@ def html_blocks(raw: str, start: int, removed: list[RemovedLine] | None = None) 
         for k, text in enumerate(rows):
             lead = 0 if bold or level or k else _bold_lead(node, text)
             blocks.append(Block(text, line_of(text), kind, level, bold, linked=linked, bold_lead=lead, continues=k > 0))
-    return blocks
+    return [unmarked(block) for block in blocks]
 
 
 def _kind(node: Any) -> BlockKind:

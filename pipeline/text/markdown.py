@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..model import Reason, RemovedLine
-from .blocks import Block, BlockKind
+from .blocks import literal_strong, Block, BlockKind
 from .htmlblocks import html_blocks
 from .markers import HEADING_MAX
 
@@ -142,23 +142,12 @@ def _front_matter_lines(source: Sequence[str]) -> int:
     return 0
 
 
-_LITERAL_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
-
-
 def _cjk_strong(row: tuple[str, int, bool, bool, int]) -> tuple[str, int, bool, bool, int]:
-    """Bold that CommonMark leaves as literal asterisks in Chinese text: its closing ** must not be
-    followed by a letter when preceded by punctuation (**营造良好的营商环境。**面对…), a rule made for
-    spaced languages. Such pairs are bold all the same; their marks are syntax, never spoken."""
     text, line, bold, italic, lead = row
-    if "**" not in text and "__" not in text:
+    plain, whole, inner = literal_strong(text)
+    if plain == text:
         return row
-    first = _LITERAL_STRONG.match(text.strip())
-    plain = _LITERAL_STRONG.sub(lambda m: m.group(1) or m.group(2), text).strip()
-    if first is not None:
-        inner = first.group(1) or first.group(2)
-        whole = first.end() == len(text.strip())
-        return plain, line, bold or whole, italic, 0 if whole else len(inner)
-    return plain, line, bold, italic, lead
+    return plain.strip(), line, bold or whole, italic, 0 if whole else inner or lead
 
 
 _CAPTION_MAX = 30

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model import Reason, RemovedLine
-from .blocks import Block
+from .blocks import Block, unmarked
 from .hanzi import in_own_script, simplified
 
 _MARGIN_SHARE = 0.08
@@ -86,7 +86,7 @@ def _read(path: Path) -> tuple[list[_Line], dict[int, float]]:
                     chars = found["chars"]
                     size = statistics.median(c["size"] for c in chars) if chars else 0.0
                     bold = bool(chars) and all("bold" in str(c.get("fontname", "")).lower() for c in chars)
-                    lines.append(_Line(normalize(found["text"]), number, found["top"], found["x0"], found["x1"], size, bold))
+                    lines.append(_Line(normalize(_gaps(found["text"], chars)), number, found["top"], found["x0"], found["x1"], size, bold))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise InputError(f"{path} is encrypted: open it, save or print it without a password, and try again.") from exc
     except (PDFSyntaxError, PdfminerException, ValueError, KeyError, TypeError) as exc:
@@ -131,7 +131,11 @@ def _paragraphs(body: list[tuple[int, _Line]]) -> list[Block]:
     previous: _Line | None = None
     for number, line in body:
         level = heading_sizes.index(round(line.size)) + 1 if round(line.size) in heading_sizes else 0
-        if previous is not None and not level and _continues(previous, line, left, right, spacing, text_size) and not blocks[-1].level:
+        if previous is not None and level and blocks[-1].level == level and _wraps(previous, line, right):
+            # A heading too long for one line goes on in the next, at its size: one heading.
+            last = blocks[-1]
+            blocks[-1] = Block(last.text + line.text.strip(), last.line, last.kind, last.level, last.bold and line.bold)
+        elif previous is not None and not level and _continues(previous, line, left, right, spacing, text_size) and not blocks[-1].level:
             last = blocks[-1]
             gap = " " if last.text[-1:].isascii() and last.text[-1:].isalnum() and line.text[:1].isascii() and line.text[:1].isalnum() else ""
             blocks[-1] = Block(last.text + gap + line.text.strip(), last.line, last.kind, last.level, last.bold and line.bold)
@@ -140,7 +144,14 @@ def _paragraphs(body: list[tuple[int, _Line]]) -> list[Block]:
                 blocks.append(Block("", number))  # an empty line on the page: it parts blocks, as in a text file
             blocks.append(Block(line.text.strip(), number, "heading" if level else "text", level, line.bold))
         previous = line
-    return blocks
+    return [unmarked(block) for block in blocks]
+
+
+def _wraps(previous: _Line, line: _Line, right: float) -> bool:
+    """Whether heading line `line` is the rest of heading line `previous`: straight below it, on the
+    same page, after a line that ran to the margin."""
+    return (line.page == previous.page and 0 < line.top - previous.top <= previous.size * _GAP * 1.5
+            and right - previous.x1 < previous.size * _SHORT)
 
 
 def _continues(previous: _Line, line: _Line, left: float, right: float, spacing: float, size: float) -> bool:
@@ -152,6 +163,25 @@ def _continues(previous: _Line, line: _Line, left: float, right: float, spacing:
     # A paragraph's lines run to the margin; one that stops short ended its paragraph (a heading
     # without a full stop too), whatever it ends with.
     return ran_to_margin and not indented and line.top - previous.top <= spacing * _GAP
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e\u2e80-\u2fdf]")
+
+
+def _gaps(text: str, chars: list[dict]) -> str:
+    """The line's text with each gap of a full character's width between Chinese characters set as
+    the ideographic space it is on the page (一、法学人才之质的改进问题　本问题……): the text layer
+    writes every gap as " ", a word space and a heading's run-in gap alike."""
+    out, k = [], 0
+    for ch in text:
+        if ch == " " and 0 < k < len(chars) and chars[k]["text"] != " ":
+            before, after = chars[k - 1], chars[k]
+            wide = after["x0"] - before["x1"] >= 0.8 * float(before.get("size") or 0)
+            out.append("\u3000" if wide and _CJK.match(before["text"]) and _CJK.match(after["text"]) else " ")
+            continue
+        out.append(ch)
+        k += ch == (chars[k]["text"] if k < len(chars) else None)
+    return "".join(out)
 
 
 def normalize(text: str) -> str:
