@@ -183,12 +183,13 @@ def _one_of_batch(given: str, one, view, rows: list, codes: list[int]) -> None: 
 
 
 def _title(folder: Path) -> str:
-    import json
+    from .publish.record import Unreadable, read_recorded
 
     try:
-        return str(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["title"])
-    except (OSError, ValueError, KeyError):
+        found = read_recorded(folder)
+    except Unreadable:
         return ""
+    return found.title if found else ""
 
 
 def _source(manuscript: str, cache_dir: Optional[Path] = None) -> tuple[Path, str]:
@@ -332,7 +333,7 @@ def feed(
     """Write OUTPUT/feed.xml, a podcast feed (RSS 2.0, iTunes tags, Podcasting 2.0 chapters) of its renders."""
     from .publish.feed import write_feed
 
-    written = write_feed(output, base_url, tracks=tracks, title=title, author=author)
+    written = write_feed(output, base_url, tracks=tracks, title=title, author=author, warn=_err)
     typer.echo(f"Feed written to {written}: serve {output} at {base_url} and subscribe to {base_url.rstrip('/')}/feed.xml.")
 
 

@@ -93,37 +93,35 @@ def unchanged(source: str | Path, voice: Voice, *, settings: RenderSettings | No
               player: bool = True, appendix: bool = False) -> RenderResult | None:  # fmt: skip
     """The render already on disk when the source's bytes and every option are what it was made
     from, judged without reading the manuscript (None when that cannot be said: then ask up_to_date)."""
+    from .publish.record import Unreadable, read_recorded  # light: no numpy, no writers
+
     try:
         source_hash = hashlib.sha256(Path(source).read_bytes()).hexdigest()
         out_dir = output_dir(source, voice.preset.name, out_root)
-        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-        recorded, render_key = manifest.get("input_key"), manifest.get("render_key", "")
-        chunks = len(manifest.get("chunks", []))
-    except (OSError, ValueError, AttributeError):
+        recorded = read_recorded(out_dir)
+    except (OSError, Unreadable):
         return None
-    if recorded != input_key(source_hash, voice, settings or RenderSettings(), player, appendix):
+    if recorded is None or recorded.input_key != input_key(source_hash, voice, settings or RenderSettings(), player, appendix):
         return None
-    found = _existing(out_dir, render_key)
+    found = _existing(out_dir, recorded.render_key)
     if found is None:
         return None
-    return RenderResult(out_dir, voice.preset.name, voice.engine.id, found[0], found[1], SynthesisReport(chunks=chunks),
+    return RenderResult(out_dir, voice.preset.name, voice.engine.id, found[0], found[1], SynthesisReport(chunks=recorded.chunks),
                         list(voice.warnings), up_to_date=True)  # fmt: skip
 
 
 def _existing(out_dir: Path, key: str) -> tuple[int, list[Path]] | None:
     """(duration, files) of the render in out_dir when it was made with `key` and is complete."""
-    try:
-        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("render_key") != key:
-            return None
-        from .publish.manifest import listed_files  # light: no numpy, no writers
+    from .publish.record import Unreadable, read_recorded
 
-        names = listed_files(manifest)
-        duration = int(manifest["duration_ms"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    try:
+        recorded = read_recorded(out_dir)
+    except Unreadable:
         return None
-    files = [out_dir / name for name in names]
-    return (duration, files) if all(p.is_file() for p in files) else None
+    if recorded is None or recorded.render_key != key:
+        return None
+    files = [out_dir / name for name in recorded.files()]
+    return (recorded.duration_ms, files) if all(p.is_file() for p in files) else None
 
 
 def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str | None = None,

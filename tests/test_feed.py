@@ -87,3 +87,28 @@ def test_a_feed_needs_renders_and_an_address(cli, tmp_path: Path) -> None:
     assert "holds no render" in cli.error("feed", "empty", "--base-url", BASE)
     assert "--base-url must be an http://" in cli.error("feed", "empty", "--base-url", "ftp://x")
     assert not (tmp_path / "empty" / "feed.xml").exists()
+
+
+def test_a_manifest_edited_by_hand_is_left_out_with_one_line_and_never_followed(cli, tmp_path: Path) -> None:
+    from pipeline.web.library import entries, library_file
+
+    root = _rendered(cli, tmp_path)
+    first, second = sorted(root.glob("*/*/manifest.json"))
+    data = json.loads(first.read_text(encoding="utf-8"))
+    data["files"]["full"] = "../../../../etc/shadow"
+    first.write_text(json.dumps(data), encoding="utf-8")
+    done = cli.run("feed", "out", "--base-url", BASE)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("\n") == 1 and "left out of the feed" in done.stderr and "Traceback" not in done.stderr
+    text = (root / "feed.xml").read_text(encoding="utf-8")
+    assert "shadow" not in text and len(feedparser.parse(text).entries) == 1
+    assert [e["id"] for e in entries(root)] == [f"{second.parent.parent.name}/{second.parent.name}"]
+    assert library_file(root, f"{first.parent.parent.name}/{first.parent.name}/manifest.json") is None
+    # A field of the wrong type: the same, one line each, and with nothing left a plain sentence.
+    data = json.loads(second.read_text(encoding="utf-8"))
+    data["duration_ms"] = "3:52"
+    second.write_text(json.dumps(data), encoding="utf-8")
+    done = cli.run("feed", "out", "--base-url", BASE)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.count("left out of the feed") == 2 and "holds no render" in done.stderr
+    assert entries(root) == []

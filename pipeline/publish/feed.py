@@ -14,11 +14,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import InputError
+from .record import MANIFEST, Unreadable, read_recorded
 from .staging import atomic_write_text
 
 FEED_NAME = "feed.xml"
@@ -45,12 +47,14 @@ class Episode:
     """Who gave the speech, when its title block says (the item's itunes:author)."""
 
 
-def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast") -> Path:
-    """OUTPUT/feed.xml for every render under `root`. Raises InputError when there is none."""
+def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast",
+               warn: Callable[[str], None] | None = None) -> Path:  # fmt: skip
+    """OUTPUT/feed.xml for every render under `root`. Raises InputError when there is none; a render
+    whose manifest cannot be trusted is left out, and `warn` told which and why."""
     root = Path(root)
     if not base_url.lower().startswith(("http://", "https://")):
         raise InputError(f"--base-url must be an http:// or https:// address such as http://192.168.1.5:8000/, not '{base_url}'.")
-    episodes = sorted(_episodes(root, tracks), key=lambda e: (-e.published, e.title))
+    episodes = sorted(_episodes(root, tracks, warn or (lambda _: None)), key=lambda e: (-e.published, e.title))
     if not episodes:
         raise InputError(f"{root} holds no render (no */*/manifest.json): render a manuscript into it first, then make its feed.")
     base = base_url.rstrip("/") + "/"
@@ -82,36 +86,40 @@ def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = 
     return target
 
 
-def _episodes(root: Path, tracks: bool) -> list[Episode]:
+def _episodes(root: Path, tracks: bool, warn: Callable[[str], None]) -> list[Episode]:
     episodes = []
-    for manifest_path in sorted(root.glob("*/*/manifest.json")):
+    for manifest_path in sorted(root.glob(f"*/*/{MANIFEST}")):
+        folder = manifest_path.parent
         try:
-            manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
-            folder = manifest_path.parent
+            render = read_recorded(folder)
             published = manifest_path.stat().st_mtime
-            voice = manifest["voice"]["preset"] or manifest["voice"]["voice"]
-            sections = [(s["start_ms"], s["title"], s["track"]) for s in manifest["sections"]]
-            speaker = str(manifest.get("speaker", ""))
-            byline = " · ".join(str(x) for x in (speaker, manifest.get("date", "")) if x)
-            lead = f"{byline}。" if byline else ""
-            if not tracks:
-                episodes.append(Episode(f"{manifest['title']}（{voice}）", folder / manifest["files"]["full"], manifest["duration_ms"], published,
-                                        _guid(folder, manifest["files"]["full"], manifest), [(start, t) for start, t, _ in sections],
-                                        lead + " · ".join(t for _, t, _ in sections), speaker))  # fmt: skip
-                continue
-            for track in manifest["tracks"]:
-                own = [(start - track["start_ms"], t) for start, t, n in sections if n == track["number"]]
-                episodes.append(Episode(f"{manifest['title']} · {track['title']}（{voice}）", folder / track["file"],
-                                        track["end_ms"] - track["start_ms"], published + track["number"] / 1000,
-                                        _guid(folder, track["file"], manifest), own, lead + track["title"], speaker))  # fmt: skip
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # a folder that is not a finished render
+        except Unreadable as exc:
+            warn(f"{exc}; it is left out of the feed.")
+            continue
+        except OSError:
+            continue  # gone since the folder was listed
+        if render is None:
+            continue
+        voice = render.preset or render.voice
+        sections = [(s.start_ms, s.title, s.track) for s in render.sections]
+        byline = " · ".join(x for x in (render.speaker, render.date) if x)
+        lead = f"{byline}。" if byline else ""
+        if not tracks:
+            episodes.append(Episode(f"{render.title}（{voice}）", folder / render.full, render.duration_ms, published,
+                                    _guid(folder, render.full, render.render_key), [(start, t) for start, t, _ in sections],
+                                    lead + " · ".join(t for _, t, _ in sections), render.speaker))  # fmt: skip
+            continue
+        for track in render.tracks:
+            own = [(start - track.start_ms, t) for start, t, n in sections if n == track.number]
+            episodes.append(Episode(f"{render.title} · {track.title}（{voice}）", folder / track.file,
+                                    track.end_ms - track.start_ms, published + track.number / 1000,
+                                    _guid(folder, track.file, render.render_key), own, lead + track.title, render.speaker))  # fmt: skip
     return [e for e in episodes if e.file.is_file()]
 
 
-def _guid(folder: Path, name: str, manifest: dict[str, Any]) -> str:
+def _guid(folder: Path, name: str, render_key: str) -> str:
     """The same render of the same file keeps its guid; a new render of it gets a new one."""
-    return hashlib.sha256(f"{folder.parent.name}/{folder.name}/{name}\n{manifest.get('render_key', '')}".encode()).hexdigest()
+    return hashlib.sha256(f"{folder.parent.name}/{folder.name}/{name}\n{render_key}".encode()).hexdigest()
 
 
 def _path(file: Path, root: Path) -> str:

@@ -4,7 +4,6 @@ and cue sits on the timeline. The player page and later re-renders read it."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import Script, Timeline
 from ..settings import RenderSettings, VoiceSettings
 from .playlist import TrackFile
+from .record import MANIFEST, Unreadable, read_recorded
 
 if TYPE_CHECKING:  # subtitles loads numpy: an unchanged render checks its manifest without it
     from .subtitles import Cue
@@ -39,34 +39,17 @@ class RenderInfo:
     """Which manuscript this is (its absolute path or link): renders of others never share its folder."""
 
 
-def listed_files(manifest: dict[str, Any]) -> list[str]:
-    """The names of every file a render wrote, as its manifest lists them, the main file first and
-    the manifest itself among them. KeyError, TypeError or AttributeError when the manifest is not one of ours."""
-    files = manifest["files"]
-    names = [files["full"], *([files["m4b"]] if files.get("m4b") and files["m4b"] != files["full"] else []),
-             *(t[k] for t in manifest["tracks"] for k in ("file", "lrc")), files["srt"], files["lrc"], files["playlist"],
-             "manifest.json", *([files["player"]] if files["player"] else [])]  # fmt: skip
-    return list(dict.fromkeys(names))
-
-
-def _read(path: Path) -> dict[str, Any] | None:
-    """A manifest's data, or None when there is none or it is no manifest of ours."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def folder_owners(folder: Path) -> set[str]:
     """The manuscripts whose renders a manuscript folder holds ("" for a render an older version made,
     which did not say); empty when it holds none."""
     owners = set()
-    for path in folder.glob("*/manifest.json") if folder.is_dir() else ():
+    for path in folder.glob(f"*/{MANIFEST}") if folder.is_dir() else ():
         try:
-            owners.add(str(_read(path)["source"].get("owner", "")))  # type: ignore[index]
-        except (KeyError, TypeError, AttributeError):
+            found = read_recorded(path.parent)
+        except Unreadable:
             continue  # not a render of ours: it claims nothing
+        if found is not None:
+            owners.add(found.owner)
     return owners
 
 
@@ -83,19 +66,13 @@ class Earlier:
 def earlier_render(out_dir: Path) -> Earlier:
     """Read once before a render writes: the files to remove that it does not write again, and what
     the one before was asked for that it may not be."""
-    manifest = _read(out_dir / "manifest.json")
-    if manifest is None:
+    try:
+        found = read_recorded(out_dir)
+    except Unreadable:
+        found = None  # nothing it names is trusted: nothing is removed on its word
+    if found is None:
         return Earlier()
-    try:
-        files = frozenset(n for n in listed_files(manifest) if isinstance(n, str) and n and Path(n).name == n)
-    except (KeyError, TypeError, AttributeError):
-        files = frozenset()
-    try:
-        settings = manifest["settings"]
-        formats, cover = frozenset(str(f) for f in settings.get("formats", ["mp3"])), bool(settings.get("cover"))
-    except (KeyError, TypeError, AttributeError):
-        formats, cover = frozenset(), False
-    return Earlier(files, formats, cover)
+    return Earlier(frozenset(found.files()), found.formats, found.cover)
 
 
 def build_manifest(

@@ -186,12 +186,12 @@ def create_app(config: ServeSettings) -> Guard:
     async def rerender(request: Request) -> Response:
         body = await _body(request)
         found = library.render_folder(out_root, _text(body, "render"))
-        if found is None or not isinstance(found[1].get("script"), str):
+        if found is None or not found[1].script:
             raise _Problem(404, "That render is no longer in the library: refresh the page.")
         folder, manifest = found
-        draft = await run_in_threadpool(drafts.from_script, folder.parent.name, manifest["script"])
+        draft = await run_in_threadpool(drafts.from_script, folder.parent.name, manifest.script)
         source = await run_in_threadpool(drafts.write_script, draft)
-        owner = manifest.get("source", {}).get("owner") or None  # the same manuscript: its folder, another voice
+        owner = manifest.owner or None  # the same manuscript: its folder, another voice
         orders = _orders(body, source, await run_in_threadpool(drafts.script, draft), owner)
         return JSONResponse({"jobs": [renders.submit(o, _browser(request)).id for o in orders]})
 

@@ -8,37 +8,26 @@ whatever it points at), ending at a file a render's manifest lists or the podcas
 
 from __future__ import annotations
 
-import json
+import logging
 import os
 import stat
 import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..publish.manifest import listed_files
+from ..publish.record import MANIFEST, Recorded, Unreadable, plain_name, read_recorded
 
-MANIFEST = "manifest.json"
+log = logging.getLogger("speechcast.serve")
 
 
-def render_files(manifest: dict[str, Any]) -> list[str]:
-    """The plain names of the files a render wrote, as its manifest lists them (none for a manifest not ours)."""
+def read_manifest(folder: Path) -> Recorded | None:
+    """The render in `folder`, or None when it has none or one we cannot trust (left out of the
+    library, said once in the server's log)."""
     try:
-        names = listed_files(manifest)
-    except (KeyError, TypeError, AttributeError):
-        return []
-    return [n for n in names if isinstance(n, str) and n and _plain(n)]
-
-
-def _plain(name: str) -> bool:
-    return "/" not in name and "\\" not in name and name not in (".", "..") and not name.startswith(".") and "\x00" not in name
-
-
-def read_manifest(folder: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_recorded(folder)
+    except Unreadable as exc:
+        log.warning("left out of the library: %s", exc)
         return None
-    return data if isinstance(data, dict) else None
 
 
 def entries(root: Path) -> list[dict[str, Any]]:
@@ -55,29 +44,27 @@ def entries(root: Path) -> list[dict[str, Any]]:
     return [e for _, e in sorted(found, key=lambda item: item[0], reverse=True)]
 
 
-def entry(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+def entry(folder: Path, render: Recorded) -> dict[str, Any]:
     """One render as the page shows it: what it is and the links to its files."""
     key = f"{folder.parent.name}/{folder.name}"
-    files = manifest.get("files", {})
-    voice = manifest.get("voice", {})
 
-    def link(name: str | None) -> str | None:
+    def link(name: str) -> str | None:
         return f"/files/{_quote(key)}/{_quote(name)}" if name else None
 
     return {
         "id": key,
-        "title": str(manifest.get("title", "")),
-        "voice": str(voice.get("preset", "")),
-        "engine": str(manifest.get("engine", "")),
-        "duration_ms": int(manifest.get("duration_ms", 0) or 0),
+        "title": render.title,
+        "voice": render.preset,
+        "engine": render.engine,
+        "duration_ms": render.duration_ms,
         "date": _date(folder),
-        "full": link(files.get("full")),
-        "player": link(files.get("player")),
-        "m4b": link(files.get("m4b")),
-        "srt": link(files.get("srt")),
-        "lrc": link(files.get("lrc")),
+        "full": link(render.full),
+        "player": link(render.player),
+        "m4b": link(render.m4b),
+        "srt": link(render.srt),
+        "lrc": link(render.lrc),
         "zip": f"/zip/{_quote(key)}",
-        "tracks": [{"title": str(t.get("title", "")), "url": link(t.get("file"))} for t in manifest.get("tracks", [])],
+        "tracks": [{"title": t.title, "url": link(t.file)} for t in render.tracks],
     }
 
 
@@ -102,7 +89,7 @@ def _inside(root: Path, target: Path) -> Path | None:
         return None
     here = root
     for part in relative.parts:
-        if not _plain(part):
+        if not plain_name(part):
             return None
         here = here / part
         try:
@@ -119,7 +106,7 @@ def library_file(root: Path, path: str) -> Path | None:
     from ..publish.feed import CHAPTERS_FOLDER, COVER_NAME, FEED_NAME
 
     parts = path.split("/")
-    if not path or any(not _plain(p) for p in parts):
+    if not path or any(not plain_name(p) for p in parts):
         return None
     # The podcast feed, its cover and its chapters, when `speechcast feed` wrote them.
     feed = parts in ([FEED_NAME], [COVER_NAME]) or (len(parts) == 2 and parts[0] == CHAPTERS_FOLDER and parts[1].endswith(".json"))
@@ -130,28 +117,28 @@ def library_file(root: Path, path: str) -> Path | None:
         return None
     folder = _inside(root, root / parts[0] / parts[1])
     manifest = read_manifest(folder) if folder is not None else None
-    if folder is None or manifest is None or parts[2] not in render_files(manifest):
+    if folder is None or manifest is None or parts[2] not in manifest.files():
         return None
     target = _inside(root, folder / parts[2])
     return target if target is not None and stat.S_ISREG(os.lstat(target).st_mode) else None
 
 
-def render_folder(root: Path, key: str) -> tuple[Path, dict[str, Any]] | None:
+def render_folder(root: Path, key: str) -> tuple[Path, Recorded] | None:
     """(folder, manifest) of the render "<manuscript>/<voice>", or None."""
     parts = key.split("/")
-    if len(parts) != 2 or any(not _plain(p) for p in parts):
+    if len(parts) != 2 or any(not plain_name(p) for p in parts):
         return None
     folder = _inside(root, root / parts[0] / parts[1])
     manifest = read_manifest(folder) if folder is not None else None
     return (folder, manifest) if folder is not None and manifest is not None else None
 
 
-def write_zip(folder: Path, manifest: dict[str, Any], out: BinaryIO) -> None:
+def write_zip(folder: Path, manifest: Recorded, out: BinaryIO) -> None:
     """Every file of the render into one zip under a folder named for it; MP3s stored as they are
     (they do not compress), text deflated."""
     base = f"{folder.parent.name}-{folder.name}"
     with zipfile.ZipFile(out, "w") as archive:
-        for name in render_files(manifest):
+        for name in manifest.files():
             path = _inside(folder, folder / name)
             if path is None or not path.is_file():
                 continue
