@@ -259,6 +259,10 @@ def outline(
     sources = _expand(manuscripts)
     if output is not None and len(sources) > 1:
         raise SpeechcastInputError("-o writes the script of one manuscript: give one manuscript with -o.")
+    if output is not None:
+        from .publish.staging import check_target
+
+        check_target(output)
     failed: list[int] = []
     for given in sources:
         if len(sources) > 1:

@@ -68,6 +68,29 @@ def test_an_outline_script_is_written_whole_and_renders(cli, make_speech, tmp_pa
     assert rendered.returncode == 0 and (tmp_path / "output" / "script" / "offline-female" / "manifest.json").is_file()
 
 
+def test_an_outline_written_over_a_link_a_private_file_or_a_device_leaves_each_as_it_was(cli, make_speech, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    path = make_speech(sections=1, paragraphs=1, sentences=1)
+    (tmp_path / "real.md").write_text("old", encoding="utf-8")
+    (tmp_path / "link.md").symlink_to("real.md")
+    os.link(tmp_path / "real.md", tmp_path / "hard.md")
+    (tmp_path / "private.md").write_text("old", encoding="utf-8")
+    (tmp_path / "private.md").chmod(0o600)
+    for target in ("link.md", "hard.md", "private.md", os.devnull):
+        done = cli.run("outline", path, "-o", target)
+        assert done.returncode == 0, (target, done.stderr)
+    assert (tmp_path / "link.md").is_symlink() and (tmp_path / "link.md").read_text(encoding="utf-8").startswith("<!-- speechcast script")
+    assert os.stat(tmp_path / "hard.md").st_ino == os.stat(tmp_path / "real.md").st_ino  # still one file, two names
+    assert stat.S_IMODE(os.stat(tmp_path / "private.md").st_mode) == 0o600
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    (tmp_path / "folder.md").mkdir()
+    line = cli.error("outline", path, "-o", "folder.md", code=4)
+    assert "is a folder" in line
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_edge_patience_comes_from_the_environment(edge_service: EdgeService, cli, make_speech, monkeypatch) -> None:
     path = make_speech(sections=1, paragraphs=1, sentences=1)
     edge_service.fail_text("同志们", "stall")  # the request it shares with the title, then its own

@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import secrets
+import stat
 import sys
 import threading
 import time
@@ -56,12 +57,36 @@ def temp_name(final: Path) -> Path:
     return final.with_name(f"{_TEMP_PREFIX}{secrets.token_hex(6)}{_TEMP_SUFFIX}")
 
 
+def check_target(path: Path, info: os.stat_result | None = None) -> None:
+    """Refuse, before any work, a file name that names a folder."""
+    if (info is not None and stat.S_ISDIR(info.st_mode)) or (info is None and Path(path).is_dir()):
+        raise OutputError(f"{path} is a folder: give a file name to write to.")
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """`text` written to `path` whole or not at all (a temporary file renamed over it)."""
-    temp = temp_name(path)
+    """`text` written to `path` whole or not at all (a temporary file renamed over it), the way the
+    user's file was: a regular file keeps its mode, a symlink stays a link (its target is written), a
+    file with other hard links and a device or FIFO (-o /dev/stdout) are written through in place."""
+    path = Path(path)
+    try:
+        target = path.resolve() if path.is_symlink() else path
+        info = os.stat(target) if target.exists() else None
+    except (OSError, RuntimeError) as exc:
+        raise OutputError(f"Cannot write {path} ({getattr(exc, 'strerror', None) or exc}): choose another place for it.") from exc
+    check_target(path, info)
+    if info is not None and (not stat.S_ISREG(info.st_mode) or info.st_nlink > 1):
+        try:
+            with open(target, "w", encoding="utf-8") as out:  # replacing it would cut the other links
+                out.write(text)
+        except OSError as exc:
+            raise OutputError(f"Cannot write {path} ({exc.strerror}): choose another place for it.") from exc
+        return
+    temp = temp_name(target)
     try:
         temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
+        if info is not None:
+            os.chmod(temp, stat.S_IMODE(info.st_mode))
+        os.replace(temp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
