@@ -121,7 +121,11 @@ def _existing(out_dir: Path, key: str) -> tuple[int, list[Path]] | None:
     if recorded is None or recorded.render_key != key:
         return None
     files = [out_dir / name for name in recorded.files()]
-    return (recorded.duration_ms, files) if all(p.is_file() for p in files) else None
+    try:
+        whole = all(p.is_file() and recorded.sizes.get(p.name, p.stat().st_size) == p.stat().st_size for p in files)
+    except OSError:
+        return None
+    return (recorded.duration_ms, files) if whole else None
 
 
 def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str | None = None,

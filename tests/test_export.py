@@ -225,7 +225,7 @@ def test_mp3_writer_reports_encoder_failure(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the whole output stage
 
 MANIFEST_KEYS = {"speechcast", "title", "speaker", "date", "salutation", "source", "engine", "voice", "settings", "sample_rate",
-                 "duration_ms", "files", "tracks", "sections", "chunks", "cues", "script", "render_key", "input_key"}  # fmt: skip
+                 "duration_ms", "files", "sizes", "tracks", "sections", "chunks", "cues", "script", "render_key", "input_key"}  # fmt: skip
 INFO = RenderInfo("0.1.0", VoiceSettings("espeak", "cmn", rate="+10%"), preset="standard",
                   source_path="speech.txt", source_sha256="ab" * 32, date="2024-05-01")  # fmt: skip
 
@@ -281,8 +281,10 @@ def test_render_writes_every_file(rendered) -> None:
 
 
 def test_manifest_schema_and_timeline(rendered) -> None:
-    _, _, m, _ = rendered
+    out, _, m, _ = rendered
     assert set(m) == MANIFEST_KEYS
+    # The audio's bytes as committed: every MP3 the render wrote, at its size on disk.
+    assert m["sizes"] == {p.name: p.stat().st_size for p in out.glob("*.mp3")}
     assert m["files"] == {"full": "关于作风建设的讲话.mp3", "m4b": None, "srt": "关于作风建设的讲话.srt", "lrc": "关于作风建设的讲话.lrc",
                           "playlist": "playlist.m3u8", "player": "index.html"}  # fmt: skip
     assert m["source"] == {"path": "speech.txt", "sha256": "ab" * 32, "url": "", "removed_lines": 1,

@@ -521,3 +521,29 @@ def test_two_renders_into_one_folder_take_turns_and_the_second_finds_the_first(t
     worker.join(2)
     assert not worker.is_alive() and len(waiting) == 1 and isinstance(waiting[0], Cancelled), waiting
     first.join(120)
+
+
+def test_a_commit_cut_short_is_said_and_never_taken_for_a_finished_render(cli, make_speech, tmp_path: Path) -> None:
+    """A file that cannot be put in place (here a folder stands at the MP3's name; on Windows a player
+    holding it open) stops the render with one sentence, after some tracks were replaced: the folder
+    then has no manifest, and the next run renders it again rather than saying "Up to date"."""
+    path = make_speech(sections=2, paragraphs=1, sentences=2)
+    assert cli.run("render", path, "-e", "espeak", "--pace", PACE, "-q").returncode == 0
+    folder = next((tmp_path / "output").glob("*/offline-female"))
+    full = folder / json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]["full"]
+    full.unlink()
+    full.mkdir()
+    (full / "held").write_text("a player holds this", encoding="utf-8")
+    line = cli.error("render", path, "-e", "espeak", "--pace", "0.3", code=4)
+    assert "Could not put" in line and "render again" in line
+    assert not (folder / "manifest.json").exists() and not [p for p in folder.iterdir() if p.name.startswith(".")]
+    (full / "held").unlink()
+    full.rmdir()
+    again = cli.run("render", path, "-e", "espeak", "--pace", "0.3")
+    assert again.returncode == 0 and "Up to date" not in again.stdout and full.is_file()
+    # An MP3 changed after its render (not the size the manifest recorded) is not up to date either.
+    with full.open("ab") as out:
+        out.write(b"\0" * 417)
+    third = cli.run("render", path, "-e", "espeak", "--pace", "0.3")
+    assert third.returncode == 0 and "Up to date" not in third.stdout
+    assert "Up to date" in cli.run("render", path, "-e", "espeak", "--pace", "0.3").stdout

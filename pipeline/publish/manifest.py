@@ -84,6 +84,7 @@ def build_manifest(
     settings: RenderSettings,
     info: RenderInfo,
     script_markdown: str,
+    sizes: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     ms = timeline.ms
     voice = info.voice
@@ -112,6 +113,7 @@ def build_manifest(
         "sample_rate": timeline.sample_rate,
         "duration_ms": ms(timeline.length),
         "files": files,
+        "sizes": sizes or {},
         "tracks": [dataclasses.asdict(t) for t in tracks],
         "sections": [
             {"index": s.index, "title": s.title, "level": s.level, "kind": script.sections[s.index].kind,

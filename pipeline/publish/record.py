@@ -66,6 +66,8 @@ class Recorded:
     render_key: str
     input_key: str
     script: str
+    sizes: dict[str, int]
+    """File name → bytes, for the audio files (empty in manifests older than the record of sizes)."""
 
     def files(self) -> list[str]:
         """Every file the render wrote, the main file first and the manifest itself among them."""
@@ -124,8 +126,15 @@ def _recorded(folder: Path, data: dict[str, Any]) -> Recorded:
         lrc=_name(files, "lrc", optional=True), playlist=_name(files, "playlist", optional=True),
         player=_name(files, "player", optional=True), tracks=tracks, sections=sections, chunks=len(_list(data, "chunks")),
         formats=frozenset(formats), cover=settings.get("cover") is True, render_key=_str(data, "render_key", ""),
-        input_key=_str(data, "input_key", ""), script=_str(data, "script", ""),
+        input_key=_str(data, "input_key", ""), script=_str(data, "script", ""), sizes=_sizes(data),
     )  # fmt: skip
+
+
+def _sizes(data: dict[str, Any]) -> dict[str, int]:
+    sizes = _table(data.get("sizes", {}), "sizes")
+    if not all(plain_name(k) and isinstance(v, int) and not isinstance(v, bool) and v >= 0 for k, v in sizes.items()):
+        raise TypeError("sizes is not a table of file names and byte counts")
+    return dict(sizes)
 
 
 def _table(value: Any, what: str) -> dict[str, Any]:

@@ -192,9 +192,29 @@ class Staging:
         except OSError as exc:
             raise OutputError(f"Cannot write {final}: {exc.strerror}; free some space or choose another folder with -o.") from exc
 
-    def commit(self) -> None:
-        for temp, final in self.pending:
-            os.replace(temp, final)
+    def sizes(self, suffixes: tuple[str, ...]) -> dict[str, int]:
+        """Final name → bytes of each staged file with one of these suffixes (as it will be committed)."""
+        return {final.name: temp.stat().st_size for temp, final in self.pending if final.suffix in suffixes}
+
+    def commit(self, record: str = "") -> None:
+        """Rename every staged file into place, `record` (the render's manifest) last: the old record
+        goes first, so a commit cut short (a file a player holds open, a full disk) leaves a folder
+        no later run takes for a finished render, and says so in one sentence."""
+        pending = sorted(self.pending, key=lambda pair: pair[1].name == record)
+        if record and pending and pending[-1][1].name == record:
+            pending[-1][1].unlink(missing_ok=True)
+        for k, (temp, final) in enumerate(pending):
+            try:
+                os.replace(temp, final)
+            except OSError as exc:
+                for left, _ in pending[k:]:
+                    with contextlib.suppress(OSError):
+                        left.unlink()
+                self.pending.clear()
+                raise OutputError(
+                    f"Could not put {final} in place ({exc.strerror}): close any player that holds the render's files and render again "
+                    "(the folder is marked unfinished, so the next render redoes it)."
+                ) from exc
         self.pending.clear()
 
     def abort(self) -> None:

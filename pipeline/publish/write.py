@@ -173,14 +173,17 @@ def write_render(
         staging.write_text(out_dir / files["srt"], srt(cue_list))
         staging.write_text(out_dir / files["lrc"], lrc(cue_list, title=script.title))
         staging.write_text(out_dir / files["playlist"], m3u8(track_files))
-        manifest = build_manifest(script, timeline, track_files, cue_list, files, settings, info, script_markdown)
+        # The audio's sizes as committed: the up-to-date test checks them (a file replaced by hand or
+        # left from a commit cut short is not this render's).
+        sizes = staging.sizes((".mp3", ".m4b"))
+        manifest = build_manifest(script, timeline, track_files, cue_list, files, settings, info, script_markdown, sizes)
         player_path = None
         if player is not None:
             files["player"] = PLAYER_PAGE  # `files` is the manifest's own dict
             player_path = out_dir / PLAYER_PAGE
             staging.write_text(player_path, player(manifest))
         staging.write_text(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-        staging.commit()
+        staging.commit(record="manifest.json")
     except BaseException:
         full.abort()  # unblocks a worker still feeding it
         if book is not None:
