@@ -57,6 +57,7 @@ def read_source(path: Path) -> Source | Script:
         from .word import word_blocks
 
         return word_blocks(_existing(path)), []
+    _within_size(path)
     if path.suffix.lower() in _WEB_PAGE:
         from .webpage import webpage_blocks
 
@@ -69,6 +70,24 @@ def read_source(path: Path) -> Source | Script:
 
         return markdown_blocks(text)
     return text, []
+
+
+TEXT_BYTES_MAX = 8 * 1024 * 1024
+"""A manuscript in text, Markdown or HTML is at most this large: a three-hour report is about 150 KB
+of text, and every stage after reading grows with the size (a 20 MB page took half a minute and
+750 MB to read)."""
+
+
+def _within_size(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # the reader says what is wrong with it
+    if size > TEXT_BYTES_MAX:
+        raise InputError(
+            f"{path} is {size // (1024 * 1024)} MB, far more than any speech (a three-hour report is about 150 KB of text): "
+            "check that it is the right file, or split it into the speeches it holds."
+        )
 
 
 def _existing(path: Path) -> Path:

@@ -56,6 +56,7 @@ class _Line:
 def pdf_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
     """The PDF's paragraphs as blocks (line numbers count lines across the whole document) and the
     running headers and footers taken out. Raises InputError for a scan, an encrypted or a broken PDF."""
+    _check_streams(path)
     lines, heights = _read(path)
     if not any(line.text.strip() for line in lines):
         raise InputError(
@@ -67,6 +68,39 @@ def pdf_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
     removed = [RemovedLine(n, line.text, reason) for n, (line, reason) in enumerate(zip(lines, running), 1) if reason]
     body = [(n, line) for n, (line, reason) in enumerate(zip(lines, running), 1) if not reason and line.text.strip()]
     return _paragraphs(body), removed
+
+
+_STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n")
+STREAM_MAX = 128 * 1024 * 1024
+"""A compressed stream inflating past this is no page of a manuscript (a text page's stream is a
+few hundred KB; a full-page scan in Flate some tens of MB)."""
+STREAMS_MAX = 512 * 1024 * 1024
+"""Nor is a file whose streams together inflate past this."""
+
+
+def _check_streams(path: Path) -> None:
+    """Refuse a decompression bomb before the parser inflates it: each Flate stream is inflated a
+    piece at a time and counted, never held, and the count stops at the limit."""
+    import zlib
+
+    data = path.read_bytes()
+    total = 0
+    for found in _STREAM.finditer(data):
+        inflater, size, at = zlib.decompressobj(), 0, found.end()
+        while at < len(data) and size <= STREAM_MAX:
+            piece = inflater.decompress(data[at : at + 65536], 1024 * 1024)
+            size += len(piece)
+            while inflater.unconsumed_tail and size <= STREAM_MAX:
+                size += len(inflater.decompress(inflater.unconsumed_tail, 1024 * 1024))
+            if inflater.eof:
+                break
+            at += 65536
+        total += size
+        if size > STREAM_MAX or total > STREAMS_MAX:
+            raise InputError(
+                f"{path} holds compressed streams that unpack to more than {max(size, total) // (1024 * 1024)} MB, far more than a manuscript holds "
+                "(a damaged or hostile file): open it and print it to PDF again, or copy its text into a .txt file."
+            )
 
 
 def _read(path: Path) -> tuple[list[_Line], dict[int, float]]:

@@ -36,7 +36,7 @@ def page_text(data: bytes, path: Path) -> str:
     for name in names:
         try:
             return data.decode(name)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # UnicodeError: a codec that refuses all (charset="undefined")
             continue
     raise InputError(f"{path} is a web page in a charset we cannot read: save it again as UTF-8 and try again.")
 

@@ -84,11 +84,12 @@ def word_blocks(path: Path) -> list[Block]:
             return word_blocks(converted(path, Path(folder)))
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import LxmlError
 
     _check_unpacked_size(path)
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:  # LxmlError: broken or entity-bomb XML
         raise InputError(f"{path} is not a readable .docx file ({exc}): open and save it again in Word.") from exc
     numbering = _Numbering(document)
     blocks = []
