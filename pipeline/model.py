@@ -38,6 +38,7 @@ class Reason(Enum):
     NOTE_MARK = ("note-mark", "notes", "note mark")
     EDITORIAL_PARENTHESIS = ("editorial-parenthesis", "notes", "editorial parenthesis")
     SCRAPING_DEBRIS = ("scraping-debris", "markup", "anti-scraping debris")
+    TIME_TAG = ("time-tag", "furniture", "a transcript's time and speaker tag")
     # What a reader took out.
     FRONT_MATTER = ("front-matter", "publication", "front matter")
     HORIZONTAL_RULE = ("horizontal-rule", "markup", "horizontal rule")
@@ -68,6 +69,9 @@ class Reason(Enum):
     DOCUMENT_NUMBER = ("document-number", "publication", "document number or letterhead")
     SCRAPER_DUMP = ("scraper-dump", "markup", "scraper debris: a data structure's text")
     PAGE_MARK = ("page-mark", "furniture", "page mark")
+    TIME_CODE = ("time-code", "furniture", "a recording's time code (transcript or subtitles)")
+    SLIDE_CUE = ("slide-cue", "furniture", "a slide's number or a cue to change it")
+    STAGE_DIRECTION = ("stage-direction", "stage", "a stage direction on its own line")
     SITE_BUTTONS = ("site-buttons", "furniture", "web page: buttons and links")
     REPEATED = ("repeated", "furniture", "repeated header or footer")
     REPEATED_TITLE = ("repeated-title", "furniture", "title repeated by the page")

@@ -281,3 +281,43 @@ def test_an_editors_box_of_key_points_before_the_speech_is_not_spoken(tmp_path) 
     script = load_script(path)
     assert [r.line for r in script.removed if r.reason is Reason.LEAD_IN] == [3, 5, 7]
     assert script.salutation == "同志们：" and "营商环境就是生产力" not in spoken(script)
+
+
+# --- what a script tells its speaker or its recording ---------------------------------------------
+
+
+def test_a_transcripts_clock_and_tags_are_never_spoken_its_words_are() -> None:
+    youtube = load_script(corpus("700_"))
+    assert removed_at(youtube, 1) == [("furniture", Reason.TIME_CODE)] and "哈囉歡迎來到思想實驗室" in spoken(youtube)
+    subtitles = load_script(corpus("702_"))
+    assert removed_at(subtitles, 2) == [("furniture", Reason.TIME_CODE)]  # 00:00:00,000 --> 00:00:03,000
+    assert "2 扫码报工" in spoken(subtitles)  # a step of the tutorial that says 扫码: speech, not a prompt to follow
+    meeting = load_script(corpus("701_"))
+    assert removed_at(meeting, 1) == [("furniture", Reason.TIME_TAG)] and "今天天遇到降温。" in spoken(meeting)
+    assert "Speaker" not in spoken(meeting) and "0:02" not in spoken(meeting)
+
+
+def test_slide_cues_and_stage_directions_on_their_own_lines_are_not_spoken() -> None:
+    talk = load_script(corpus("711_"))
+    assert removed_at(talk, 11) == [("furniture", Reason.SLIDE_CUE)]  # ## 第1页 · 封面
+    assert removed_at(talk, 13) == [("stage", Reason.STAGE_DIRECTION)]  # **（上台站定，扫视一圈，微笑开场）**
+    assert not any(s.title.startswith("第1页") for s in talk.sections)
+    demo = load_script(corpus("712_"))
+    assert removed_at(demo, 33) == [("stage", Reason.STAGE_DIRECTION)]  # 【切到本地终端】
+    assert "保存后数据超了会收到订阅消息" in spoken(demo)  # a speech that mentions 订阅 is no advert
+    assert removed_at(load_script(corpus("710_")), 15) == [("furniture", Reason.SLIDE_CUE)]  # (切ppt)
+
+
+def test_a_bracketed_date_or_subtitle_is_no_stage_direction(tmp_path) -> None:
+    path = tmp_path / "讲话.txt"
+    path.write_text("在全县工作会议上的讲话\n（2024年3月5日）\n同志们：\n（一）\n今天我们开会。\n（鼓掌）\n（全体起立，奏国歌）\n谢谢大家！\n", encoding="utf-8")
+    script = load_script(path)
+    assert script.date and "2024" in script.date
+    assert removed_at(script, 7) == [("stage", Reason.STAGE_DIRECTION)]
+    assert "全体起立" not in spoken(script) and "今天我们开会。" in spoken(script)
+
+
+def test_a_reports_appendices_after_its_closing_are_kept_apart() -> None:
+    report = load_script(corpus("730_"))
+    assert removed_at(report, 25) == [("appendix", Reason.APPENDIX)]  # 附件1, a third of the way in
+    assert "名词解释" not in spoken(report) and "各位代表！" in spoken(report)

@@ -59,6 +59,7 @@ _FULL_TEXT_FOLLOWS = re.compile(
 )
 """A line saying the speech itself follows: whatever stands between the title and it is the editor's."""
 _APPENDIX_MAX = 60
+_BARE_APPENDIX = 8
 _SENTENCE = re.compile(r"[。！？!?；;…]")
 _PLAIN_CONTINUATION = 16
 """A paragraph of this many characters with a sentence in it, after the closing, continues the speech."""
@@ -106,7 +107,11 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
         if again and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i]):  # a title, not a sentence
             take(i, Reason.REPEATED_TITLE)
     half = filled[len(filled) // 2] if filled else 0
-    appendix = next((i for i in filled if i >= half and i not in taken and len(probes[i]) <= _APPENDIX_MAX and _APPENDIX.match(probes[i])), None)
+    # A bare appendix head (附件1, 名词解释) on its own line opens the appendix after the first quarter
+    # already: a report's appendices (十件民生实事, a glossary) can be a third of the file.
+    quarter = filled[len(filled) // 4] if filled else 0
+    appendix = next((i for i in filled if i not in taken and _APPENDIX.match(probes[i]) and len(probes[i]) <= _APPENDIX_MAX
+                     and (i >= half or (i >= quarter and len(probes[i]) <= _BARE_APPENDIX))), None)  # fmt: skip
     notes = _notes_start(probes, filled, half, taken)
     if appendix is not None:
         for i in filled:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from ..model import Reason, RemovedLine, Section
 from .apparatus import CLOSING_END, apparatus_verdicts
 from .blocks import Block, text_blocks
+from .delivery import CLOCK, is_direction
+from .delivery import RULES as DELIVERY_RULES
 from .evidence import Line, fitted, junk_features
 from .hanzi import simplified
 from .dates import date_of
@@ -48,6 +50,8 @@ _FRAGMENT = re.compile(
     r"|(?P<note>(?<=\S)(?:〔\d{1,3}〕|［\d{1,3}］|\[\d{1,3}\]|\[注\s?\d{1,3}\s?\]|\[\^[^\]\s]{1,20}\]|[⑴-⒇])|(?<=[\u4e00-\u9fff。，！？”」』）])[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
     r"|(?<=[^\s：:；;，,、（(])[①-⑳](?=[\s，。；：、！？”’」』）)]|$)|(?<=[。！？”」』])[①-⑳])"
     r"|(?P<editorial>[（(](?:指[^（）()\n]{1,30}|根据[^（）()\n]{0,40}整理|有删节|节选|摘录|编者注[：:][^（）()\n]*|原载[^（）()\n]*|选自[^（）()\n]*)[）)])"
+    # A transcript's tag before what was said: [0:02 - 0:04] Speaker 2: (a bracketed time, then a speaker).
+    rf"|(?P<timetag>^\[{CLOCK}(?:\s*[-–—~]\s*{CLOCK})?\]\s*(?:(?:Speaker|speaker|说话人|发言人|發言人)\s*\d{{1,2}}\s*[:：]\s*)?)"
     rf"|(?P<debris>(?:(?<=[{_CJK}])|^)[ \t]*(?:[\x21-\x7e]{{1,3}}[ \t]+){{2,}}[\x21-\x7e]{{1,3}}[ \t]*(?=[{_CJK}]|$))"
 )
 
@@ -61,6 +65,7 @@ _FRAGMENT_REASONS: dict[str, Reason] = {
     "note": Reason.NOTE_MARK,
     "editorial": Reason.EDITORIAL_PARENTHESIS,
     "debris": Reason.SCRAPING_DEBRIS,
+    "timetag": Reason.TIME_TAG,
 }
 
 #: The only fragments taken out of a .md script: it is taken as given, so no heuristics.
@@ -91,14 +96,18 @@ _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (
         Reason.SUBSCRIPTION,
         re.compile(
-            r"订阅|订户|会员(?:群|资料|材料|权益|专享|免费|下载)|(?:开通|成为|升级)(?:会员|VIP|vip)|(?:VIP|vip)(?:会员|专享|资料|下载)|免费(?:下载|领取|赠送)|倒卖|充值"
+            # Subscribing is promotion when it is asked for (现在订阅立享…), not when a speech mentions it.
+            r"(?:现在|立即|马上|点击|欢迎|免费|一键)订阅|订阅(?:立享|即享|本号|我们|公众号|专栏|频道|会员|获取)|订阅号[「“:：]|订户|会员(?:群|资料|材料|权益|专享|免费|下载)|(?:开通|成为|升级)(?:会员|VIP|vip)|(?:VIP|vip)(?:会员|专享|资料|下载)|免费(?:下载|领取|赠送)|倒卖|充值"
         ),
     ),
     # A prompt to follow or scan, not a mention: (微信公众号：吴晓波频道) after a name is attribution.
     (
         Reason.FOLLOW,
         re.compile(
-            r"扫码|扫一扫|扫描(?:下方|上方|文末)?(?:的)?二维码|识别(?:图中)?二维码|长按(?:识别|关注|二维码|图片)|关注(?:我们|本号|本(?:微信)?公众号|(?:微信)?公众号)|"
+            # Scanning is promotion when it is for something (扫码关注, 长按扫码▲立即了解), not when
+            # a speech says it (2 扫码报工, 手机扫码打开).
+            r"(?:扫码|扫一扫)\W{0,3}\w{0,4}?(?:关注|了解|报名|加入|进群|下载|领取|添加|获取|订阅|观看|收听|阅读|购买|咨询|打开此内容|查看)|"
+            r"^\W*(?:微信)?扫一扫\W*$|扫描(?:下方|上方|文末)?(?:的)?二维码|识别(?:图中)?二维码|长按(?:识别|关注|二维码|图片)|关注(?:我们|本号|本(?:微信)?公众号|(?:微信)?公众号)|"
             r"^(?:微信)?公众号[:：]|^微信号[:：]|(?:搜索|添加|置顶|星标)(?:微信)?公众号|公众号(?:后台)?(?:搜索|回复)|点击(?:上方|下方|蓝字|关注)"
         ),
     ),
@@ -145,6 +154,7 @@ _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"|^(?:上一篇|下一篇)[:：]|^点击(?:进入|查看|阅读|这里)"
         ),
     ),
+    *DELIVERY_RULES,
 )
 
 #: Lines that go whatever their length: a publication label at the start (来源：, 责任编辑：,
@@ -332,6 +342,9 @@ def _keyword_verdicts(probes: list[str]) -> Verdicts:
             if pattern.search(line):
                 verdicts[i] = reason
                 break
+        else:
+            if is_direction(line):
+                verdicts[i] = Reason.STAGE_DIRECTION
     return verdicts
 
 
