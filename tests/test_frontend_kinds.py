@@ -321,3 +321,11 @@ def test_a_reports_appendices_after_its_closing_are_kept_apart() -> None:
     report = load_script(corpus("730_"))
     assert removed_at(report, 25) == [("appendix", Reason.APPENDIX)]  # 附件1, a third of the way in
     assert "名词解释" not in spoken(report) and "各位代表！" in spoken(report)
+
+
+def test_points_counted_first_second_under_each_section_are_its_subsections() -> None:
+    speech = load_script(corpus("731_"))
+    assert [(t[:3], level) for t, level in headings(speech)] == [
+        ("一、充", 1), ("二、全", 1), ("第一，", 2), ("第二，", 2), ("第三，", 2), ("第四，", 2),
+        ("三、着", 1), ("第一，", 2), ("第二，", 2), ("第三，", 2), ("第四，", 2),
+    ]  # fmt: skip

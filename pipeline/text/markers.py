@@ -16,7 +16,9 @@ HEADING_MAX = 40
 CN_DIGITS = "零一二三四五六七八九"
 _CN_NUMBER = "(?:[一二三四五六七八九]百(?:零[一二三四五六七八九]|[一二三四五六七八九]?十[一二三四五六七八九]?)?|[一二三四五六七八九十]+)"
 
-#: (rank, marker) from the outermost: 第一部分/第一章 › 第一节 › 第一条 › 一、/第一、 › （一） › 1. › （1） › ①.
+#: (rank, marker) from the outermost: 第一部分/第一章 › 第一节 › 第一条 › 一、 › 第一、/第一， › （一） › 1. › （1） › ①.
+#: 第一，is a rank of its own: under 一、 a speech counts its points 第一，第二，… and starts again
+#: under 二、, a sequence apart from the sections'.
 #: Each marker has prefix, number and suffix groups. The 第一、/第一，/第一＋full-width-space forms
 #: head a line only when what follows the marker up to the first full stop is one short clause
 #: (第一，着力优化现代化城市体系。…): 第一，要……，…… opening a paragraph is a cue, not a section.
@@ -25,17 +27,17 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"^(第)({_CN_NUMBER}|\d{{1,2}})(节)")),
     (2, re.compile(rf"^(第)({_CN_NUMBER}|\d{{1,3}})(条)")),
     (3, re.compile(rf"^()({_CN_NUMBER})([、.．])")),
-    (3, re.compile(rf"^(第)({_CN_NUMBER})([、，,\u3000])")),
-    (4, re.compile(rf"^([（(])({_CN_NUMBER})([）)])")),
-    (5, re.compile(r"^()(\d{1,2})([.．、])(?!\d)")),
-    (6, re.compile(r"^([（(])(\d{1,2})([）)])")),
-    (7, re.compile(r"^()([①-⑳])()")),
+    (4, re.compile(rf"^(第)({_CN_NUMBER})([、，,\u3000])")),
+    (5, re.compile(rf"^([（(])({_CN_NUMBER})([）)])")),
+    (6, re.compile(r"^()(\d{1,2})([.．、])(?!\d)")),
+    (7, re.compile(r"^([（(])(\d{1,2})([）)])")),
+    (8, re.compile(r"^()([①-⑳])()")),
 )
 ARTICLE_RANK = 2
 """第一条: an article of a charter or regulation."""
-FIRST_DIGIT_RANK = 5
+FIRST_DIGIT_RANK = 6
 """Ranks from this one on are numbered with digits (1. and （1）); ① is its own."""
-CIRCLED_RANK = 7
+CIRCLED_RANK = 8
 _WHOLE_LINE = re.compile(rf"^第{_CN_NUMBER}[、，,\u3000]")
 _CLAUSE_MAX = 25
 _INNER_PUNCT = re.compile(r"[，,、；;“”\"（）()《》]")
