@@ -457,3 +457,42 @@ def test_half_written_files_a_killed_render_left_are_swept_when_the_server_start
     server = serve()
     assert server.request("/").status == 200
     assert not stale.exists() and kept.exists()
+
+
+def test_hostile_uploads_are_refused_in_a_sentence_and_leave_no_draft_behind(serve, tmp_path: Path) -> None:
+    """Each crafted file (made by tests/test_hostile.py's makers) is a 400 in one sentence within
+    30 s, no draft folder stays for it, and the server answers the page within a second meanwhile."""
+    import tempfile
+    import threading
+    import time
+
+    from test_hostile import broken_xml, entity_bomb, huge_text, stream_bomb
+
+    server = serve()
+    drafts = lambda: [p for p in Path(tempfile.gettempdir()).glob(f"speechcast-serve-{server.process.pid}-*/drafts/*")]  # noqa: E731
+    slowest: list[float] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            assert server.request("/").status == 200
+            slowest.append(time.monotonic() - started)
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for make in (broken_xml, entity_bomb, stream_bomb, huge_text):
+            path = make(tmp_path)
+            started = time.monotonic()
+            answer = server.upload(path.name, path.read_bytes())
+            assert answer.status == 400 and time.monotonic() - started < 30, (path.name, answer.status, answer.body[:300])
+            message = answer.json()["error"]
+            assert "\n" not in message and "Traceback" not in message and "speechcast-serve-" not in message, message
+            assert drafts() == [], f"{path.name} left a draft folder"
+    finally:
+        stop.set()
+        watcher.join()
+    assert slowest and max(slowest) < 1.0, max(slowest)
+    assert server.alive()

@@ -68,11 +68,11 @@ class Drafts:
         folder = self.root / draft_id
         folder.mkdir(parents=True)
         source = folder / f"manuscript{suffix}"
-        source.write_bytes(data)
         draft = Draft(draft_id, name, folder, source, safe_filename(Path(_display(name)).stem, fallback="manuscript"))
         try:
+            source.write_bytes(data)
             self._reread(draft)
-        except InputError:
+        except BaseException:  # whatever stopped it (a bad file, a full disk, a bug): no folder stays behind
             _remove(folder)
             raise
         with self._lock:
@@ -85,7 +85,11 @@ class Drafts:
         folder = self.root / draft_id
         folder.mkdir(parents=True)
         source = folder / "manuscript.md"
-        source.write_text(markdown, encoding="utf-8")
+        try:
+            source.write_text(markdown, encoding="utf-8")
+        except BaseException:
+            _remove(folder)
+            raise
         draft = Draft(draft_id, f"{stem}.md", folder, source, safe_filename(stem, fallback="manuscript"), script_md=markdown)
         with self._lock:
             self._drafts[draft_id] = draft
