@@ -496,3 +496,23 @@ def test_hostile_uploads_are_refused_in_a_sentence_and_leave_no_draft_behind(ser
         watcher.join()
     assert slowest and max(slowest) < 1.0, max(slowest)
     assert server.alive()
+
+
+def test_connections_that_drip_their_headers_are_closed_and_the_server_answers_meanwhile(serve) -> None:
+    import socket
+    import time
+
+    from pipeline.web.serve import HEADER_SECONDS
+
+    server = serve()
+    slow = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(20)]
+    for connection in slow:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line that ends the headers
+    started = time.monotonic()
+    assert server.request("/").status == 200 and time.monotonic() - started < 1.0
+    time.sleep(HEADER_SECONDS + 1.5)
+    for connection in slow:
+        connection.settimeout(2)
+        assert connection.recv(1024) == b"", "a connection with unfinished headers was held open"  # closed by the server
+        connection.close()
+    assert server.alive()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import ipaddress
 import socket
 from collections.abc import Callable
@@ -57,6 +60,48 @@ def url_for(host: str, port: int, token: str | None) -> str:
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
 
 
+HEADER_SECONDS = 5
+"""A connection sends its request's headers within this many seconds of opening (or of the answer
+before on it), or it is closed: a client dripping its headers a byte at a time holds no connection."""
+
+
+def _protocol() -> type:
+    """uvicorn's HTTP protocol with a deadline for each request's headers, counted from when the
+    connection opened or the answer before went out, and not reset by each byte that trickles in."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeadersInTime(H11Protocol):
+        _due: asyncio.TimerHandle | None = None
+
+        def _arm(self) -> None:
+            if self._due is not None:
+                self._due.cancel()
+            self._due = self.loop.call_later(HEADER_SECONDS, self._late)
+
+        def _late(self) -> None:
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():  # still no complete request
+                with contextlib.suppress(h11.LocalProtocolError):
+                    self.conn.send(h11.ConnectionClosed())
+                self.transport.close()
+
+        def connection_made(self, transport):  # type: ignore[no-untyped-def]
+            super().connection_made(transport)
+            self._arm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._due is not None:
+                self._due.cancel()
+            super().connection_lost(exc)
+
+    return HeadersInTime
+
+
 def serve(host: str, port: int, out_root: Path, *, cache: Path | None, max_upload: int, workers: int,
           announce: Callable[[str], None], open_browser: bool = False) -> None:  # fmt: skip
     import uvicorn
@@ -84,5 +129,5 @@ def serve(host: str, port: int, out_root: Path, *, cache: Path | None, max_uploa
         import webbrowser
 
         webbrowser.open(url)
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="on")
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2, lifespan="on", http=_protocol())
     uvicorn.Server(config).run(sockets=[sock])
