@@ -147,9 +147,14 @@ def test_a_scrapers_dump_of_a_data_structure() -> None:
 
 
 def test_a_title_the_page_repeats() -> None:
+    """The copy the format declares a heading stays the title; the page's later copy goes (and the
+    date and speaker under it are still the title block's)."""
     script = load_script(corpus("107_"))
-    assert removed_at(script, 1) == [("furniture", Reason.REPEATED_TITLE)]
-    assert script.title.startswith("在中央城市工作会议上的讲话")
+    assert removed_at(script, 1) == [] and removed_at(script, 8) == [("furniture", Reason.REPEATED_TITLE)]
+    assert script.title == "在中央城市工作会议上的讲话" and (script.date, script.speaker) == ("2025年7月14日", "习近平")
+    repost = load_script(corpus("720_"))  # a forum's copy of the headline is the page's, not the title
+    assert repost.title.startswith("校长毕业典礼演讲串网络热词 7700学子高喊根叔")
+    assert repost.salutation.startswith("亲爱的2010届毕业生同学们") and "附：华中科技大学校长李培根演讲稿" not in spoken(repost)
 
 
 # --- appendices ---------------------------------------------------------------------------------
@@ -329,3 +334,9 @@ def test_points_counted_first_second_under_each_section_are_its_subsections() ->
         ("一、充", 1), ("二、全", 1), ("第一，", 2), ("第二，", 2), ("第三，", 2), ("第四，", 2),
         ("三、着", 1), ("第一，", 2), ("第二，", 2), ("第三，", 2), ("第四，", 2),
     ]  # fmt: skip
+
+
+def test_a_news_reports_highlights_and_its_full_text_follows_line_are_not_spoken() -> None:
+    address = load_script(corpus("721_"))
+    assert removed_at(address, 35) == [("notes", Reason.BEFORE_FULL_TEXT)]  # 新华社北京12月31日电 ……全文如下：
+    assert "■" not in spoken(address) and spoken(address).count("梦虽遥，追则能达") == 1  # said once, in the speech

@@ -56,6 +56,8 @@ _SPEECH_WORD = r"(?:演讲|讲话|致辞|致词|发言|报告|分享|对话|演�
 _FULL_TEXT_FOLLOWS = re.compile(
     rf"^(?:以下(?:是|为).{{0,60}}?{_SPEECH_WORD}?(?:原文|全文|实录|内容|整理|精华|摘编|节选)|{_SPEECH_WORD}?全文如下|{_SPEECH_WORD}(?:原文|全文|实录)[：:]?$)"
     rf"|^.{{2,80}}{_SPEECH_WORD}(?:原文|全文|实录)(?:如下)?[：:]$"
+    # A news report ending "全文如下：", or a repost's "附：……演讲稿" over the speech it carries.
+    rf"|^.{{2,200}}(?:全文|原文|实录)如下[：:]$|^附[：:].{{0,40}}(?:{_SPEECH_WORD}稿?|全文)$"
 )
 """A line saying the speech itself follows: whatever stands between the title and it is the editor's."""
 _APPENDIX_MAX = 60
@@ -91,7 +93,9 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
                 if not (rows[j].kind in ("list", "quote") or _BULLET.match(probes[j])):
                     break
                 take(j, Reason.LEAD_IN)
-    follows = next((k for k, i in enumerate(filled[: max(len(filled) // 2, _HEAD_ROWS)]) if _FULL_TEXT_FOLLOWS.match(probes[i])), None)
+    # (A repost may put a long report first: the line may stand up to three quarters down, with the
+    # speech after it.)
+    follows = next((k for k, i in enumerate(filled[: max(len(filled) * 3 // 4, _HEAD_ROWS)]) if _FULL_TEXT_FOLLOWS.match(probes[i])), None)
     if follows is not None:
         for k, i in enumerate(filled[: follows + 1]):
             titled = k == 0 and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i])
@@ -105,12 +109,15 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
     for k, i in enumerate(head):
         again = [j for j in head[k + 1 :] if _LETTERS.sub("", probes[j]) == _LETTERS.sub("", probes[i])]
         if again and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i]):  # a title, not a sentence
-            take(i, Reason.REPEATED_TITLE)
+            # The copy the format declares a heading stays the title; the page's other copies go.
+            for j in again if rows[i].kind == "heading" else [i]:
+                take(j, Reason.REPEATED_TITLE)
     half = filled[len(filled) // 2] if filled else 0
     # A bare appendix head (附件1, 名词解释) on its own line opens the appendix after the first quarter
     # already: a report's appendices (十件民生实事, a glossary) can be a third of the file.
     quarter = filled[len(filled) // 4] if filled else 0
     appendix = next((i for i in filled if i not in taken and _APPENDIX.match(probes[i]) and len(probes[i]) <= _APPENDIX_MAX
+                     and not _FULL_TEXT_FOLLOWS.match(probes[i])
                      and (i >= half or (i >= quarter and len(probes[i]) <= _BARE_APPENDIX))), None)  # fmt: skip
     notes = _notes_start(probes, filled, half, taken)
     if appendix is not None:
