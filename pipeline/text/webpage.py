@@ -80,7 +80,10 @@ def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
     found = {k for k, b in enumerate(page) if not b.linked and element[k] in inside}
     # The article spans its substantial blocks: a short one (a breadcrumb's last word, the title
     # in a menu) may match by chance and must not stretch it over the site's chrome.
-    anchors = [k for k in sorted(found) if len(_LETTERS.sub("", page[k].text)) >= _ANCHOR_LETTERS and _SENTENCE.search(page[k].text)]
+    substantial = [k for k in sorted(found) if len(_LETTERS.sub("", page[k].text)) >= _ANCHOR_LETTERS]
+    anchors = [k for k in substantial if _SENTENCE.search(page[k].text)]
+    # A transcript or subtitles page has no full stops at all: its long lines anchor it then.
+    anchors = anchors or substantial
     if not anchors:
         raise InputError(f"{path} holds no article text we can find: copy the speech from the page into a .txt file.")
     # …and the article is one run of them: a list of links further down that the extractor took in
