@@ -93,14 +93,21 @@ def word_blocks(path: Path) -> list[Block]:
         raise InputError(f"{path} is not a readable .docx file ({exc}): open and save it again in Word.") from exc
     numbering = _Numbering(document)
     blocks = []
+    # python-docx finds a paragraph's style by scanning every style of the document each time: one
+    # lookup per style id keeps a long document linear.
+    styles: dict[str | None, Any] = {}
     for number, paragraph in enumerate(document.paragraphs, 1):
+        style_id = paragraph._p.style
+        if style_id not in styles:
+            styles[style_id] = paragraph.style
+        style = styles[style_id]
         text = "".join(_visible_text(paragraph._p))
-        label = numbering.label(paragraph)
-        level = _heading_level(paragraph)
+        label = numbering.label(paragraph, style)
+        level = _heading_level(paragraph, style)
         if not text.strip() and not label:
             blocks.append(Block("", number))
             continue
-        bold = bool(paragraph.runs) and all(r.bold or (r.bold is None and _style_bold(paragraph)) for r in paragraph.runs if r.text.strip())
+        bold = bool(paragraph.runs) and all(r.bold or (r.bold is None and _style_bold(style)) for r in paragraph.runs if r.text.strip())
         blocks.append(Block(label + text.strip(), number, "heading" if level else "text", level, bold))
     return blocks
 
@@ -123,8 +130,7 @@ def _visible_text(element: Any) -> Iterator[str]:
             yield from _visible_text(child)
 
 
-def _heading_level(paragraph: Any) -> int:
-    style = paragraph.style
+def _heading_level(paragraph: Any, style: Any) -> int:
     while style is not None:
         found = _HEADING_STYLE.match(style.name or "")
         if found:
@@ -139,8 +145,7 @@ def _heading_level(paragraph: Any) -> int:
     return 0
 
 
-def _style_bold(paragraph: Any) -> bool:
-    style = paragraph.style
+def _style_bold(style: Any) -> bool:
     return bool(style is not None and style.font is not None and style.font.bold)
 
 
@@ -172,8 +177,8 @@ class _Numbering:
             if ref is not None:
                 self.levels[num.get(f"{W}numId")] = abstract.get(ref.get(f"{W}val"), {})
 
-    def label(self, paragraph: Any) -> str:
-        num_id, ilvl = self._num_pr(paragraph)
+    def label(self, paragraph: Any, style: Any) -> str:
+        num_id, ilvl = self._num_pr(paragraph, style)
         levels = self.levels.get(num_id or "", {})
         if num_id is None or ilvl not in levels:
             return ""
@@ -187,8 +192,8 @@ class _Numbering:
         return re.sub(r"%(\d)", lambda m: _format(counters[int(m.group(1)) - 1], levels.get(int(m.group(1)) - 1, levels[ilvl])[0]), text)
 
     @staticmethod
-    def _num_pr(paragraph: Any) -> tuple[str | None, int]:
-        for owner in (paragraph._p, *(_style_chain(paragraph))):
+    def _num_pr(paragraph: Any, style: Any) -> tuple[str | None, int]:
+        for owner in (paragraph._p, *(_style_chain(style))):
             pr = owner.find(f"{W}pPr/{W}numPr")
             if pr is not None:
                 num = pr.find(f"{W}numId")
@@ -198,8 +203,7 @@ class _Numbering:
         return None, 0
 
 
-def _style_chain(paragraph: Any) -> Iterator[Any]:
-    style = paragraph.style
+def _style_chain(style: Any) -> Iterator[Any]:
     while style is not None:
         yield style.element
         style = style.base_style
