@@ -516,3 +516,51 @@ def test_connections_that_drip_their_headers_are_closed_and_the_server_answers_m
         assert connection.recv(1024) == b"", "a connection with unfinished headers was held open"  # closed by the server
         connection.close()
     assert server.alive()
+
+
+def test_a_soak_of_thirty_renders_cancelled_at_random_leaves_nothing_stuck(serve, make_speech) -> None:
+    """Thirty renders of six manuscripts in two voices, each cancelled (or not) at a random moment
+    as it queues, speaks, assembles or writes: every job ends, none fails, the page answers within a
+    second throughout, no half-written file stays, and the server's threads are back to what they were."""
+    import random
+    import threading
+
+    server = serve()
+    texts = [make_speech(f"soak{k}.txt", sections=4, paragraphs=3, sentences=4 + k) for k in range(6)]
+    drafts = [server.upload(p.name, p.read_bytes()).json()["id"] for p in texts]
+    rendered(server, texts[0])  # the workers exist now: the baseline counts them
+    tasks = Path(f"/proc/{server.process.pid}/task")
+    baseline = len(list(tasks.iterdir()))
+    slowest: list[float] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            assert server.request("/").status == 200
+            slowest.append(time.monotonic() - started)
+            time.sleep(0.25)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    chance = random.Random(21)
+    ids: list[str] = []
+    try:
+        for _ in range(30):
+            body = {"draft": chance.choice(drafts), "voices": [chance.choice(["offline-female", "offline-male"])], "engine": "espeak"}
+            ids += server.post_json("/api/renders", body).json()["jobs"]
+            time.sleep(chance.uniform(0, 0.4))
+            if chance.random() < 0.7:
+                assert server.post_json(f"/api/jobs/{chance.choice(ids[-3:])}/cancel", {}).status == 200
+        ended = wait_jobs(server, ids, timeout=240)
+    finally:
+        stop.set()
+        watcher.join()
+    states = [job["state"] for job in ended.values()]
+    assert "failed" not in states and {"done", "cancelled"} >= set(states), states
+    assert states.count("cancelled") >= 5 and states.count("done") >= 5, states
+    assert max(slowest) < 1.0, max(slowest)
+    assert not [p for p in server.out.rglob("*") if p.name.startswith(".speechcast-") or p.suffix == ".part"]
+    time.sleep(1)
+    assert len(list(tasks.iterdir())) <= baseline + 1, (len(list(tasks.iterdir())), baseline)
+    assert server.alive()
