@@ -564,3 +564,21 @@ def test_a_soak_of_thirty_renders_cancelled_at_random_leaves_nothing_stuck(serve
     time.sleep(1)
     assert len(list(tasks.iterdir())) <= baseline + 1, (len(list(tasks.iterdir())), baseline)
     assert server.alive()
+
+
+def test_a_manuscript_that_reads_past_its_deadline_is_stopped_and_the_server_goes_on(serve, monkeypatch) -> None:
+    """Reading happens in a process of its own: one that runs past its time is killed, said in one
+    sentence, and leaves nothing; the next upload is read as ever. (The deadline is shortened here so
+    that a large ordinary file runs past it.)"""
+    import tempfile
+
+    monkeypatch.setenv("SPEECHCAST_READ_SECONDS", "0.2")
+    server = serve()
+    line = "同志们：今天我们召开全县工作会议，主要任务是总结工作、部署任务，请大家认真学习。\n"
+    started = time.monotonic()
+    answer = server.upload("大文件.txt", (line * (4 * 1024 * 1024 // len(line.encode()))).encode("utf-8"))
+    assert answer.status == 400 and time.monotonic() - started < 5, (answer.status, answer.body[:200])
+    assert answer.json()["error"].startswith("大文件.txt took longer than 0.2 s to read"), answer.json()
+    assert not list(Path(tempfile.gettempdir()).glob(f"speechcast-serve-{server.process.pid}-*/drafts/*"))
+    assert server.upload("short.txt", "同志们：今天开会。\n谢谢大家！\n".encode()).status == 200
+    assert server.alive()

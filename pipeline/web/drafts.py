@@ -143,14 +143,11 @@ class Drafts:
         return path
 
     def _reread(self, draft: Draft) -> None:
-        from ..text.manuscript import load_script
-        from ..text.scriptmd import to_markdown
+        from .isolated import script_markdown
 
-        try:
-            script = load_script(draft.source, keep=frozenset(draft.kept), drop=frozenset(draft.dropped))
-        except InputError as err:
-            raise InputError(str(err).replace(str(draft.source), draft.name)) from None
-        draft.script_md, draft.edited = to_markdown(script), False
+        # In a process of its own, with a deadline and a memory ceiling: a file a stranger sent.
+        draft.script_md = script_markdown(draft.source, draft.name, frozenset(draft.kept), frozenset(draft.dropped))
+        draft.edited = False
 
 
 def _display(name: str) -> str:

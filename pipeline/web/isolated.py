@@ -1,0 +1,75 @@
+"""Reading an uploaded manuscript in a process of its own, with a deadline and a memory ceiling.
+
+The server reads files strangers send. A parser that runs away (a crafted file no size check
+foresaw) must not hold a thread of the server for ever or take its memory: the read happens in a
+child process that is killed when its time is up, and that may not grow past a ceiling. The
+child is forked from a clean fork server (never from the threaded server itself).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from ..errors import InputError, SpeechcastError
+
+Kept = frozenset[tuple[int, str]]
+
+READ_SECONDS = float(os.environ.get("SPEECHCAST_READ_SECONDS", "60"))
+"""How long one manuscript may take to read (a three-hour report takes about a second)."""
+READ_MEMORY = 2 * 1024**3
+"""The most address space the reading process may take."""
+
+
+def script_markdown(source: Path, shown: str, keep: Kept, drop: Kept, seconds: float = READ_SECONDS) -> str:
+    """The editable script of the manuscript at `source`, read in a child process. InputError (naming
+    the file as `shown`) when it cannot be read, runs past `seconds`, or past the memory ceiling."""
+    context = multiprocessing.get_context("spawn" if sys.platform == "win32" else "forkserver")
+    if sys.platform != "win32":  # the fork server loads the readers once; each read forks from it ready
+        context.set_forkserver_preload(["pipeline.text.manuscript", "pipeline.text.scriptmd"])
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_read, args=(str(source), keep, drop, sending), daemon=True)
+    child.start()
+    sending.close()
+    try:
+        if not receiving.poll(seconds):
+            raise InputError(f"{shown} took longer than {seconds:g} s to read, far longer than any manuscript: "
+                             "save it again (or copy its text into a .txt file) and upload that.")  # fmt: skip
+        try:
+            outcome = receiving.recv()
+        except EOFError:  # the child died: out of memory, most likely
+            raise InputError(f"{shown} needed more memory to read than any manuscript does (a damaged or hostile file): "
+                             "save it again, or copy its text into a .txt file.") from None  # fmt: skip
+    finally:
+        receiving.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    kind, payload = outcome
+    if kind == "error":
+        raise InputError(payload.replace(str(source), shown))
+    return str(payload)
+
+
+def _read(source: str, keep: Kept, drop: Kept, sending: Connection) -> None:
+    if sys.platform != "win32":
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (READ_MEMORY, READ_MEMORY))
+    from ..text.manuscript import load_script
+    from ..text.scriptmd import to_markdown
+
+    try:
+        sending.send(("ok", to_markdown(load_script(source, keep=keep, drop=drop))))
+    except SpeechcastError as err:
+        sending.send(("error", str(err)))
+    except MemoryError:
+        sending.send(("error", f"{source} needed more memory to read than any manuscript does (a damaged or hostile file): "
+                               "save it again, or copy its text into a .txt file."))  # fmt: skip
+    except Exception as exc:  # noqa: BLE001  (a reader's own failure on a strange file: said, never a dead child)
+        sending.send(("error", f"{source} could not be read ({type(exc).__name__}): save it again, or copy its text into a .txt file."))
+    finally:
+        sending.close()
