@@ -582,3 +582,28 @@ def test_a_manuscript_that_reads_past_its_deadline_is_stopped_and_the_server_goe
     assert not list(Path(tempfile.gettempdir()).glob(f"speechcast-serve-{server.process.pid}-*/drafts/*"))
     assert server.upload("short.txt", "同志们：今天开会。\n谢谢大家！\n".encode()).status == 200
     assert server.alive()
+
+
+def test_a_body_dripped_a_byte_at_a_time_is_refused_by_its_deadline(serve) -> None:
+    import socket
+
+    from pipeline.web.guard import BODY_GRACE
+
+    server = serve()
+    slow = socket.create_connection(("127.0.0.1", server.port))
+    slow.sendall(f"POST /api/drafts HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nX-Speechcast: 1\r\n"
+                 "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n".encode())  # fmt: skip
+    started = time.monotonic()
+    slow.settimeout(0.5)
+    answer = b""
+    while time.monotonic() - started < BODY_GRACE + 5 and b"\r\n\r\n" not in answer:
+        slow.sendall(b" ")
+        assert server.request("/").status == 200  # the server answers others meanwhile
+        try:
+            answer += slow.recv(4096)
+        except TimeoutError:
+            pass
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert BODY_GRACE - 1 < time.monotonic() - started < BODY_GRACE + 5
+    slow.close()
+    assert server.alive()

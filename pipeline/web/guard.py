@@ -85,7 +85,11 @@ class Guard:
                 return
             # The body is counted as it comes, whatever the header said, and read in whole before the
             # app sees it: nothing over the limit is parsed, nor spooled to disk.
-            body = await _body_within(receive, min(int(length), self.max_body))
+            try:
+                body = await _body_within(receive, min(int(length), self.max_body))
+            except _TooSlow:
+                await _refuse(send, 408, "The upload was too slow to finish: check the network and send it again.")
+                return
             if body is None:
                 await _refuse(send, 413, too_large)
                 return
@@ -124,11 +128,27 @@ def _token_in(scope: Scope, headers: dict[str, str]) -> str | None:
     return _cookies(headers).get(COOKIE) or headers.get("x-speechcast-token")
 
 
+BODY_GRACE = 10.0
+"""Seconds any body may take, whatever its size…"""
+BODY_RATE = 16 * 1024
+"""…plus one second for each this many bytes it announced: 128 kbit/s, a slow office line."""
+
+
+class _TooSlow(Exception):
+    """The body did not arrive by its deadline."""
+
+
 async def _body_within(receive: Receive, limit: int) -> bytes | None:
-    """The request's body, or None as soon as more than `limit` bytes came (or the client left)."""
+    """The request's body, or None as soon as more than `limit` bytes came (or the client left).
+    _TooSlow when it does not arrive in BODY_GRACE seconds plus one for each BODY_RATE bytes: a client
+    dripping its body a byte at a time holds no connection for long."""
+    deadline = asyncio.get_running_loop().time() + BODY_GRACE + limit / BODY_RATE
     parts, size = [], 0
     while True:
-        message = await receive()
+        try:
+            message = await asyncio.wait_for(receive(), max(deadline - asyncio.get_running_loop().time(), 0.001))
+        except asyncio.TimeoutError:
+            raise _TooSlow from None
         if message["type"] != "http.request":
             return None
         chunk = message.get("body", b"")
