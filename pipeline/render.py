@@ -28,6 +28,7 @@ from .speech.presets import (
 from .speech.synthesize import Progress, Synthesis, SynthesisReport, plan
 
 if TYPE_CHECKING:  # the audio stack loads numpy: an up-to-date check goes without it
+    from .publish.record import Recorded
     from .sound.audio import AudioSegment
 
 #: Speaking speed used for estimates before any audio exists (characters a minute).
@@ -93,39 +94,45 @@ def unchanged(source: str | Path, voice: Voice, *, settings: RenderSettings | No
               player: bool = True, appendix: bool = False) -> RenderResult | None:  # fmt: skip
     """The render already on disk when the source's bytes and every option are what it was made
     from, judged without reading the manuscript (None when that cannot be said: then ask up_to_date)."""
-    from .publish.record import Unreadable, read_recorded  # light: no numpy, no writers
-
     try:
         source_hash = hashlib.sha256(Path(source).read_bytes()).hexdigest()
         out_dir = output_dir(source, voice.preset.name, out_root)
-        recorded = read_recorded(out_dir)
-    except (OSError, Unreadable):
+    except OSError:
         return None
+    recorded = _recorded(out_dir)
     if recorded is None or recorded.input_key != input_key(source_hash, voice, settings or RenderSettings(), player, appendix):
         return None
-    found = _existing(out_dir, recorded.render_key)
+    found = _existing(recorded, recorded.render_key)
     if found is None:
         return None
     return RenderResult(out_dir, voice.preset.name, voice.engine.id, found[0], found[1], SynthesisReport(chunks=recorded.chunks),
                         list(voice.warnings), up_to_date=True)  # fmt: skip
 
 
-def _existing(out_dir: Path, key: str) -> tuple[int, list[Path]] | None:
-    """(duration, files) of the render in out_dir when it was made with `key` and is complete."""
-    from .publish.record import Unreadable, read_recorded
+def _recorded(out_dir: Path) -> Recorded | None:
+    """The render in out_dir as its manifest says, None when there is none or none to trust."""
+    from .publish.record import Unreadable, read_recorded  # light: no numpy, no writers
 
     try:
-        recorded = read_recorded(out_dir)
-    except Unreadable:
+        return read_recorded(out_dir)
+    except (OSError, Unreadable):
         return None
+
+
+def _existing(recorded: Recorded | None, key: str) -> tuple[int, list[Path]] | None:
+    """(duration, files) of the recorded render when it was made with `key` and is complete: every
+    file it lists there, the audio at the size it recorded."""
     if recorded is None or recorded.render_key != key:
         return None
-    files = [out_dir / name for name in recorded.files()]
-    try:
-        whole = all(p.is_file() and recorded.sizes.get(p.name, p.stat().st_size) == p.stat().st_size for p in files)
-    except OSError:
-        return None
-    return (recorded.duration_ms, files) if whole else None
+    files = [recorded.folder / name for name in recorded.files()]
+    for path in files:
+        try:
+            size = path.stat().st_size if path.is_file() else None
+        except OSError:
+            size = None
+        if size is None or recorded.sizes.get(path.name, size) != size:
+            return None
+    return recorded.duration_ms, files
 
 
 def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str | None = None,
@@ -255,7 +262,7 @@ class _Plan:
 
     def existing(self, voice: Voice) -> RenderResult | None:
         """The render already in out_dir when it was made with this very key, complete."""
-        found = _existing(self.out_dir, self.key)
+        found = _existing(_recorded(self.out_dir), self.key)
         if found is None:
             return None
         untouched = SynthesisReport(chunks=len(self.chunks), unique=len(set(self.keys.values())), keys=self.keys)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,3 +105,29 @@ def serve(tmp_path: Path):
     for server in started:
         errors = server.stop()
         assert "Traceback" not in errors, errors
+
+
+@contextlib.contextmanager
+def page_answers(server: Server, every: float = 0.2) -> Iterator[list[float]]:
+    """While the block runs, the page (/) is asked for every `every` seconds: the list it yields
+    fills with how long each answer took (infinity for an answer that was not 200 or never came)."""
+    took: list[float] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                ok = server.request("/").status == 200
+            except OSError:
+                ok = False
+            took.append(time.monotonic() - started if ok else float("inf"))
+            stop.wait(every)
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    try:
+        yield took
+    finally:
+        stop.set()
+        asker.join()

@@ -4,7 +4,6 @@ within 30 s and 500 MB, with no traceback — a damaged or crafted file must not
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import zipfile
@@ -96,8 +95,7 @@ def _run_alone(args: list[str], cwd: Path) -> tuple[int, str, str, float, float]
         "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
         "print(json.dumps([p.returncode, p.stdout, p.stderr, time.monotonic() - t, peak]))\n" % (SECONDS * 2)
     )
-    done = subprocess.run([sys.executable, "-c", probe, *args], cwd=cwd, capture_output=True, text=True, timeout=SECONDS * 3,
-                          env={**os.environ})  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", probe, *args], cwd=cwd, capture_output=True, text=True, timeout=SECONDS * 3)
     assert done.returncode == 0, done.stderr
     code, out, err, seconds, peak = json.loads(done.stdout)
     return code, out, err, seconds, peak

@@ -11,7 +11,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from serve_util import SEED, Server
+from serve_util import SEED, Server, page_answers
 
 SEED_SECTIONS = ["一、增强宗旨意识", "二、坚决廉洁从政", "三、提高个人修养", "四、狠抓作风建设"]
 
@@ -463,26 +463,12 @@ def test_hostile_uploads_are_refused_in_a_sentence_and_leave_no_draft_behind(ser
     """Each crafted file (made by tests/test_hostile.py's makers) is a 400 in one sentence within
     30 s, no draft folder stays for it, and the server answers the page within a second meanwhile."""
     import tempfile
-    import threading
-    import time
 
     from test_hostile import broken_xml, entity_bomb, huge_text, stream_bomb
 
     server = serve()
     drafts = lambda: [p for p in Path(tempfile.gettempdir()).glob(f"speechcast-serve-{server.process.pid}-*/drafts/*")]  # noqa: E731
-    slowest: list[float] = []
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            started = time.monotonic()
-            assert server.request("/").status == 200
-            slowest.append(time.monotonic() - started)
-            time.sleep(0.2)
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    try:
+    with page_answers(server) as slowest:
         for make in (broken_xml, entity_bomb, stream_bomb, huge_text):
             path = make(tmp_path)
             started = time.monotonic()
@@ -491,9 +477,6 @@ def test_hostile_uploads_are_refused_in_a_sentence_and_leave_no_draft_behind(ser
             message = answer.json()["error"]
             assert "\n" not in message and "Traceback" not in message and "speechcast-serve-" not in message, message
             assert drafts() == [], f"{path.name} left a draft folder"
-    finally:
-        stop.set()
-        watcher.join()
     assert slowest and max(slowest) < 1.0, max(slowest)
     assert server.alive()
 
@@ -523,7 +506,6 @@ def test_a_soak_of_thirty_renders_cancelled_at_random_leaves_nothing_stuck(serve
     as it queues, speaks, assembles or writes: every job ends, none fails, the page answers within a
     second throughout, no half-written file stays, and the server's threads are back to what they were."""
     import random
-    import threading
 
     server = serve()
     texts = [make_speech(f"soak{k}.txt", sections=4, paragraphs=3, sentences=4 + k) for k in range(6)]
@@ -531,21 +513,9 @@ def test_a_soak_of_thirty_renders_cancelled_at_random_leaves_nothing_stuck(serve
     rendered(server, texts[0])  # the workers exist now: the baseline counts them
     tasks = Path(f"/proc/{server.process.pid}/task")
     baseline = len(list(tasks.iterdir()))
-    slowest: list[float] = []
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            started = time.monotonic()
-            assert server.request("/").status == 200
-            slowest.append(time.monotonic() - started)
-            time.sleep(0.25)
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
     chance = random.Random(21)
     ids: list[str] = []
-    try:
+    with page_answers(server, every=0.25) as slowest:
         for _ in range(30):
             body = {"draft": chance.choice(drafts), "voices": [chance.choice(["offline-female", "offline-male"])], "engine": "espeak"}
             ids += server.post_json("/api/renders", body).json()["jobs"]
@@ -553,9 +523,6 @@ def test_a_soak_of_thirty_renders_cancelled_at_random_leaves_nothing_stuck(serve
             if chance.random() < 0.7:
                 assert server.post_json(f"/api/jobs/{chance.choice(ids[-3:])}/cancel", {}).status == 200
         ended = wait_jobs(server, ids, timeout=240)
-    finally:
-        stop.set()
-        watcher.join()
     states = [job["state"] for job in ended.values()]
     assert "failed" not in states and {"done", "cancelled"} >= set(states), states
     assert states.count("cancelled") >= 5 and states.count("done") >= 5, states

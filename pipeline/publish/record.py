@@ -14,21 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .playlist import TrackFile
+
 MANIFEST = "manifest.json"
 
 
 class Unreadable(ValueError):
     """A manifest that is not one of ours, or was edited into something we cannot trust."""
-
-
-@dataclass(frozen=True)
-class TrackRecord:
-    number: int
-    title: str
-    file: str
-    lrc: str
-    start_ms: int
-    end_ms: int
 
 
 @dataclass(frozen=True)
@@ -58,7 +50,7 @@ class Recorded:
     lrc: str
     playlist: str
     player: str
-    tracks: tuple[TrackRecord, ...]
+    tracks: tuple[TrackFile, ...]
     sections: tuple[SectionRecord, ...]
     chunks: int
     formats: frozenset[str]
@@ -108,7 +100,7 @@ def _recorded(folder: Path, data: dict[str, Any]) -> Recorded:
     source = _table(data.get("source", {}), "source")
     settings = _table(data.get("settings", {}), "settings")
     tracks = tuple(
-        TrackRecord(_int(t, "number"), _str(t, "title"), _name(t, "file"), _name(t, "lrc", optional=True), _int(t, "start_ms"), _int(t, "end_ms"))
+        TrackFile(_int(t, "number"), _str(t, "title"), _name(t, "file"), _name(t, "lrc", optional=True), _int(t, "start_ms"), _int(t, "end_ms"))
         for t in map(lambda t: _table(t, "a track"), _list(data, "tracks"))
     )  # fmt: skip
     sections = tuple(

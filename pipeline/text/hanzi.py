@@ -36,8 +36,9 @@ def in_own_script(lines: list[str]) -> list[str]:
     """`lines` with characters of the other script mapped to the document's own, when it is plainly
     simplified: a CJK font that draws 户 and 戶 with one glyph gives the text layer either code point,
     and a listener's subtitles would show 客戶 in a simplified speech. Character for character (a
-    phrase's reading decides which, never its length), so nothing moves; a traditional document is left as it is (one simplified character
-    can stand for several traditional ones, and guessing would be wrong)."""
+    phrase's reading decides which, never its length), so nothing moves; a traditional document is
+    left as it is (one simplified character can stand for several traditional ones, and guessing
+    would be wrong)."""
     chars = {c for line in lines for c in line if "\u4e00" <= c <= "\u9fff"}
     # Read by the phrase, not the character alone: 乾坤 keeps its 乾 (simplified text uses it too),
     # which the converter would turn into 干 on its own.

@@ -30,6 +30,7 @@ from ..settings import Pauses, RenderSettings
 from . import library
 from .drafts import Draft, Drafts
 from .guard import Guard
+from .isolated import READ_SECONDS
 from .jobs import Order, Renders
 from .views import understood, voice_list
 
@@ -45,6 +46,8 @@ class ServeSettings:
     max_upload: int = 20 * 1024 * 1024
     workers: int = 1
     cache: Path | None = None
+    read_seconds: float = READ_SECONDS
+    """How long one upload may take to read before its reading process is stopped."""
 
 
 class _Problem(Exception):
@@ -91,7 +94,7 @@ def create_app(config: ServeSettings) -> Guard:
     out_root = config.out_root.resolve()
     sweep(out_root)  # what renders killed with an earlier server left half-written
     workspace = _workspace()
-    drafts = Drafts(workspace / "drafts")
+    drafts = Drafts(workspace / "drafts", config.read_seconds)
     renders = Renders(out_root, config.cache, config.workers)
 
     @contextlib.asynccontextmanager

@@ -42,8 +42,9 @@ class Draft:
 class Drafts:
     """The manuscripts of one running app, held in memory over files in `root`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, read_seconds: float) -> None:
         self.root = root
+        self.read_seconds = read_seconds
         self._drafts: dict[str, Draft] = {}
         self._lock = threading.Lock()
 
@@ -146,7 +147,7 @@ class Drafts:
         from .isolated import script_markdown
 
         # In a process of its own, with a deadline and a memory ceiling: a file a stranger sent.
-        draft.script_md = script_markdown(draft.source, draft.name, frozenset(draft.kept), frozenset(draft.dropped))
+        draft.script_md = script_markdown(draft.source, draft.name, frozenset(draft.kept), frozenset(draft.dropped), self.read_seconds)
         draft.edited = False
 
 

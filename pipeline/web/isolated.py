@@ -9,7 +9,6 @@ child is forked from a clean fork server (never from the threaded server itself)
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -18,13 +17,15 @@ from ..errors import InputError, SpeechcastError
 
 Kept = frozenset[tuple[int, str]]
 
-READ_SECONDS = float(os.environ.get("SPEECHCAST_READ_SECONDS", "60"))
-"""How long one manuscript may take to read (a three-hour report takes about a second)."""
+READ_SECONDS = 60.0
+"""How long one manuscript may take to read (a three-hour report takes about a second), unless
+SPEECHCAST_READ_SECONDS says otherwise."""
+READ_SECONDS_VARIABLE = "SPEECHCAST_READ_SECONDS"
 READ_MEMORY = 2 * 1024**3
 """The most address space the reading process may take."""
 
 
-def script_markdown(source: Path, shown: str, keep: Kept, drop: Kept, seconds: float = READ_SECONDS) -> str:
+def script_markdown(source: Path, shown: str, keep: Kept, drop: Kept, seconds: float) -> str:
     """The editable script of the manuscript at `source`, read in a child process. InputError (naming
     the file as `shown`) when it cannot be read, runs past `seconds`, or past the memory ceiling."""
     context = multiprocessing.get_context("spawn" if sys.platform == "win32" else "forkserver")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-
 import ipaddress
 import socket
 from collections.abc import Callable
@@ -106,16 +105,19 @@ def serve(host: str, port: int, out_root: Path, *, cache: Path | None, max_uploa
           announce: Callable[[str], None], open_browser: bool = False) -> None:  # fmt: skip
     import uvicorn
 
+    from ..settings import positive_from_environment
     from .app import ServeSettings, create_app, new_token
+    from .isolated import READ_SECONDS, READ_SECONDS_VARIABLE
 
     if max_upload < 1:
         raise SettingsError("--max-upload must be at least 1 (MB).")
     if not 1 <= workers <= 8:
         raise SettingsError("--workers must be between 1 and 8.")
+    seconds = positive_from_environment(READ_SECONDS_VARIABLE, float, "a number of seconds such as 60") or READ_SECONDS
     sock = bind(host, port)
     actual = sock.getsockname()[1]
     token = None if is_loopback(host) else new_token()
-    app = create_app(ServeSettings(out_root, actual, token, max_upload * 1024 * 1024, workers, cache))
+    app = create_app(ServeSettings(out_root, actual, token, max_upload * 1024 * 1024, workers, cache, float(seconds)))
     url = url_for(host, actual, token)
     announce(f"speechcast is serving {out_root}/ at {url}")
     if token:
