@@ -24,10 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")]
 
-from frontend import documents  # noqa: E402
+from frontend import CHROMIUM, documents  # noqa: E402
 from frontend_util import spoken_text as spoken  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 CHROME = ["首页 | 新闻中心 | 领导讲话 | 政务公开 | 互动交流", "当前位置：首页 > 新闻中心 > 领导讲话", "分享到：微信 微博 QQ空间",
           "【字号：大 中 小】【打印】【关闭窗口】", "相关新闻", "全县召开防汛工作会议部署汛期安全", "县长调研安全生产工作",
           "版权所有：某某县人民政府办公室 ICP备12345678号", "技术支持：某某信息科技有限公司", "责任编辑：张三"]  # fmt: skip
