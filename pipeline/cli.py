@@ -26,6 +26,13 @@ def _err(message: str) -> None:
     typer.echo(f"speechcast: {message}", err=True)
 
 
+def _said(err: SpeechcastError) -> str:
+    """The error in the language of the person at the terminal."""
+    from .i18n import user_language
+
+    return err.say(user_language())
+
+
 def _pauses(pairs: list[str], pace: float):
     import dataclasses
 
@@ -37,9 +44,9 @@ def _pauses(pairs: list[str], pace: float):
     for pair in pairs:
         name, _, ms = pair.partition("=")
         if name not in names or not ms.isdigit():
-            raise SettingsError(f"--pause takes KIND=MILLISECONDS with KIND one of {', '.join(names)}, not '{pair}'.")
+            raise SettingsError("--pause takes KIND=MILLISECONDS with KIND one of {kinds}, not '{pair}'.", kinds=", ".join(names), pair=pair)
         if int(ms) > PAUSE_MAX_MS:
-            raise SettingsError(f"--pause {pair}: a pause is at most {PAUSE_MAX_MS} ms (a minute).")
+            raise SettingsError("--pause {pair}: a pause is at most {most} ms (a minute).", pair=pair, most=PAUSE_MAX_MS)
         values[name] = int(ms)
     return dataclasses.replace(base, **values).scaled(pace)
 
@@ -137,7 +144,7 @@ def _expand(arguments: list[str]) -> list[str]:
 
         inside = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READABLE and not p.name.startswith("."))
         if not inside:
-            raise SpeechcastInputError(f"{folder} holds no manuscript (.txt, .md, .docx, .pdf or .html): give files, or another folder.")
+            raise SpeechcastInputError("{folder} holds no manuscript (.txt, .md, .docx, .pdf or .html): give files, or another folder.", folder=folder)
         found += [str(p) for p in inside]
     return list(dict.fromkeys(found))
 
@@ -177,8 +184,8 @@ def _one_of_batch(given: str, one, view, rows: list, codes: list[int]) -> None: 
             # Two manuscripts of one name go to two folders: the folder column says which is which.
             rows.append((given, _title(result.out_dir), f"{minutes}:{seconds:02d}", f"{result.engine} {result.preset}", f"{result.out_dir}/", status))
     except SpeechcastError as err:
-        _err(f"{given}: {err}")
-        rows.append((given, "", "", "", "", f"failed: {err}"))
+        _err(f"{given}: {_said(err)}")
+        rows.append((given, "", "", "", "", f"failed: {_said(err)}"))
         codes.append(err.exit_code)
 
 
@@ -273,7 +280,7 @@ def outline(
         except SpeechcastError as err:
             if len(sources) == 1:
                 raise
-            _err(f"{given}: {err}")
+            _err(f"{given}: {_said(err)}")
             failed.append(err.exit_code)
             continue
         typer.echo(describe(script))
@@ -381,7 +388,7 @@ def main() -> None:
     try:
         app()
     except SpeechcastError as err:
-        _err(str(err))
+        _err(_said(err))
         sys.exit(err.exit_code)
     except SystemExit as done:
         if done.code == 130:  # typer's silent answer to a Ctrl-C anywhere in a command

@@ -151,7 +151,7 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
         fallback = resolve(preset.fallback, presets) if preset.fallback else None
         if fallback is None or fallback.settings.engine != engine:
             raise SettingsError(
-                f"Voice '{preset.name}' speaks with {wanted}, not {engine}: pick a voice of that engine (`speechcast voices`)."
+                "Voice '{name}' speaks with {wanted}, not {engine}: pick a voice of that engine (`speechcast voices`).", name=preset.name, wanted=wanted, engine=engine
             )
         preset = with_overrides(fallback, rate, pitch, volume)
         wanted = engine
@@ -160,7 +160,7 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
     warnings: list[str] = []
     if probe and engine == "auto" and chosen.needs_network and not aio.run(chosen.available(probe_timeout)):
         if not preset.fallback:
-            raise EngineError(f"The {wanted} service cannot be reached and voice '{preset.name}' has no offline fallback: check the network or pick an offline voice.")
+            raise EngineError("The {wanted} service cannot be reached and voice '{name}' has no offline fallback: check the network or pick an offline voice.", wanted=wanted, name=preset.name)
         offline = with_overrides(resolve(preset.fallback, presets), rate, pitch, volume)
         warnings.append(
             f"The {wanted} service could not be reached: speaking offline with '{offline.name}' "
@@ -218,7 +218,7 @@ def check_writable(folder: Path) -> None:
     try:
         writable_base(folder)
     except OSError as err:
-        raise OutputError(f"The output folder {folder} cannot be written ({err.strerror}): choose another with -o.") from None
+        raise OutputError("The output folder {folder} cannot be written ({strerror}): choose another with -o.", folder=folder, strerror=err.strerror) from None
 
 
 def chunk_for(script: Script, settings: RenderSettings, engine: Engine) -> list[Chunk]:
@@ -280,7 +280,7 @@ def _plan(source: str | Path, voice: Voice, script: Script | None, settings: Ren
     script = script or load_script(source)
     chunks = chunk_for(script, settings, voice.engine)
     if not chunks:
-        raise InputError(f"{source} holds no speech to render: check the file with `speechcast outline`.")
+        raise InputError("{source} holds no speech to render: check the file with `speechcast outline`.", source=source)
     try:
         source_hash = hashlib.sha256(source.read_bytes()).hexdigest()
     except OSError:  # an in-memory script rendered under a made-up name
@@ -371,7 +371,7 @@ def _make(todo: _Plan, voice: Voice, cache: Path | None, progress: Progress | No
                     report.cached = max(report.cached - 1, 0)  # and do not count it as read from the cache
             store.put(key, aio.run(engine.synthesize(chunk.text, vs)))
             report.engine_calls += 1
-        raise EngineError(f"{where(chunk)} gave audio that cannot be decoded, twice: try another voice or engine.")
+        raise EngineError("{where} gave audio that cannot be decoded, twice: try another voice or engine.", where=where(chunk))
 
     info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash, render_key=key, owner=todo.owner,
                       input_key=input_key(source_hash, voice, settings, player, appendix) if source_hash else "")  # fmt: skip

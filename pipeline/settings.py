@@ -34,12 +34,12 @@ class Pauses:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             if not 0 <= getattr(self, f.name) <= PAUSE_MAX_MS * 5:
-                raise SettingsError(f"A {f.name} pause of {getattr(self, f.name)} ms is not a pause: give 0 to {PAUSE_MAX_MS} ms.")
+                raise SettingsError("A {name} pause of {ms} ms is not a pause: give 0 to {most} ms.", name=f.name, ms=getattr(self, f.name), most=PAUSE_MAX_MS)
 
     def scaled(self, pace: float) -> "Pauses":
         """All pauses multiplied by `pace` (1.0 = defaults, 0.5 = brisk, 1.5 = solemn)."""
         if not 0.1 <= pace <= 5.0:
-            raise SettingsError(f"--pace must be between 0.1 and 5.0, not {pace}.")
+            raise SettingsError("--pace must be between 0.1 and 5.0, not {pace}.", pace=pace)
         return Pauses(**{f.name: round(getattr(self, f.name) * pace) for f in dataclasses.fields(self)})
 
     def after(self, kind: str) -> int:
@@ -65,15 +65,15 @@ class VoiceSettings:
     def __post_init__(self) -> None:
         if not _RATE.match(self.rate) or not -90 <= int(self.rate[:-1]) <= 200:
             raise SettingsError(
-                f"Rate '{self.rate}' is not valid: use a signed percentage from -90% to +200%, e.g. +10% or -20%."
+                "Rate '{rate}' is not valid: use a signed percentage from -90% to +200%, e.g. +10% or -20%.", rate=self.rate
             )
         if not _RATE.match(self.volume) or not -100 <= int(self.volume[:-1]) <= 100:
             raise SettingsError(
-                f"Volume '{self.volume}' is not valid: use a signed percentage from -100% to +100%, e.g. -10%."
+                "Volume '{volume}' is not valid: use a signed percentage from -100% to +100%, e.g. -10%.", volume=self.volume
             )
         if not _PITCH.match(self.pitch) or not -100 <= int(self.pitch[:-2]) <= 100:
             raise SettingsError(
-                f"Pitch '{self.pitch}' is not valid: use signed hertz from -100Hz to +100Hz, e.g. +5Hz."
+                "Pitch '{pitch}' is not valid: use signed hertz from -100Hz to +100Hz, e.g. +5Hz.", pitch=self.pitch
             )
 
     @property
@@ -113,13 +113,13 @@ class RenderSettings:
 
     def __post_init__(self) -> None:
         if not 1 <= self.jobs <= self.MAX_JOBS:
-            raise SettingsError(f"--jobs must be between 1 and {self.MAX_JOBS}: more gets the IP throttled by the service.")
+            raise SettingsError("--jobs must be between 1 and {most}: more gets the IP throttled by the service.", most=self.MAX_JOBS)
         if not -40.0 <= self.loudness <= -5.0:
-            raise SettingsError(f"--loudness must be between -40 and -5 LUFS, not {self.loudness}.")
+            raise SettingsError("--loudness must be between -40 and -5 LUFS, not {loudness}.", loudness=self.loudness)
         if self.max_chunk_chars is not None and not 20 <= self.max_chunk_chars <= 500:
             raise SettingsError("--max-chars must be between 20 and 500.")
         if not self.formats or any(f not in self.FORMATS for f in self.formats):
-            raise SettingsError(f"--format is mp3, m4b or both, not {'/'.join(self.formats) or 'nothing'}.")
+            raise SettingsError("--format is mp3, m4b or both, not {given}.", given="/".join(self.formats) or "nothing")
         if self.cover is not None:
             _ = self.cover_image  # unreadable or not an image: said now, before any synthesis
 
@@ -128,7 +128,7 @@ class RenderSettings:
         """The formats `--format NAME` stands for: mp3, m4b, or both."""
         choices = {"mp3": ("mp3",), "m4b": ("m4b",), "both": ("mp3", "m4b")}
         if not isinstance(name, str) or name.lower() not in choices:
-            raise SettingsError(f"--format is mp3, m4b or both, not '{name}'.")
+            raise SettingsError("--format is mp3, m4b or both, not '{name}'.", name=name)
         return choices[name.lower()]
 
     @functools.cached_property
@@ -139,9 +139,9 @@ class RenderSettings:
         try:
             data = Path(self.cover).read_bytes()
         except OSError as exc:
-            raise SettingsError(f"--cover {self.cover} cannot be read ({exc.strerror}): give a JPEG or PNG image.") from None
+            raise SettingsError("--cover {cover} cannot be read ({strerror}): give a JPEG or PNG image.", cover=self.cover, strerror=exc.strerror) from None
         if cover_mime(data) is None:
-            raise SettingsError(f"--cover {self.cover} is not a JPEG or PNG image: give one of those.")
+            raise SettingsError("--cover {cover} is not a JPEG or PNG image: give one of those.", cover=self.cover)
         return data
 
 
@@ -165,5 +165,5 @@ def positive_from_environment(variable: str, kind: type[int] | type[float], exam
     except ValueError:
         value = 0
     if not value > 0:
-        raise SettingsError(f"{variable} must be {example}, not '{raw}': fix or unset it.")
+        raise SettingsError("{variable} must be {example}, not '{raw}': fix or unset it.", variable=variable, example=example, raw=raw)
     return value

@@ -39,6 +39,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "SPEECHCAST_CONFIG_DIR": str(home / "config"),
         "SPEECHCAST_EDGE_URL": f"ws://127.0.0.1:{held.getsockname()[1]}/consumer/speech/synthesize/readaloud/edge/v1",
         "SPEECHCAST_TEST_SHOTS": os.environ.get("SPEECHCAST_TEST_SHOTS") or str(home / "screenshots"),
+        "LANGUAGE": "en",  # messages in English whatever the developer's locale (tests that want Chinese say so)
     })  # fmt: skip
     for name in ("SPEECHCAST_EDGE_TIMEOUT", "SPEECHCAST_EDGE_ATTEMPTS", "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
         os.environ.pop(name, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import time
 import zipfile
@@ -244,7 +245,7 @@ def test_pasted_text_a_preview_and_the_page_policy(serve) -> None:
     assert preview.status == 200 and preview.headers["content-type"] == "audio/wav"
     assert preview.body[:4] == b"RIFF" and len(preview.body) > 24_000 and preview.headers["x-speechcast-engine"] == "espeak"
     unknown = server.post_json("/api/preview", {"draft": draft["id"], "voice": "nobody"})
-    assert unknown.status == 400 and "voice preset" in unknown.json()["error"]
+    assert unknown.status == 400 and "voice preset" in unknown.json()["english"] and "声音预设" in unknown.json()["error"]
     page = server.request("/")
     policy = page.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "unsafe-inline" not in policy
@@ -443,7 +444,7 @@ def test_a_body_nested_thousands_deep_is_a_clear_400(serve) -> None:
     server = serve()
     deep = ("[" * 100_000 + "]" * 100_000).encode()
     answer = server.request("/api/renders", data=deep, method="POST", headers={"Content-Type": "application/json", "X-Speechcast": "1"})
-    assert answer.status == 400 and "not understood" in answer.json()["error"]
+    assert answer.status == 400 and "not understood" in answer.json()["english"] and "请求无法理解" in answer.json()["error"]
     assert server.request("/").status == 200
 
 
@@ -474,8 +475,10 @@ def test_hostile_uploads_are_refused_in_a_sentence_and_leave_no_draft_behind(ser
             started = time.monotonic()
             answer = server.upload(path.name, path.read_bytes())
             assert answer.status == 400 and time.monotonic() - started < 30, (path.name, answer.status, answer.body[:300])
-            message = answer.json()["error"]
-            assert "\n" not in message and "Traceback" not in message and "speechcast-serve-" not in message, message
+            message, english = answer.json()["error"], answer.json()["english"]
+            assert "\n" not in message + english and "Traceback" not in message + english and "speechcast-serve-" not in message + english, message
+            assert re.search(r"[\u4e00-\u9fff]{4}", message) and path.name in message, message  # the page's Chinese ...
+            assert path.name in english and not re.search(r"[\u4e00-\u9fff]", english.replace(path.name, "")), english  # ... and the English
             assert drafts() == [], f"{path.name} left a draft folder"
     assert slowest and max(slowest) < 1.0, max(slowest)
     assert server.alive()
@@ -545,7 +548,7 @@ def test_a_manuscript_that_reads_past_its_deadline_is_stopped_and_the_server_goe
     started = time.monotonic()
     answer = server.upload("大文件.txt", (line * (4 * 1024 * 1024 // len(line.encode()))).encode("utf-8"))
     assert answer.status == 400 and time.monotonic() - started < 5, (answer.status, answer.body[:200])
-    assert answer.json()["error"].startswith("大文件.txt took longer than 0.2 s to read"), answer.json()
+    assert answer.json()["english"].startswith("大文件.txt took longer than 0.2 s to read") and "读取 大文件.txt 超过 0.2 秒" in answer.json()["error"], answer.json()
     assert not list(Path(tempfile.gettempdir()).glob(f"speechcast-serve-{server.process.pid}-*/drafts/*"))
     assert server.upload("short.txt", "同志们：今天开会。\n谢谢大家！\n".encode()).status == 200
     assert server.alive()

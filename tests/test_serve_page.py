@@ -178,13 +178,16 @@ def test_bad_files_get_a_plain_message_and_the_page_goes_on(serve, open_page) ->
     server = serve()
     page = open_page(server)
     message = page.locator("#upload-message")
-    for name, data, words in [("picture.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not text"),
-                              ("nothing.txt", b"", "empty"),
-                              ("huge.txt", b"a" * (25 * 1024 * 1024), "20 MB")]:  # fmt: skip
+    for name, data, chinese, english in [("picture.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "不是文本", "not text"),
+                                         ("nothing.txt", b"", "是空的", "empty"),
+                                         ("huge.txt", b"a" * (25 * 1024 * 1024), "最多 20 MB", "20 MB")]:  # fmt: skip
         upload(page, name=name, data=data)
         page.wait_for_function(f"""(() => {{ const m = document.getElementById('upload-message');
             return m.classList.contains('bad') && m.textContent.includes({json.dumps(name)}); }})()""")
-        assert words in message.text_content()
+        # Chinese first, the English beside it in small.
+        assert chinese in message.text_content() and message.text_content().index(chinese) < message.text_content().index(english)
+        if name != "huge.txt":  # (the page refuses that one itself, before sending it)
+            assert english in message.locator("small.english").text_content()
     upload(page, SEED)
     page.wait_for_function("document.getElementById('o-title').textContent === '在机关主题党日活动后的讲话'")
     assert server.alive()

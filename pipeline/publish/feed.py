@@ -53,10 +53,10 @@ def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = 
     whose manifest cannot be trusted is left out, and `warn` told which and why."""
     root = Path(root)
     if not base_url.lower().startswith(("http://", "https://")):
-        raise InputError(f"--base-url must be an http:// or https:// address such as http://192.168.1.5:8000/, not '{base_url}'.")
+        raise InputError("--base-url must be an http:// or https:// address such as http://192.168.1.5:8000/, not '{base_url}'.", base_url=base_url)
     episodes = sorted(_episodes(root, tracks, warn or (lambda _: None)), key=lambda e: (-e.published, e.title))
     if not episodes:
-        raise InputError(f"{root} holds no render (no */*/manifest.json): render a manuscript into it first, then make its feed.")
+        raise InputError("{root} holds no render (no */*/manifest.json): render a manuscript into it first, then make its feed.", root=root)
     base = base_url.rstrip("/") + "/"
     items = []
     (root / CHAPTERS_FOLDER).mkdir(exist_ok=True)

@@ -33,7 +33,7 @@ class M4bWriter:
         try:
             self._container = av.open(str(self.temp), "w", format="ipod")
         except OSError as exc:
-            raise OutputError(f"Cannot write {path} ({exc.strerror}): choose another output folder.") from exc
+            raise OutputError("Cannot write {path} ({strerror}): choose another output folder.", path=path, strerror=exc.strerror) from exc
         # The "fast" coder: FFmpeg's maintainers made it the default for sounding better than
         # twoloop at higher rates; 64 kbit/s for one channel is one, and it costs a quarter of the CPU.
         self._stream = self._container.add_stream("aac", rate=sample_rate, layout="mono", options={"aac_coder": "fast"})
@@ -111,7 +111,7 @@ class M4bWriter:
     def _raise(self) -> None:
         reason = getattr(self._failed, "strerror", None) or str(self._failed)
         self.abort()
-        raise OutputError(f"Encoding {self.path.name} failed ({reason}); check the output folder has space and is writable.")
+        raise OutputError("Encoding {name} failed ({reason}); check the output folder has space and is writable.", name=self.path.name, reason=reason)
 
 
 def _add_cover(path: Path, data: bytes) -> None:

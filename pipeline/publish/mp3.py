@@ -147,7 +147,7 @@ class Mp3Writer:
             detail = []
         self.abort()
         reason = detail[-1] if detail else (getattr(self._failed, "strerror", None) or str(self._failed or f"exit code {self._proc.returncode}"))
-        raise OutputError(f"Encoding {self.path.name} failed ({reason}); check the output folder has space and is writable.")
+        raise OutputError("Encoding {name} failed ({reason}); check the output folder has space and is writable.", name=self.path.name, reason=reason)
 
     def __enter__(self) -> Mp3Writer:
         return self

@@ -225,11 +225,11 @@ def find_page(path: Path, output_dir_for: Callable[[Path], Path] | None = None) 
     elif path.is_file() and output_dir_for is not None:
         page = Path(output_dir_for(path)) / PAGE_NAME
     else:
-        raise OutputError(f"{path} is neither an output folder nor a manuscript: "
-                          "give the folder `speechcast render` wrote, or the manuscript you rendered.")
+        raise OutputError("{path} is neither an output folder nor a manuscript: "
+            "give the folder `speechcast render` wrote, or the manuscript you rendered.", path=path)
     if not page.is_file():
-        raise OutputError(f"No player page in {page.parent}: render it first with "
-                          "`speechcast render MANUSCRIPT`.")
+        raise OutputError("No player page in {parent}: "
+            "render it first with `speechcast render MANUSCRIPT`.", parent=page.parent)
     return page.resolve()
 
 

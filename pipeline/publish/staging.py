@@ -60,7 +60,7 @@ def temp_name(final: Path) -> Path:
 def check_target(path: Path, info: os.stat_result | None = None) -> None:
     """Refuse, before any work, a file name that names a folder."""
     if (info is not None and stat.S_ISDIR(info.st_mode)) or (info is None and Path(path).is_dir()):
-        raise OutputError(f"{path} is a folder: give a file name to write to.")
+        raise OutputError("{path} is a folder: give a file name to write to.", path=path)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -72,14 +72,14 @@ def atomic_write_text(path: Path, text: str) -> None:
         target = path.resolve() if path.is_symlink() else path
         info = os.stat(target) if target.exists() else None
     except (OSError, RuntimeError) as exc:
-        raise OutputError(f"Cannot write {path} ({getattr(exc, 'strerror', None) or exc}): choose another place for it.") from exc
+        raise OutputError("Cannot write {path} ({reason}): choose another place for it.", path=path, reason=getattr(exc, "strerror", None) or exc) from exc
     check_target(path, info)
     if info is not None and (not stat.S_ISREG(info.st_mode) or info.st_nlink > 1):
         try:
             with open(target, "w", encoding="utf-8") as out:  # replacing it would cut the other links
                 out.write(text)
         except OSError as exc:
-            raise OutputError(f"Cannot write {path} ({exc.strerror}): choose another place for it.") from exc
+            raise OutputError("Cannot write {path} ({strerror}): choose another place for it.", path=path, strerror=exc.strerror) from exc
         return
     temp = temp_name(target)
     try:
@@ -90,7 +90,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
-        raise OutputError(f"Cannot write {path} ({exc.strerror}): choose another place for it.") from exc
+        raise OutputError("Cannot write {path} ({strerror}): choose another place for it.", path=path, strerror=exc.strerror) from exc
 
 
 @contextlib.contextmanager
@@ -190,7 +190,7 @@ class Staging:
         try:
             temp.write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise OutputError(f"Cannot write {final}: {exc.strerror}; free some space or choose another folder with -o.") from exc
+            raise OutputError("Cannot write {final}: {strerror}; free some space or choose another folder with -o.", final=final, strerror=exc.strerror) from exc
 
     def sizes(self, suffixes: tuple[str, ...]) -> dict[str, int]:
         """Final name → bytes of each staged file with one of these suffixes (as it will be committed)."""
@@ -212,8 +212,8 @@ class Staging:
                         left.unlink()
                 self.pending.clear()
                 raise OutputError(
-                    f"Could not put {final} in place ({exc.strerror}): close any player that holds the render's files and render again "
-                    "(the folder is marked unfinished, so the next render redoes it)."
+                    "Could not put {final} in place ({strerror}): "
+                        "close any player that holds the render's files and render again (the folder is marked unfinished, so the next render redoes it).", final=final, strerror=exc.strerror
                 ) from exc
         self.pending.clear()
 

@@ -76,13 +76,13 @@ def _owning_the_folder(write: Callable[Concatenate[Path, _P], RenderResult]) -> 
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"Cannot create the output folder {out_dir} ({exc.strerror}); choose another with -o.") from exc
+            raise OutputError("Cannot create the output folder {out_dir} ({strerror}); choose another with -o.", out_dir=out_dir, strerror=exc.strerror) from exc
         with folder_turn(out_dir):
             try:
                 return write(out_dir, *args, **kwargs)
             except (OSError, MutagenError) as exc:
                 reason = getattr(exc, "strerror", None) or str(exc)
-                raise OutputError(f"Writing to {out_dir} failed ({reason}); free some space or choose another folder with -o.") from exc
+                raise OutputError("Writing to {out_dir} failed ({reason}); free some space or choose another folder with -o.", out_dir=out_dir, reason=reason) from exc
 
     return wrapper
 

@@ -45,7 +45,7 @@ class ChunkCache:
                 pass
         except OSError as err:
             raise OutputError(
-                f"The cache folder {self.root} cannot be written ({err.strerror}): pass --cache-dir with a writable folder."
+                "The cache folder {root} cannot be written ({strerror}): pass --cache-dir with a writable folder.", root=self.root, strerror=err.strerror
             ) from None
         abandoned = time.time() - STALE_TEMP_SECONDS
         for temp in self.root.glob(f"??/{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
@@ -99,7 +99,7 @@ class ChunkCache:
                 Path(tmp).unlink(missing_ok=True)
         except OSError as err:
             raise OutputError(
-                f"Could not write to the cache folder {self.root} ({err.strerror}): free some space or pass --cache-dir."
+                "Could not write to the cache folder {root} ({strerror}): free some space or pass --cache-dir.", root=self.root, strerror=err.strerror
             ) from None
 
     def discard(self, key: str) -> None:

@@ -44,9 +44,9 @@ def _parse(data: dict, origin: str, stem: str) -> Preset:
             volume=str(data.get("volume", "+0%")),
         )
     except KeyError as missing:
-        raise SettingsError(f"Voice preset {origin} lacks the key {missing}: add it (see README, 'Adding a voice').") from None
+        raise SettingsError("Voice preset {origin} lacks the key {missing}: add it (see README, 'Adding a voice').", origin=origin, missing=missing) from None
     except SettingsError as err:
-        raise SettingsError(f"Voice preset {origin}: {err}") from None
+        raise SettingsError("Voice preset {origin}: {err}", origin=origin, err=err) from None
     return Preset(
         name=str(data.get("name", stem)),
         settings=settings,
@@ -60,7 +60,7 @@ def _read(text: str, origin: str, stem: str) -> Preset:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise SettingsError(f"Voice preset {origin} is not valid TOML ({err}): fix or remove it.") from None
+        raise SettingsError("Voice preset {origin} is not valid TOML ({err}): fix or remove it.", origin=origin, err=err) from None
     return _parse(data, origin, stem)
 
 
@@ -87,8 +87,10 @@ def resolve(name: str, presets: dict[str, Preset] | None = None) -> Preset:
     if _EDGE_ID.match(name):
         return Preset(name=name, settings=VoiceSettings("edge", name), fallback="offline-female", origin="voice id")
     close = difflib.get_close_matches(name, list(presets), n=3, cutoff=0.5)
-    hint = f"did you mean {', '.join(close)}? " if close else ""
-    raise VoiceError(f"There is no voice preset called '{name}': {hint}run `speechcast voices` to list them.")
+    if close:
+        raise VoiceError("There is no voice preset called '{name}': did you mean {close}? run `speechcast voices` to list them.",
+                         name=name, close=", ".join(close))  # fmt: skip
+    raise VoiceError("There is no voice preset called '{name}': run `speechcast voices` to list them.", name=name)
 
 
 def with_overrides(preset: Preset, rate: str | None, pitch: str | None, volume: str | None) -> Preset:

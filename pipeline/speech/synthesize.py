@@ -168,7 +168,7 @@ class Synthesis:
         try:
             aio.run(self._fill())
         except BaseException as err:  # noqa: BLE001 - reported to the waiting thread, not lost
-            self._failure = err if isinstance(err, SpeechcastError) else EngineError(f"Synthesis stopped: {err}")
+            self._failure = err if isinstance(err, SpeechcastError) else EngineError("Synthesis stopped: {err}", err=err)
         finally:
             self.progress.close()
             for ready in self._ready.values():
@@ -203,8 +203,7 @@ class Synthesis:
         if failures:
             chunk, err = failures[0]
             raise EngineError(
-                f"{self.describe(chunk)} could not be synthesized. {err} "
-                "Everything finished so far is cached, so the next run only does the rest."
+                '{describe} could not be synthesized. {err} Everything finished so far is cached, so the next run only does the rest.', describe=self.describe(chunk), err=err
             )
 
 

@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from ..errors import InputError
+from ..i18n import Message
 from ..settings import positive_from_environment
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -39,7 +40,7 @@ _SUFFIXES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
 }
 _READABLE = frozenset(_SUFFIXES.values()) | {".htm", ".markdown"}
-_NOT_MANUSCRIPTS = {"image": "an image", "audio": "audio", "video": "a video", "font": "a font"}
+_NOT_MANUSCRIPTS = {"image": Message("an image"), "audio": Message("audio"), "video": Message("a video"), "font": Message("a font")}
 
 
 def fetch(url: str, folder: Path) -> Path:
@@ -52,24 +53,24 @@ def fetch(url: str, folder: Path) -> Path:
     try:
         response = opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
-        raise InputError(f"{url} answered HTTP {exc.code} ({exc.reason}): check the link, or save the page and give the file.") from exc
+        raise InputError("{url} answered HTTP {code} ({reason}): check the link, or save the page and give the file.", url=url, code=exc.code, reason=exc.reason) from exc
     except (TimeoutError, socket.timeout) as exc:
-        raise InputError(f"{url} did not answer within {timeout:g} s: try again later, or save the page and give the file.") from exc
+        raise InputError("{url} did not answer within {timeout:g} s: try again later, or save the page and give the file.", url=url, timeout=timeout) from exc
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise InputError(f"{url} did not answer within {timeout:g} s: try again later, or save the page and give the file.") from exc
-        raise InputError(f"{url} could not be reached ({reason}): check the link and the network, or save the page and give the file.") from exc
+            raise InputError("{url} did not answer within {timeout:g} s: try again later, or save the page and give the file.", url=url, timeout=timeout) from exc
+        raise InputError("{url} could not be reached ({reason}): check the link and the network, or save the page and give the file.", url=url, reason=reason) from exc
     except ValueError as exc:
-        raise InputError(f"{url} is not a link speechcast can fetch ({exc}): give an http:// or https:// address.") from exc
+        raise InputError("{url} is not a link speechcast can fetch ({exc}): give an http:// or https:// address.", url=url, exc=exc) from exc
     with response:
         kind = response.headers.get_content_type()
         major = kind.split("/", 1)[0]
         if major in _NOT_MANUSCRIPTS:
-            raise InputError(f"{url} is {_NOT_MANUSCRIPTS[major]} ({kind}), not a manuscript: give the link of the page that holds the speech.")
+            raise InputError("{url} is {what} ({kind}), not a manuscript: give the link of the page that holds the speech.", url=url, what=_NOT_MANUSCRIPTS[major], kind=kind)
         suffix = _SUFFIXES.get(kind) or PurePosixPath(urlsplit(response.geturl()).path).suffix.lower()
         if suffix not in _READABLE:
-            raise InputError(f"{url} is {kind}, which speechcast does not read: give a page, PDF, text or .docx link.")
+            raise InputError("{url} is {kind}, which speechcast does not read: give a page, PDF, text or .docx link.", url=url, kind=kind)
         target = folder / f"{_name(url)}{suffix}"
         _save(response, target, url, timeout)
     return target
@@ -99,19 +100,19 @@ def _save(response: object, target: Path, url: str, timeout: float) -> None:
             while chunk := response.read1(1 << 16):  # type: ignore[attr-defined]
                 size += len(chunk)
                 if size > MAX_BYTES:
-                    raise InputError(f"{url} is larger than {MAX_BYTES // (1024 * 1024)} MB: save the speech's text and give the file.")
+                    raise InputError("{url} is larger than {mb} MB: save the speech's text and give the file.", url=url, mb=MAX_BYTES // (1024 * 1024))
                 if time.monotonic() > deadline:
-                    raise InputError(f"{url} did not finish sending within {_WHOLE_FACTOR * timeout:g} s: try again later, or save the page and give the file.")
+                    raise InputError("{url} did not finish sending within {seconds:g} s: try again later, or save the page and give the file.", url=url, seconds=_WHOLE_FACTOR * timeout)
                 out.write(chunk)
         if promised.isdigit() and size < int(promised):
-            raise InputError(f"{url} broke off after {size} of {promised} bytes: try again, or save the page and give the file.")
+            raise InputError("{url} broke off after {size} of {promised} bytes: try again, or save the page and give the file.", url=url, size=size, promised=promised)
         os.replace(temp, target)
     except http.client.HTTPException as exc:  # IncompleteRead and the like: the connection broke
-        raise InputError(f"{url} broke off while sending ({type(exc).__name__}): try again, or save the page and give the file.") from exc
+        raise InputError("{url} broke off while sending ({error}): try again, or save the page and give the file.", url=url, error=type(exc).__name__) from exc
     except (TimeoutError, socket.timeout) as exc:
-        raise InputError(f"{url} stopped answering within {timeout:g} s: try again later, or save the page and give the file.") from exc
+        raise InputError("{url} stopped answering within {timeout:g} s: try again later, or save the page and give the file.", url=url, timeout=timeout) from exc
     except OSError as exc:
-        raise InputError(f"{url} could not be saved to {target.parent} ({exc.strerror or exc}): free some space and try again.") from exc
+        raise InputError("{url} could not be saved to {parent} ({reason}): free some space and try again.", url=url, parent=target.parent, reason=exc.strerror or exc) from exc
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()

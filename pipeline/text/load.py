@@ -9,23 +9,24 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import InputError
+from ..i18n import Message
 
 #: Formats we refuse, recognised by their first bytes: a renamed PDF or MP3 must not be read as text.
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"ID3", "an MP3 file"),
-    (b"\xff\xfb", "an MP3 file"),
-    (b"\xff\xf3", "an MP3 file"),
-    (b"RIFF", "a WAV or AVI file"),
-    (b"OggS", "an Ogg file"),
-    (b"fLaC", "a FLAC file"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"PK\x03\x04", "a zip archive (a .docx must be named .docx)"),
-    (b"\xd0\xcf\x11\xe0", "an old Word .doc file (save it as .docx or .txt)"),
+_MAGIC: tuple[tuple[bytes, Message], ...] = (
+    (b"%PDF", Message("a PDF")),
+    (b"\x89PNG", Message("a PNG image")),
+    (b"\xff\xd8\xff", Message("a JPEG image")),
+    (b"GIF8", Message("a GIF image")),
+    (b"ID3", Message("an MP3 file")),
+    (b"\xff\xfb", Message("an MP3 file")),
+    (b"\xff\xf3", Message("an MP3 file")),
+    (b"RIFF", Message("a WAV or AVI file")),
+    (b"OggS", Message("an Ogg file")),
+    (b"fLaC", Message("a FLAC file")),
+    (b"\x1f\x8b", Message("a gzip archive")),
+    (b"Rar!", Message("a RAR archive")),
+    (b"PK\x03\x04", Message("a zip archive (a .docx must be named .docx)")),
+    (b"\xd0\xcf\x11\xe0", Message("an old Word .doc file (save it as .docx or .txt)")),
 )
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -46,16 +47,16 @@ def read_text(path: Path) -> str:
     """The manuscript's text with newlines as \\n; raises InputError with one sentence on failure."""
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{path} does not exist: check the path and try again.")
+        raise InputError("{path} does not exist: check the path and try again.", path=path)
     if path.is_dir():
-        raise InputError(f"{path} is a folder: give the path of a manuscript (.txt, .md, .docx, .pdf or .html).")
+        raise InputError("{path} is a folder: give the path of a manuscript (.txt, .md, .docx, .pdf or .html).", path=path)
     if path.suffix.lower() == ".docx":
         text = _read_docx(path)
     else:
         text = _decode(path.read_bytes(), path)
     text = _NEWLINES.sub("\n", text)
     if not text.strip():
-        raise InputError(f"{path} is empty: put the manuscript's text in it, or give another file.")
+        raise InputError("{path} is empty: put the manuscript's text in it, or give another file.", path=path)
     return text
 
 
@@ -73,15 +74,15 @@ def _decode(data: bytes, path: Path) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise InputError(f"{path} starts like {encoding} text but is damaged: save it again as UTF-8.") from exc
+                raise InputError("{path} starts like {encoding} text but is damaged: save it again as UTF-8.", path=path, encoding=encoding) from exc
     for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise InputError(f"{path} is {kind}, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).")
+            raise InputError("{path} is {kind}, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).", path=path, kind=kind)
     if b"\x00" in data:
         text = _utf16_without_bom(data)
         if text is not None:
             return text
-        raise InputError(f"{path} is a binary file, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).")
+        raise InputError("{path} is a binary file, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).", path=path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -160,5 +161,5 @@ def _detect(data: bytes, path: Path) -> str:
 
     best = from_bytes(data).best()
     if best is None:
-        raise InputError(f"{path} is not text in an encoding we can read: save it as UTF-8 and try again.")
+        raise InputError("{path} is not text in an encoding we can read: save it as UTF-8 and try again.", path=path)
     return str(best)

@@ -85,8 +85,8 @@ def _within_size(path: Path) -> None:
         return  # the reader says what is wrong with it
     if size > TEXT_BYTES_MAX:
         raise InputError(
-            f"{path} is {size // (1024 * 1024)} MB, far more than any speech (a three-hour report is about 150 KB of text): "
-            "check that it is the right file, or split it into the speeches it holds."
+            "{path} is {mb} MB, far more than any speech (a three-hour report is about 150 KB of text): "
+                "check that it is the right file, or split it into the speeches it holds.", path=path, mb=size // (1024 * 1024)
         )
 
 
@@ -109,8 +109,8 @@ def _checked(script: Script, path: Path, appendix: bool) -> Script:
     spoken = script.title + script.salutation + "".join(p for s in script.sections for p in s.paragraphs)
     if not _CHINESE.search(spoken):
         raise InputError(
-            f"{path} holds no Chinese speech after cleaning ({len(script.removed)} lines or fragments were "
-            "removed as adverts or page furniture): check the file, or write a script with `speechcast outline`."
+            "{path} holds no Chinese speech after cleaning ({count} lines or fragments were removed as adverts or page furniture): "
+                "check the file, or write a script with `speechcast outline`.", path=path, count=len(script.removed)
         )
     return with_appendices(script) if appendix else script
 

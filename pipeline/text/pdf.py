@@ -60,7 +60,7 @@ def pdf_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
     lines, heights = _read(path)
     if not any(line.text.strip() for line in lines):
         raise InputError(
-            f"{path} has no text layer (it is a scan or a picture): run it through OCR, or copy its text into a .txt file."
+            "{path} has no text layer (it is a scan or a picture): run it through OCR, or copy its text into a .txt file.", path=path
         )
     own = in_own_script([line.text for line in lines])
     lines = [dataclasses.replace(line, text=text) for line, text in zip(lines, own)]
@@ -100,8 +100,8 @@ def _check_streams(path: Path) -> None:
         total += size
         if size > STREAM_MAX or total > STREAMS_MAX:
             raise InputError(
-                f"{path} holds compressed streams that unpack to more than {max(size, total) // (1024 * 1024)} MB, far more than a manuscript holds "
-                "(a damaged or hostile file): open it and print it to PDF again, or copy its text into a .txt file."
+                "{path} holds compressed streams that unpack to more than {mb} MB, far more than a manuscript holds (a damaged or hostile file): "
+                    "open it and print it to PDF again, or copy its text into a .txt file.", path=path, mb=max(size, total) // (1024 * 1024)
             )
 
 
@@ -124,11 +124,11 @@ def _read(path: Path) -> tuple[list[_Line], dict[int, float]]:
                     bold = bool(chars) and all("bold" in str(c.get("fontname", "")).lower() for c in chars)
                     lines.append(_Line(normalize(_gaps(found["text"], chars)), number, found["top"], found["x0"], found["x1"], size, bold))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise InputError(f"{path} is encrypted: open it, save or print it without a password, and try again.") from exc
+        raise InputError("{path} is encrypted: open it, save or print it without a password, and try again.", path=path) from exc
     except (PDFSyntaxError, PdfminerException, ValueError, KeyError, TypeError) as exc:
         if any(isinstance(a, (PDFPasswordIncorrect, PDFEncryptionError)) for a in exc.args):
-            raise InputError(f"{path} is encrypted: open it, save or print it without a password, and try again.") from exc
-        raise InputError(f"{path} is not a PDF we can read ({exc}): open it and save it again as PDF, or copy its text into a .txt file.") from exc
+            raise InputError("{path} is encrypted: open it, save or print it without a password, and try again.", path=path) from exc
+        raise InputError("{path} is not a PDF we can read ({exc}): open it and save it again as PDF, or copy its text into a .txt file.", path=path, exc=exc) from exc
     return lines, heights
 
 

@@ -38,7 +38,7 @@ def page_text(data: bytes, path: Path) -> str:
             return data.decode(name)
         except (LookupError, UnicodeError):  # UnicodeError: a codec that refuses all (charset="undefined")
             continue
-    raise InputError(f"{path} is a web page in a charset we cannot read: save it again as UTF-8 and try again.")
+    raise InputError("{path} is a web page in a charset we cannot read: save it again as UTF-8 and try again.", path=path)
 
 
 def _mhtml_page(path: Path) -> str:
@@ -52,7 +52,7 @@ def _mhtml_page(path: Path) -> str:
             # Browsers write the page's bytes as they were, often with no charset on the part: its
             # own <meta charset> says how to read them.
             return page_text(part.get_payload(decode=True), path)
-    raise InputError(f"{path} holds no web page: save the page again as .html (or .mhtml) and try again.")
+    raise InputError("{path} holds no web page: save the page again as .html (or .mhtml) and try again.", path=path)
 
 
 def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
@@ -70,7 +70,7 @@ def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
         html, include_comments=False, include_tables=True, favor_recall=True
     )
     if not article:
-        raise InputError(f"{path} holds no article text we can find: copy the speech from the page into a .txt file.")
+        raise InputError("{path} holds no article text we can find: copy the speech from the page into a .txt file.", path=path)
     inside = _LETTERS.sub("", article)
     page = [b for b in _page_blocks(html) if _LETTERS.sub("", b.text)]
     # A block that is nothing but a link (a menu item, a related title) is the site's, whatever the
@@ -85,7 +85,7 @@ def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
     # A transcript or subtitles page has no full stops at all: its long lines anchor it then.
     anchors = anchors or substantial
     if not anchors:
-        raise InputError(f"{path} holds no article text we can find: copy the speech from the page into a .txt file.")
+        raise InputError("{path} holds no article text we can find: copy the speech from the page into a .txt file.", path=path)
     # …and the article is one run of them: a list of links further down that the extractor took in
     # too (hot posts, comments) stands apart, behind blocks that are no part of it.
     runs: list[list[int]] = [[anchors[0]]]

@@ -43,14 +43,14 @@ def converted(path: Path, folder: Path) -> Path:
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
         raise InputError(
-            f"{path} is an old Word or WPS document: open it in Word or WPS and save it as .docx "
-            "(or install LibreOffice, which speechcast then uses to convert it), and try again."
+            "{path} is an old Word or WPS document: "
+                "open it in Word or WPS and save it as .docx (or install LibreOffice, which speechcast then uses to convert it), and try again.", path=path
         )
     done = subprocess.run([office, "--headless", "--convert-to", "docx", "--outdir", str(folder), str(path)],
                           capture_output=True, text=True, timeout=180)  # fmt: skip
     target = folder / (path.stem + ".docx")
     if done.returncode != 0 or not target.is_file():
-        raise InputError(f"{path} could not be converted by LibreOffice: open it and save it as .docx, and try again.")
+        raise InputError("{path} could not be converted by LibreOffice: open it and save it as .docx, and try again.", path=path)
     return target
 
 
@@ -72,8 +72,8 @@ def _check_unpacked_size(path: Path) -> None:
     swollen = any(m.file_size > 1024 * 1024 and m.file_size > _RATIO_MAX * max(m.compress_size, 1) for m in members)
     if total > UNPACKED_MAX or swollen:
         raise InputError(
-            f"{path} unpacks to {total // (1024 * 1024)} MB, far more than a manuscript holds (a damaged or hostile file): "
-            "open it in Word and save it again, or copy its text into a .txt file."
+            "{path} unpacks to {mb} MB, far more than a manuscript holds (a damaged or hostile file): "
+                "open it in Word and save it again, or copy its text into a .txt file.", path=path, mb=total // (1024 * 1024)
         )
 
 
@@ -90,7 +90,7 @@ def word_blocks(path: Path) -> list[Block]:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:  # LxmlError: broken or entity-bomb XML
-        raise InputError(f"{path} is not a readable .docx file ({exc}): open and save it again in Word.") from exc
+        raise InputError("{path} is not a readable .docx file ({exc}): open and save it again in Word.", path=path, exc=exc) from exc
     numbering = _Numbering(document)
     blocks = []
     # python-docx finds a paragraph's style by scanning every style of the document each time: one

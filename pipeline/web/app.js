@@ -21,7 +21,9 @@ async function api(path, { json, form, method } = {}) {
   const type = response.headers.get("content-type") || "";
   if (!response.ok) {
     const data = type.includes("json") ? await response.json() : { error: response.statusText };
-    throw new Error(data.error || `HTTP ${response.status}`);
+    const problem = new Error(data.error || `HTTP ${response.status}`);
+    problem.english = data.english;
+    throw problem;
   }
   return type.includes("json") ? response.json() : response;
 }
@@ -33,10 +35,16 @@ function el(tag, text, cls) {
   return node;
 }
 
-function say(id, text, bad) {
+// A message in Chinese, with its English (when the server sent one) beside it in small.
+function say(id, text, bad, english) {
   const node = $(id);
   node.textContent = text || "";
+  if (english && english !== text) node.append(" ", el("small", english, "english"));
   node.classList.toggle("bad", !!bad);
+}
+
+function sayProblem(id, problem) {
+  say(id, problem.message, true, problem.english);
 }
 
 function minutes(seconds) {
@@ -53,7 +61,7 @@ async function upload(form, label) {
     say("upload-message", `已读取 ${draft.name}`);
     showDraft(draft, true);
   } catch (e) {
-    say("upload-message", e.message, true);
+    sayProblem("upload-message", e);
   }
 }
 
@@ -143,7 +151,7 @@ async function lineAction(action, r) {
     showDraft(await api(`/api/drafts/${state.draft.id}/${action}`, { json: { line: r.line, text: r.text } }), true);
     say("upload-message", `${done}：${r.text}`);
   } catch (e) {
-    say("upload-message", e.message, true);
+    sayProblem("upload-message", e);
   }
 }
 
@@ -158,7 +166,7 @@ function scriptEdited() {
       state.draft.edited = draft.edited;
       showUnderstood(draft.understood);
     } catch (e) {
-      say("upload-message", e.message, true);
+      sayProblem("upload-message", e);
     }
   }, 350);
 }
@@ -210,7 +218,7 @@ async function preview() {
     say("preview-message", engine === "espeak" ? `${voice}：离线声音` : voice);
     audio.play().catch(() => {});
   } catch (e) {
-    say("preview-message", e.message, true);
+    sayProblem("preview-message", e);
   }
 }
 
@@ -223,7 +231,7 @@ async function startRender(body) {
     for (const id of data.jobs) state.mine.add(id);
     state.shown = null;
   } catch (e) {
-    say("render-message", e.message, true);
+    sayProblem("render-message", e);
   }
 }
 
@@ -266,7 +274,9 @@ function showJobs(jobs) {
     if (job.state === "finishing" || job.state === "done") bar.value = 1;
     else bar.value = all ? (job.done + job.cached) / all : 0;
     const text = job.message || (job.state === "done" ? "" : figures(job));
-    row.querySelector(".job-figures").textContent = [text, ...job.warnings].filter(Boolean).join(" · ");
+    const figuresNode = row.querySelector(".job-figures");
+    figuresNode.textContent = [text, ...job.warnings].filter(Boolean).join(" · ");
+    if (job.message_en && job.message_en !== job.message) figuresNode.append(" ", el("small", job.message_en, "english"));
     row.querySelector(".cancel").hidden = ["done", "failed", "cancelled"].includes(job.state);
   }
   if (jobs.some((j) => j.state === "done" && !state.seenDone?.has(j.id))) {
@@ -382,7 +392,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("preview").addEventListener("click", preview);
   $("render").addEventListener("click", renderClicked);
   api("/api/settings").then(showSettings).catch(() => {});
-  loadVoices().then(loadLibrary).catch((e) => say("upload-message", e.message, true));
+  loadVoices().then(loadLibrary).catch((e) => sayProblem("upload-message", e));
   watch();
   window.speechcastApp = state; // for tests and the curious: what the page holds
 });

@@ -24,12 +24,13 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from ..errors import InputError, SettingsError, SpeechcastError
+from ..i18n import Message
 from ..model import Script
 from ..publish.staging import sweep
 from ..settings import Pauses, RenderSettings
 from . import library
 from .drafts import Draft, Drafts
-from .guard import Guard
+from .guard import Guard, problem_response
 from .isolated import READ_SECONDS
 from .jobs import Order, Renders
 from .views import understood, voice_list
@@ -53,8 +54,9 @@ class ServeSettings:
 class _Problem(Exception):
     """A request the app must refuse, with the message the page shows."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: int, template: str | Message, /, **fields: Any) -> None:
+        self.message = template if isinstance(template, Message) else Message(template, **fields)
+        super().__init__(self.message.say())
         self.status = status
 
 
@@ -125,7 +127,7 @@ def create_app(config: ServeSettings) -> Guard:
             if upload is not None and not isinstance(upload, str):
                 data = await upload.read(config.max_upload + 1)
                 if len(data) > config.max_upload:
-                    raise _Problem(413, f"The file is too large: speechcast takes manuscripts up to {config.max_upload // 2**20} MB.")
+                    raise _Problem(413, "The file is too large: speechcast takes manuscripts up to {mb} MB.", mb=config.max_upload // 2**20)
                 draft = await run_in_threadpool(drafts.add_file, upload.filename or "", data)
             else:
                 draft = await run_in_threadpool(drafts.add_text, str(form.get("text") or ""))
@@ -143,21 +145,21 @@ def create_app(config: ServeSettings) -> Guard:
         script = await run_in_threadpool(drafts.edit, draft, markdown)
         return JSONResponse(await run_in_threadpool(_draft_json, draft, script, False))
 
-    async def one_line(request: Request, act: Callable[[Draft, int, str], Draft], which: str) -> Response:
+    async def one_line(request: Request, act: Callable[[Draft, int, str], Draft], missing: Message) -> Response:
         """Restore a removed line, or take out one kept in doubt: the request names it by (line, text)."""
         draft = _draft(drafts, request)
         body = await _body(request)
         line, text = body.get("line"), body.get("text")
         if not isinstance(line, int) or not isinstance(text, str):
-            raise _Problem(400, f"Say which {which} (its line and text).")
+            raise _Problem(400, missing)
         await run_in_threadpool(act, draft, line, text)
         return JSONResponse(await run_in_threadpool(_draft_answer, drafts, draft))
 
     async def restore(request: Request) -> Response:
-        return await one_line(request, drafts.restore, "removed line to restore")
+        return await one_line(request, drafts.restore, Message("Say which removed line to restore (its line and text)."))
 
     async def remove(request: Request) -> Response:
-        return await one_line(request, drafts.remove, "unsure line to take out")
+        return await one_line(request, drafts.remove, Message("Say which unsure line to take out (its line and text)."))
 
     async def settings(_request: Request) -> Response:
         from ..publish.feed import FEED_NAME
@@ -292,7 +294,7 @@ async def _body(request: Request) -> dict[str, Any]:
 def _text(body: dict[str, Any], name: str) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value:
-        raise _Problem(400, f"Say which {name} (it is missing).")
+        raise _Problem(400, "Say which {name} (it is missing).", name=name)
     return value
 
 
@@ -361,7 +363,7 @@ def _draft_json(draft: Draft, script: Script, with_script: bool = True) -> dict[
 
 
 def _not_found() -> Response:
-    return JSONResponse({"error": "Not found."}, status_code=404)
+    return problem_response(404, Message("Not found."))
 
 
 async def _not_found_handler(_request: Request, _exc: Exception) -> Response:
@@ -370,12 +372,12 @@ async def _not_found_handler(_request: Request, _exc: Exception) -> Response:
 
 async def _problem(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, _Problem)
-    return JSONResponse({"error": str(exc)}, status_code=exc.status)
+    return problem_response(exc.status, exc.message)
 
 
 async def _speechcast_error(_request: Request, exc: Exception) -> Response:
     status = 400 if isinstance(exc, (InputError, SettingsError)) else 503
-    return JSONResponse({"error": str(exc)}, status_code=status)
+    return problem_response(status, exc.message)
 
 
 def new_token() -> str:

@@ -51,7 +51,7 @@ class Drafts:
     def add_file(self, name: str, data: bytes) -> Draft:
         """A manuscript uploaded as a file; InputError (naming the file, not our path) if it is no manuscript."""
         if not data.strip():
-            raise InputError(f"{_display(name)} is empty: choose the file that holds the manuscript.")
+            raise InputError("{display} is empty: choose the file that holds the manuscript.", display=_display(name))
         return self._read(_display(name), _suffix(name, data), data)
 
     def add_text(self, text: str) -> Draft:

@@ -24,6 +24,10 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
+from starlette.responses import Response
+
+from ..i18n import Message, both
+
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
@@ -49,35 +53,35 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         host = headers.get("host", "")
         if self.token is None and not _loopback_host(host, self.port):
-            await _refuse(send, 403, "This speechcast answers on 127.0.0.1 only: open the address it printed.")
+            await _refuse(send, 403, Message("This speechcast answers on 127.0.0.1 only: open the address it printed."))
             return
         set_cookie = False
         if self.token is not None and scope["path"].startswith("/t/"):
             # A token in the path: the address a podcast app is given, its enclosures under it too.
             given, _, rest = scope["path"][3:].partition("/")
             if not hmac.compare_digest(given.encode(), self.token.encode()):
-                await _refuse(send, 403, "This address's token is not this speechcast's: ask for the address it printed.")
+                await _refuse(send, 403, Message("This address's token is not this speechcast's: ask for the address it printed."))
                 return
             raw = scope.get("raw_path") or scope["path"].encode("utf-8")
             scope = dict(scope, path="/" + rest, raw_path=b"/" + raw[3:].partition(b"/")[2])
         elif self.token is not None:
             given = _token_in(scope, headers)
             if given is None or not hmac.compare_digest(given.encode(), self.token.encode()):
-                await _refuse(send, 403, "This speechcast needs its token: open the address with ?token= that `speechcast serve` printed.")
+                await _refuse(send, 403, Message("This speechcast needs its token: open the address with ?token= that `speechcast serve` printed."))
                 return
             set_cookie = COOKIE not in _cookies(headers)
         if scope["method"] not in _SAFE_METHODS:
             origin = headers.get("origin")
             if headers.get("x-speechcast") != "1" or (origin is not None and origin != f"{scope.get('scheme', 'http')}://{host}"):
-                await _refuse(send, 403, "Refused: changes are made from speechcast's own page only.")
+                await _refuse(send, 403, Message("Refused: changes are made from speechcast's own page only."))
                 return
             length = headers.get("content-length")
             if length is None or headers.get("transfer-encoding"):
                 # Framed by chunks, a body's length is known only once it is in: a length header
                 # beside them would be a lie the limit cannot rest on.
-                await _refuse(send, 411, "Send the request with its length (Content-Length), not in chunks.")
+                await _refuse(send, 411, Message("Send the request with its length (Content-Length), not in chunks."))
                 return
-            too_large = f"The file is too large: speechcast takes manuscripts up to {(self.max_body - _ENVELOPE) // (1024 * 1024)} MB."
+            too_large = Message("The file is too large: speechcast takes manuscripts up to {mb} MB.", mb=(self.max_body - _ENVELOPE) // (1024 * 1024))
             if not length.isdigit() or int(length) > self.max_body:
                 if length.isdigit() and int(length) <= _DRAIN_FACTOR * self.max_body:
                     await _drain(receive)  # a client still sending would see the connection reset, not this answer
@@ -88,7 +92,7 @@ class Guard:
             try:
                 body = await _body_within(receive, min(int(length), self.max_body))
             except _TooSlow:
-                await _refuse(send, 408, "The upload was too slow to finish: check the network and send it again.")
+                await _refuse(send, 408, Message("The upload was too slow to finish: check the network and send it again."))
                 return
             if body is None:
                 await _refuse(send, 413, too_large)
@@ -182,8 +186,18 @@ async def _drain(receive: Receive) -> None:
             return
 
 
-async def _refuse(send: Send, status: int, message: str) -> None:
-    body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
+def problem_body(message: Message) -> bytes:
+    """A refusal as the page reads it: the Chinese it shows, and the English it puts beside it."""
+    said = both(message)
+    return json.dumps({"error": said["zh"], "english": said["en"]}, ensure_ascii=False).encode("utf-8")
+
+
+def problem_response(status: int, message: Message) -> Response:
+    return Response(problem_body(message), status_code=status, media_type="application/json")
+
+
+async def _refuse(send: Send, status: int, message: Message) -> None:
+    body = problem_body(message)
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]})  # fmt: skip
     await send({"type": "http.response.body", "body": body})

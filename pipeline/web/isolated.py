@@ -14,6 +14,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..errors import InputError, SpeechcastError
+from ..i18n import Message
 
 Kept = frozenset[tuple[int, str]]
 
@@ -37,22 +38,34 @@ def script_markdown(source: Path, shown: str, keep: Kept, drop: Kept, seconds: f
     sending.close()
     try:
         if not receiving.poll(seconds):
-            raise InputError(f"{shown} took longer than {seconds:g} s to read, far longer than any manuscript: "
-                             "save it again (or copy its text into a .txt file) and upload that.")  # fmt: skip
+            raise InputError("{shown} took longer than {seconds:g} s to read, far longer than any manuscript: "
+                             "save it again (or copy its text into a .txt file) and upload that.", shown=shown, seconds=seconds)  # fmt: skip
         try:
-            outcome = receiving.recv()
+            kind, payload = receiving.recv()
         except EOFError:  # the child died: out of memory, most likely
-            raise InputError(f"{shown} needed more memory to read than any manuscript does (a damaged or hostile file): "
-                             "save it again, or copy its text into a .txt file.") from None  # fmt: skip
+            raise InputError(_too_big(shown)) from None
     finally:
         receiving.close()
         if child.is_alive():
             child.kill()
         child.join()
-    kind, payload = outcome
     if kind == "error":
-        raise InputError(payload.replace(str(source), shown))
+        raise InputError(_named(payload, source, shown))
     return str(payload)
+
+
+def _too_big(path: str) -> Message:
+    return Message("{path} needed more memory to read than any manuscript does (a damaged or hostile file): "
+                   "save it again, or copy its text into a .txt file.", path=path)  # fmt: skip
+
+
+def _named(message: Message, source: Path, shown: str) -> Message:
+    """The message with the upload's place on disk replaced by the name its sender knows it by."""
+    fields = {
+        k: _named(v, source, shown) if isinstance(v, Message) else shown if str(v) == str(source) else v
+        for k, v in message.fields.items()
+    }
+    return Message(message.template, **fields)
 
 
 def _read(source: str, keep: Kept, drop: Kept, sending: Connection) -> None:
@@ -66,11 +79,11 @@ def _read(source: str, keep: Kept, drop: Kept, sending: Connection) -> None:
     try:
         sending.send(("ok", to_markdown(load_script(source, keep=keep, drop=drop))))
     except SpeechcastError as err:
-        sending.send(("error", str(err)))
+        sending.send(("error", err.message))
     except MemoryError:
-        sending.send(("error", f"{source} needed more memory to read than any manuscript does (a damaged or hostile file): "
-                               "save it again, or copy its text into a .txt file."))  # fmt: skip
+        sending.send(("error", _too_big(source)))
     except Exception as exc:  # noqa: BLE001  (a reader's own failure on a strange file: said, never a dead child)
-        sending.send(("error", f"{source} could not be read ({type(exc).__name__}): save it again, or copy its text into a .txt file."))
+        sending.send(("error", Message("{path} could not be read ({error}): save it again, or copy its text into a .txt file.",
+                                       path=source, error=type(exc).__name__)))  # fmt: skip
     finally:
         sending.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import Cancelled, SpeechcastError
+from ..i18n import Message, both
 from ..model import Script
 from ..settings import RenderSettings
 
@@ -53,7 +54,8 @@ class Job:
     requests: int = 0
     started: float = 0.0
     synthesized_at: float = 0.0
-    message: str = ""
+    message: Message | None = None
+    """Why the job ended as it did, when that needs saying."""
     warnings: list[str] = field(default_factory=list)
     render: str = ""
     """The finished render's place in the library: "<manuscript>/<voice>"."""
@@ -71,11 +73,12 @@ class Job:
 
     def public(self, position: int | None) -> dict[str, Any]:
         left = self.seconds_left()
+        said = both(self.message) if self.message is not None else {"zh": "", "en": ""}
         return {
             "id": self.id, "title": self.title, "voice": self.voice, "engine": self.engine, "state": self.state,
             "total": self.total, "cached": self.cached, "done": self.done, "requests": self.requests,
             "seconds_left": None if left is None else round(left), "queue_position": position,
-            "message": self.message, "warnings": self.warnings, "render": self.render,
+            "message": said["zh"], "message_en": said["en"], "warnings": self.warnings, "render": self.render,
         }  # fmt: skip
 
 
@@ -132,7 +135,7 @@ class Renders:
         job.cancel.set()
         with self._lock:
             if job.state == "queued":
-                self._end(job, "cancelled", "Cancelled before it started.")
+                self._end(job, "cancelled", Message("Cancelled before it started."))
         return job
 
     def snapshot(self, owner: str = "") -> list[dict[str, Any]]:
@@ -152,7 +155,7 @@ class Renders:
     def _position(self, job: Job) -> int | None:
         return self._queue.index(job.id) + 1 if job.id in self._queue else None
 
-    def _end(self, job: Job, state: State, message: str = "") -> None:
+    def _end(self, job: Job, state: State, message: Message | None = None) -> None:
         """Called with the lock held."""
         job.state, job.message = state, message
         job.version += 1
@@ -172,15 +175,15 @@ class Renders:
             job.engine, job.warnings = voice.engine.id, list(voice.warnings) + list(order.script.warnings)
             result = render(order.source, voice, script=order.script, settings=order.settings, out_root=self.out_root,
                             cache=self.cache, progress=_JobProgress(job, self._lock), cancel=job.cancel, owner=order.owner)  # fmt: skip
-            outcome: tuple[State, str] = ("done", "Up to date: nothing changed." if result.up_to_date else "")
+            outcome: tuple[State, Message | None] = ("done", Message("Up to date: nothing changed.") if result.up_to_date else None)
             job.render = f"{result.out_dir.parent.name}/{result.out_dir.name}"
             job.warnings += [result.replaced] if result.replaced else []
         except Cancelled as err:
-            outcome = ("cancelled", str(err))
+            outcome = ("cancelled", err.message)
         except SpeechcastError as err:
-            outcome = ("failed", str(err))
+            outcome = ("failed", err.message)
         except Exception as err:  # noqa: BLE001 - one failed render must not stop the app
             log.exception("render %s failed", job.id)
-            outcome = ("failed", f"The render failed unexpectedly ({err}): try again, and report it if it recurs.")
+            outcome = ("failed", Message("The render failed unexpectedly ({err}): try again, and report it if it recurs.", err=err))
         with self._lock:
             self._end(job, *outcome)

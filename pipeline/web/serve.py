@@ -26,7 +26,7 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror:
-        raise SettingsError(f"--host {host} is not an address of this machine: use 127.0.0.1, or 0.0.0.0 for the network.") from None
+        raise SettingsError("--host {host} is not an address of this machine: use 127.0.0.1, or 0.0.0.0 for the network.", host=host) from None
     family, _, _, _, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -34,7 +34,7 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind(address)
     except OSError as err:
         sock.close()
-        raise SettingsError(f"Cannot listen on {host}:{port} ({err.strerror}): pick another --port.") from None
+        raise SettingsError("Cannot listen on {host}:{port} ({strerror}): pick another --port.", host=host, port=port, strerror=err.strerror) from None
     sock.listen(128)
     sock.set_inheritable(True)
     return sock

@@ -91,5 +91,5 @@ def get_engine(name: str) -> Engine:
     found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     if name not in found:
         known = ", ".join(sorted(found)) or "none"
-        raise SettingsError(f"There is no engine called '{name}': use one of {known}.")
+        raise SettingsError("There is no engine called '{name}': use one of {known}.", name=name, known=known)
     return found[name].load()()

@@ -121,8 +121,9 @@ class EdgeEngine(Engine):
             return
         by_lower = {v.name.lower(): v.name for v in _VOICES}
         close = [by_lower[m] for m in difflib.get_close_matches(voice.lower(), by_lower, n=3, cutoff=0.6)]
-        hint = f"did you mean {' or '.join(close)}?" if close else "run `speechcast voices` to see them."
-        raise VoiceError(f"Edge has no voice '{voice}': {hint}")
+        if close:
+            raise VoiceError("Edge has no voice '{voice}': did you mean {close}?", voice=voice, close=" or ".join(close))
+        raise VoiceError("Edge has no voice '{voice}': run `speechcast voices` to see them.", voice=voice)
 
     def service(self) -> Service:
         return Service.from_url(self.url)
@@ -178,15 +179,15 @@ class EdgeEngine(Engine):
             except aiohttp.ClientResponseError as exc:
                 if exc.status not in _RETRY_STATUSES:
                     raise EngineError(
-                        f"The Edge service at {service.wss_url} answered HTTP {exc.status}: check {URL_VARIABLE}."
+                        "The Edge service at {wss_url} answered HTTP {status}: check {variable}.", wss_url=service.wss_url, status=exc.status, variable=URL_VARIABLE
                     ) from exc
                 reason = _reason(exc)
             except _RETRYABLE as exc:
                 reason = _reason(exc)
             log.info("Edge attempt %d of %d failed: %s", attempt + 1, attempts, reason)
         raise EngineError(
-            f"Edge gave up after {attempts} attempt{'s' * (attempts != 1)} ({reason}): "
-            "check the network and try again later, or use --engine espeak."
+            "Edge gave up after {attempts} attempt{plural} ({reason}): "
+                "check the network and try again later, or use --engine espeak.", attempts=attempts, plural="s" * (attempts != 1), reason=reason
         )
 
     async def _request(self, text: str, voice: VoiceSettings, service: Service) -> tuple[Speech, list[Word]]:
@@ -227,7 +228,7 @@ class EdgeEngine(Engine):
                 found = await asyncio.wait_for(edge_tts.list_voices(), timeout)
         except (*_RETRYABLE, ValueError) as exc:
             raise EngineError(
-                f"The Edge voice list could not be fetched ({_reason(exc)}): use the built-in list offline."
+                "The Edge voice list could not be fetched ({reason}): use the built-in list offline.", reason=_reason(exc)
             ) from exc
         return [
             VoiceInfo(

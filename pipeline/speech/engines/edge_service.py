@@ -48,7 +48,7 @@ class Service:
         parts = urlsplit(url)
         if parts.scheme not in ("ws", "wss") or not parts.hostname:
             raise SettingsError(
-                f"{URL_VARIABLE} must be a ws:// or wss:// address such as ws://127.0.0.1:8080/edge/v1, not '{url}'."
+                "{variable} must be a ws:// or wss:// address such as ws://127.0.0.1:8080/edge/v1, not '{url}'.", variable=URL_VARIABLE, url=url
             )
         token = edge_tts.constants.TRUSTED_CLIENT_TOKEN
         # edge_tts appends "&ConnectionId=…" to the URL, so it must already hold a query.

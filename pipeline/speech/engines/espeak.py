@@ -72,7 +72,7 @@ class _Library:
     def speak(self, text: str, voice: VoiceSettings) -> bytes:
         """Mono int16 samples at `sample_rate`."""
         if self._lib.espeak_SetVoiceByName(voice.voice.encode()) != 0:
-            raise EngineError(f"espeak-ng could not load the voice '{voice.voice}': reinstall espeakng-loader.")
+            raise EngineError("espeak-ng could not load the voice '{voice}': reinstall espeakng-loader.", voice=voice.voice)
         wpm = round(_DEFAULT_WPM * (1 + voice.rate_percent / 100))
         self._lib.espeak_SetParameter(_RATE, min(max(wpm, _MIN_WPM), _MAX_WPM), 0)
         # espeak's pitch is 0–100 around 50; half a unit per hertz keeps ±100 Hz inside it.
@@ -83,7 +83,7 @@ class _Library:
         status = self._lib.espeak_Synth(encoded, len(encoded) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
         self._lib.espeak_Synchronize()
         if status != 0:
-            raise EngineError(f"espeak-ng failed to speak (error {status}): try again or use another voice.")
+            raise EngineError("espeak-ng failed to speak (error {status}): try again or use another voice.", status=status)
         return b"".join(self._samples)
 
 
@@ -148,8 +148,9 @@ class EspeakEngine(Engine):
             return
         names = [v.name for v in self.voices()]
         close = difflib.get_close_matches(voice, names, n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(close)}?" if close else f"use one of {', '.join(names[:6])}, …"
-        raise VoiceError(f"espeak has no voice '{voice}': {hint}")
+        if close:
+            raise VoiceError("espeak has no voice '{voice}': did you mean {close}?", voice=voice, close=", ".join(close))
+        raise VoiceError("espeak has no voice '{voice}': use one of {names}, …", voice=voice, names=", ".join(names[:6]))
 
     async def synthesize(self, text: str, voice: VoiceSettings) -> Speech:
         return await asyncio.to_thread(self.synthesize_sync, text, voice)

@@ -1,0 +1,75 @@
+"""Messages in the reader's language: the catalogue is complete and in step with the code, a Chinese
+terminal reads Chinese, and an error keeps both languages across a process boundary."""
+
+from __future__ import annotations
+
+import gettext
+import os
+import pickle
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from catalogue import MO, templates, translations
+from conftest import Cli
+
+from pipeline.errors import InputError
+from pipeline.i18n import Language, Message, both, user_language
+
+_FIELD = re.compile(r"\{(\w+)[^}]*\}")
+
+
+def test_the_catalogue_holds_every_message_of_the_code_each_translated() -> None:
+    code, known = set(templates()), translations()
+    assert len(code) > 100, "the extractor found too few messages: are the keywords right?"
+    assert sorted(code - known.keys()) == [], "untranslated: run `python -m tests.catalogue` and translate them"
+    assert sorted(known.keys() - code) == [], "translated but no longer in the code: run `python -m tests.catalogue`"
+    for english, chinese in known.items():
+        assert re.search(r"[\u4e00-\u9fff]", chinese), (english, chinese)
+        # Every field of the English is in the Chinese (a plural ending alone has no place in Chinese).
+        assert set(_FIELD.findall(english)) - {"plural"} == set(_FIELD.findall(chinese)), (english, chinese)
+
+
+def test_the_compiled_catalogue_says_what_the_po_says() -> None:
+    with MO.open("rb") as file:
+        compiled = gettext.GNUTranslations(file)
+    for english, chinese in translations().items():
+        assert compiled.gettext(english) == chinese, english
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, Language.CHINESE),
+        ({"LANG": "zh_TW.UTF-8"}, Language.CHINESE),
+        ({"LANG": "en_US.UTF-8"}, Language.ENGLISH),
+        ({"LANGUAGE": "en:zh", "LANG": "zh_CN.UTF-8"}, Language.ENGLISH),
+        ({"LC_ALL": "zh_CN.UTF-8", "LANG": "C"}, Language.CHINESE),
+        ({}, Language.ENGLISH),
+    ],
+)
+def test_the_language_is_read_from_the_variables_gettext_reads_in_its_order(environ: dict[str, str], language: Language) -> None:
+    assert user_language(environ) is language
+
+
+def test_a_chinese_terminal_reads_the_error_in_chinese_and_any_other_in_english(tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    command = Cli.command("render", "讲话.txt")
+    (tmp_path / "讲话.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    said = {}
+    for lang in ("zh_CN.UTF-8", "C.UTF-8"):
+        done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env={**base, "LANG": lang}, timeout=60)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        said[lang] = done.stderr.strip()
+    assert said["zh_CN.UTF-8"] == "speechcast: 讲话.txt 是 PNG 图片，不是文本：请给出讲稿（.txt、.md、.docx、.pdf 或 .html）。"
+    assert said["C.UTF-8"] == "speechcast: 讲话.txt is a PNG image, not text: give a manuscript (.txt, .md, .docx, .pdf or .html)."
+
+
+def test_an_error_inside_an_error_is_said_in_one_language_and_crosses_a_process_whole() -> None:
+    inner = InputError("{path} is empty: put the manuscript's text in it, or give another file.", path="讲话.txt")
+    outer = InputError("Voice preset {origin}: {err}", origin="a.toml", err=inner)
+    again = pickle.loads(pickle.dumps(outer))
+    assert type(again) is InputError and str(again) == str(outer)
+    assert again.say(Language.CHINESE) == "声音预设 a.toml：讲话.txt 是空的：请放入讲稿文字，或换一个文件。"
+    assert both(Message("Not found.")) == {"zh": "找不到。", "en": "Not found."}
