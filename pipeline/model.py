@@ -46,6 +46,7 @@ class Reason(Enum):
     IMAGE_CAPTION = ("image-caption", "publication", "image caption")
     LINK_TARGET = ("link-target", "markup", "link target")
     HTML_MARKUP = ("html-markup", "markup", "HTML markup")
+    CODE = ("code", "markup", "program code or a command")
     WEB_CHROME = ("web-chrome", "furniture", "web page: not part of the article")
     PAGE_NUMBER = ("page-number", "furniture", "page number")
     RUNNING_HEADER = ("running-header", "furniture", "running header or footer")

@@ -311,6 +311,30 @@ def test_slide_cues_and_stage_directions_on_their_own_lines_are_not_spoken() -> 
     assert removed_at(demo, 33) == [("stage", Reason.STAGE_DIRECTION)]  # 【切到本地终端】
     assert "保存后数据超了会收到订阅消息" in spoken(demo)  # a speech that mentions 订阅 is no advert
     assert removed_at(load_script(corpus("710_")), 15) == [("furniture", Reason.SLIDE_CUE)]  # (切ppt)
+    assert removed_at(demo, 124) == [("stage", Reason.STAGE_DIRECTION)]  # 【点「完成并登录」】: a click on a named control
+    assert removed_at(demo, 49) == [("markup", Reason.CODE)]  # python sim_runner.py … inside ```bash
+    assert "X-API-Key" not in spoken(demo) and "systemctl" not in spoken(demo) and "我用 curl 模拟一次上报" in spoken(demo)
+
+
+def test_a_fence_of_speech_is_spoken_and_a_fence_of_code_is_not(tmp_path) -> None:
+    """Preformatted Chinese prose (a manuscript pasted inside ``` or <pre>) is speech; a command or a
+    program, even with a Chinese word in it, is not, in Markdown and on a web page alike."""
+    speech = "同志们：今天我们召开全县安全生产工作会议，主要任务是总结去年工作，部署今年任务。"
+    command = 'curl -X POST https://example.org/api -d \'{"name":"演示用户","city":"重庆"}\''
+    md = tmp_path / "讲话.md"
+    md.write_text(f"# 讲话\n\n```\n{speech}\n```\n\n```\n{command}\n```\n\n谢谢大家！\n", encoding="utf-8")
+    html = tmp_path / "讲话.html"
+    html.write_text(f"<html><head><title>讲话</title></head><body><h1>讲话</h1><pre>{speech}</pre><pre>{command}</pre><p>谢谢大家！</p></body></html>",
+                    encoding="utf-8")  # fmt: skip
+    for path in (md, html):
+        script = load_script(path)
+        assert "全县安全生产工作会议" in spoken(script) and "curl" not in spoken(script), path.name
+        assert [r.reason for r in script.removed if "curl" in r.text] == [Reason.CODE], path.name
+
+
+def test_a_sponsor_label_over_a_long_list_of_names_is_credits() -> None:
+    show = load_script(corpus("632_"))
+    assert removed_at(show, 198) == [("publication", Reason.CREDITS)]  # 特别支持合作伙伴： 百度财经、淘宝直播、……
 
 
 def test_a_bracketed_date_or_subtitle_is_no_stage_direction(tmp_path) -> None:

@@ -74,3 +74,24 @@ def unmarked(block: Block) -> Block:
         return block
     return Block(plain.strip(), block.line, block.kind, block.level, block.bold or whole, block.italic, block.linked,
                  lead or block.bold_lead, block.continues)  # fmt: skip
+
+
+_CODE_LANGUAGES = frozenset({
+    "bash", "sh", "shell", "zsh", "console", "powershell", "ps1", "bat", "cmd", "python", "py", "json", "js", "javascript",
+    "ts", "typescript", "java", "c", "cpp", "c++", "go", "rust", "sql", "yaml", "yml", "toml", "ini", "xml", "html", "css",
+    "dockerfile", "makefile", "diff", "kotlin", "swift", "php", "ruby", "r", "matlab", "lua", "scala", "csharp", "cs",
+})  # fmt: skip
+_HAN_SHARE_OF_PROSE = 0.2
+"""Chinese prose set as code (a manuscript's indented paragraph) is mostly hanzi; a command, a
+program or JSON with a few Chinese words in it is not."""
+
+
+def is_code(rows: list[str], language: str = "") -> bool:
+    """Program code, not speech: a block its fence calls a programming language, or one in which few
+    characters are Chinese. A paragraph of speech that merely came out indented or preformatted is
+    kept."""
+    if language.strip().lower() in _CODE_LANGUAGES:
+        return True
+    chars = "".join("".join(row.split()) for row in rows)
+    han = sum(1 for c in chars if "\u4e00" <= c <= "\u9fff")
+    return bool(chars) and han < _HAN_SHARE_OF_PROSE * len(chars)

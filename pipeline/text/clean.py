@@ -172,6 +172,8 @@ _LONG_LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (Reason.PHOTO_CAPTION, re.compile(r"(?:记者|摄影)[\s\u4e00-\u9fff·、，,]{2,40}?/?摄\s*[）)]?$|^图为")),
     (Reason.DOCUMENT_NUMBER, re.compile(r"[【〔\[]\d{4}[】〕\]]\s*\d{1,4}\s*号|^(?:[\u4e00-\u9fff][ \u3000]+){3,}[\u4e00-\u9fff]$")),
     (Reason.SCRAPER_DUMP, re.compile(r"^\[?\{\s*['\"]\w+['\"]\s*:|['\"]\s*\}\s*\]\s*$")),
+    # A sponsor label over a list of names, however long the list: names only, no sentence.
+    (Reason.CREDITS, re.compile(rf"^\W*{_SPONSOR_LABEL}\W*[:：][^。！？!?，,；;：:]*$")),
 )
 _LONG_LINE_MAX = 400
 

@@ -21,7 +21,7 @@ _CUE_WORDS = r"(?:切|翻|换|下一|上一)\s*(?:ppt|PPT|页|张|幻灯片|屏|
 #: A date or a speech's place in its title block, which may stand in brackets on its own line.
 _NOT_DIRECTION = re.compile(r"\d{4}\s*年|[一二〇○零]{4}年|年.{0,3}月|月.{0,3}日|^在.{2,40}(?:讲话|发言|报告|致辞|演讲)$|^[一二三四五六七八九十\d]{1,3}$")
 _DIRECTION = re.compile(r"^[（(]([^（）()]{1,40})[）)]$"
-                        r"|^[【\[]((?:切|翻|打开|关闭|敲|点击|展示|演示|播放|回到|返回|手机|屏幕|镜头|画面|停顿|暂停|音乐|视频|PPT|ppt|幻灯片)[^】\]]{0,30})[】\]]$")
+                        r"|^[【\[]((?:切|翻|打开|关闭|敲|点击|点(?=[「“『\"])|进入|滚动|输入|拖动|登录|刷新|展开|展示|演示|播放|回到|返回|手机|屏幕|镜头|画面|停顿|暂停|音乐|视频|PPT|ppt|幻灯片)[^】\]]{0,30})[】\]]$")
 
 RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (Reason.TIME_CODE, re.compile(rf"^[\[【(（]?{CLOCK}(?:\s*(?:-->|[-–—~])\s*{CLOCK})?[\]】)）]?$|^(?:说话人|发言人|發言人|Speaker)\s*\d{{1,2}}\s+{CLOCK}$")),

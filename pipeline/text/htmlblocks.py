@@ -10,25 +10,27 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model import Reason, RemovedLine
-from .blocks import Block, BlockKind, unmarked
+from .blocks import Block, BlockKind, is_code, unmarked
 
 _BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre", "div", "section", "article", "dd", "dt", "figcaption", "caption"})
 _HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
 _DROPPED_TAGS = "script, style, noscript, template"
 
 
-def html_blocks(raw: str, start: int, removed: list[RemovedLine] | None = None) -> list[Block]:
+def html_blocks(raw: str, start: int, removed: list[RemovedLine], markup_lines: bool = True) -> list[Block]:
     """HTML read by an HTML parser: each innermost block element (p, h2, li, div …) a block, its
     heading level and bold-only-ness kept, text outside any block element a block of its own.
-    `start` is the source line `raw` begins on; with `removed`, each source line's markup is reported."""
+    `start` is the source line `raw` begins on. Text taken out (program code) goes to `removed`, and
+    with `markup_lines` (HTML inside a manuscript) so does each source line's markup; a whole web
+    page has its markup reported as the page's, not line by line."""
     from selectolax.lexbor import LexborHTMLParser
 
     raw_lines = raw.split("\n")
-    for k, source in enumerate(raw_lines if removed is not None else []):
+    for k, source in enumerate(raw_lines if markup_lines else []):
         markup = _markup_of(LexborHTMLParser, source)
         if markup:
             reason = Reason.HTML_COMMENT if source.strip().startswith("<!--") else Reason.HTML_MARKUP
-            removed.append(RemovedLine(start + k, markup, reason))  # type: ignore[union-attr]
+            removed.append(RemovedLine(start + k, markup, reason))
     tree = LexborHTMLParser(raw)
     for node in tree.css(_DROPPED_TAGS):
         node.decompose()
@@ -55,7 +57,11 @@ def html_blocks(raw: str, start: int, removed: list[RemovedLine] | None = None) 
         leaves.add(node.mem_id)
         if node.tag == "pre":
             # Preformatted text keeps its lines (an indented paragraph of a manuscript, as Markdown's code).
-            blocks += [Block(row, line_of(row), "html") for row in node.text(separator="").split("\n") if row.strip()]
+            rows = [row for row in node.text(separator="").split("\n") if row.strip()]
+            if is_code(rows):
+                removed += [RemovedLine(line_of(row), row.strip(), Reason.CODE) for row in rows]
+            else:
+                blocks += [Block(row, line_of(row), "html") for row in rows]
             continue
         strong = "".join(n.text(separator="") for n in node.css("strong, b"))
         level = _HEADING_TAGS.get(node.tag, 0)

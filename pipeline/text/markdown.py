@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..model import Reason, RemovedLine
-from .blocks import literal_strong, Block, BlockKind
+from .blocks import Block, BlockKind, is_code, literal_strong
 from .htmlblocks import html_blocks
 from .markers import HEADING_MAX
 
@@ -57,8 +57,13 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
             blocks += _html_block(token, removed)
         elif kind in ("code_block", "fence"):
             # Indented by four spaces, a manuscript's paragraph becomes "code": it is still speech.
+            # A program or a command shown in a talk's script is not.
             start = (token.map or (0, 0))[0] + (kind == "fence")
-            blocks += [Block(line, start + k + 1) for k, line in enumerate(token.content.split("\n")) if line.strip()]
+            rows = [(line, start + k + 1) for k, line in enumerate(token.content.split("\n")) if line.strip()]
+            if is_code([row for row, _ in rows], token.info.split()[0] if token.info.strip() else ""):
+                removed += [RemovedLine(n, row.strip(), Reason.CODE) for row, n in rows]
+            else:
+                blocks += [Block(row, n) for row, n in rows]
         elif kind == "inline":
             opening = tokens[index - 1].type if index else ""
             if opening == "heading_open" and _paragraph_marked_heading(token):

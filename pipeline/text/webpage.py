@@ -72,7 +72,8 @@ def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
     if not article:
         raise InputError("{path} holds no article text we can find: copy the speech from the page into a .txt file.", path=path)
     inside = _LETTERS.sub("", article)
-    page = [b for b in _page_blocks(html) if _LETTERS.sub("", b.text)]
+    code: list[RemovedLine] = []
+    page = [b for b in _page_blocks(html, code) if _LETTERS.sub("", b.text)]
     # A block that is nothing but a link (a menu item, a related title) is the site's, whatever the
     # extractor took in.
     # (The lines of one element, broken by <br>, are in the article or out of it together.)
@@ -113,7 +114,7 @@ def webpage_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
                      if page[k].kind == "heading" and _LETTERS.sub("", page[k].text) and _LETTERS.sub("", page[k].text) in named), None)  # fmt: skip
     if title_at is not None:
         first = title_at
-    blocks, removed = [], []
+    blocks, removed = [], sorted(code, key=lambda r: r.line)
     for k, block in enumerate(page):
         heading = block.kind == "heading" or (block.bold and len(block.text) <= 40)
         if first <= k <= last and (k in found or heading):
@@ -139,8 +140,9 @@ def _elements(page: list[Block]) -> list[list[Block]]:
     return groups
 
 
-def _page_blocks(html: str) -> list[Block]:
-    """Every block of the page's body, in order, as the markup gives it."""
+def _page_blocks(html: str, removed: list[RemovedLine]) -> list[Block]:
+    """Every block of the page's body, in order, as the markup gives it (program code goes to
+    `removed`)."""
     from selectolax.lexbor import LexborHTMLParser
 
     from .htmlblocks import html_blocks
@@ -151,7 +153,7 @@ def _page_blocks(html: str) -> list[Block]:
         return []
     source = html.split("\n")
     start = next((n for n, line in enumerate(source, 1) if "<body" in line.lower()), 1)
-    return html_blocks("\n".join(source[start - 1 :]), start)
+    return html_blocks("\n".join(source[start - 1 :]), start, removed, markup_lines=False)
 
 
 _SCRIPT_IN_TITLE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.S | re.I)
