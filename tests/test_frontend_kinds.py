@@ -232,6 +232,20 @@ def test_bold_lines_that_head_a_few_sections_stay_headings() -> None:
     assert "**" not in spoken(script) and script.title.startswith("聚焦为客户创造价值，实现有质量的增长")
 
 
+def test_the_items_of_a_list_written_line_under_line_are_points_not_sections(tmp_path) -> None:
+    """A tight list (1. **Flask** 收到请求… / 2. … line under line) holds the points of one paragraph;
+    the same numbers standing apart, each over its own text, are the speech's sections. A bold word
+    that runs on into its sentence is stressed, not a heading."""
+    demo = load_script(corpus("712_"))
+    assert not any(s.title.startswith(("1. Flask", "3. 写到", "4. 每天凌晨")) for s in demo.sections), [s.title for s in demo.sections]
+    assert "Flask 收到请求，不直接写库" in spoken(demo)
+    path = tmp_path / "讲话.md"
+    body = "这项工作要抓紧抓实，确保按期完成，各单位要高度重视。"
+    path.write_text(f"# 讲话\n\n同志们：\n\n1. 提高站位\n\n{body}\n\n2. 压实责任\n\n{body}\n\n"
+                    "要点如下：\n\n1. 查隐患\n2. 抓整改\n3. 建台账\n\n谢谢大家！\n", encoding="utf-8")  # fmt: skip
+    assert [s.title for s in load_script(path).sections if s.kind == "section"] == ["1. 提高站位", "2. 压实责任"]
+
+
 def test_a_byline_above_a_declared_title() -> None:
     script = load_script(corpus("407_"))
     assert script.title == "做自己尊重的人 致辞：饶毅（教师代表、科学家）"

@@ -98,12 +98,33 @@ def _numbered_titles(lines: list[Block]) -> list[Block]:
     return out
 
 
+_CLOSES_LEAD = "。！？!?：:；;，,、.．"
+
+
+def _lead_closed(text: str, end: int) -> bool:
+    """A bold lead that is a heading closes its phrase (**加强党的建设。**正文, **第一，**……): one
+    that runs on into its sentence (**Flask** 收到请求) is a word stressed."""
+    lead, rest = text[:end].rstrip(), text[end:].lstrip()
+    return lead.endswith(tuple(_CLOSES_LEAD)) or rest.startswith(tuple(_CLOSES_LEAD))
+
+
+def _tight_list_items(lines: list[Block]) -> set[int]:
+    """Items of a list written line under line (a tight Markdown list, <li>s): the points of a
+    paragraph, said as sentences; a list whose items stand apart may be the speech's sections."""
+    def adjacent(a: Block, b: Block) -> bool:
+        return a.kind == b.kind == "list" and b.line - a.line == 1
+
+    return {k for k, block in enumerate(lines)
+            if (k and adjacent(lines[k - 1], block)) or (k + 1 < len(lines) and adjacent(block, lines[k + 1]))}  # fmt: skip
+
+
 def split_headings(lines: list[Block]) -> list[Item]:
     """Each line as a paragraph, or as a candidate heading plus the body that shares its line."""
     lines = _numbered_titles(lines)
     items: list[Item] = []
     bold_leads = sum(1 for b in lines if b.bold_lead)
-    for block in lines:
+    tight = _tight_list_items(lines)
+    for index, block in enumerate(lines):
         number, text = block.line, block.text
         if CLOSING_HEADING.match(simplified(shown(text))):
             # The text's own word (结语, 結語) is its heading, spoken; only a closing we find
@@ -116,7 +137,7 @@ def split_headings(lines: list[Block]) -> list[Item]:
             continue
         found = marker(text)
         lead = text[: block.bold_lead].strip()
-        if bold_leads >= 2 and 2 <= len(lead) <= _BOLD_LEAD_MAX and text[block.bold_lead :].strip():
+        if bold_leads >= 2 and 2 <= len(lead) <= _BOLD_LEAD_MAX and text[block.bold_lead :].strip() and _lead_closed(text, block.bold_lead) and index not in tight:
             # A paragraph that opens with a bold sentence, like others in the document: that
             # sentence is its heading (**遵纪守法，营造良好的营商环境。**面对……).
             rank = found[0] if found else BOLD_RANK
@@ -136,7 +157,7 @@ def split_headings(lines: list[Block]) -> list[Item]:
             continue
         end = HEADING_END.search(text)
         head = text[: end.start()] if end else text
-        if found is None or len(head) > HEADING_MAX or len(head) == found[1].end():
+        if found is None or len(head) > HEADING_MAX or len(head) == found[1].end() or index in tight:
             items.append(Para(text, number))
             continue
         rank, match = found
