@@ -54,6 +54,30 @@ def test_a_plain_text_title_block(tmp_path: Path, block: tuple[str, ...]) -> Non
     assert_read(load_script(path))
 
 
+@pytest.mark.parametrize(
+    ("salutation", "first"),
+    [
+        # A roll call of the dignitaries, longer than any one-line address (traditional characters, 丶 for 、).
+        ("終審法院首席法官丶律政司司長丶律師會會長、各位司法人員丶法律界同業、尊貴的嘉賓、女士們及先生們：", "今天是法律年度開啟典禮。"),
+        # The audience greeted with 大家好 straight after it is named, no comma between.
+        ("尊敬的各位领导、院士，各位专家来宾，媒体朋友们大家好！", "今天很高兴来到这里。"),
+        ("你们好！", "今天是你们毕业的日子。"),
+    ],
+)
+def test_an_address_in_any_of_its_common_forms_is_the_salutation(tmp_path: Path, salutation: str, first: str) -> None:
+    path = tmp_path / "讲话.txt"
+    path.write_text(f"在典礼上的讲话\n\n{salutation}\n\n{first}我们要继续努力。\n\n谢谢大家！\n", encoding="utf-8")
+    script = load_script(path)
+    assert script.salutation == salutation and script.sections[0].paragraphs[0].startswith(first)
+
+
+def test_a_sentence_that_announces_the_speakers_points_is_no_salutation(tmp_path: Path) -> None:
+    path = tmp_path / "讲话.txt"
+    path.write_text("在全县工作会议上的讲话\n\n下面，我代表县委、县政府，讲几点意见：\n\n一、提高站位\n\n要抓紧抓实。\n", encoding="utf-8")
+    script = load_script(path)
+    assert script.salutation == "" and script.sections[0].paragraphs[0] == "下面，我代表县委、县政府，讲几点意见："
+
+
 def test_the_name_alone_is_the_speaker_and_no_section(tmp_path: Path) -> None:
     path = tmp_path / "讲话.txt"
     path.write_text("\n".join(top(TITLE, SUBTITLE, "张三", "（2024年3月5日）")) + "\n", encoding="utf-8")

@@ -36,6 +36,10 @@ _ADDRESS = re.compile(
 )
 _ADDRESS_OPENING = re.compile(r"^(?:各位|尊敬的|敬爱的|亲爱的|同志们|女士们|先生们|老师们|同学们|朋友们)")
 _SALUTATION = re.compile(r"^[^。！？!?]{1,40}?[：:！!]")
+#: A formal address that lists the dignitaries one by one (終審法院首席法官、律政司司長、……、各位嘉賓、在座各位：):
+#: longer than any sentence-like opening, but only names, one after another, and an audience last.
+_ROLL_CALL = re.compile(r"^(?:[^。！？!?，,、丶：:]{2,24}[、，,丶]\s*){2,8}(?P<last>[^。！？!?，,、丶：:]{2,24})[：:]$")
+_SPEAKING = re.compile(r"[我讲谈说汇报]")
 _SENTENCE_CLOSED = re.compile(r"[。！？!?]")
 
 #: Words a title of office ends with, before the holder's name (县委书记  张三, 轮值CEO 徐直军).
@@ -72,7 +76,13 @@ class TitleBlock:
 def is_salutation(text: str) -> bool:
     """A short address that ends in ：/！ and names the audience (同志们：, 各位代表、各位来宾：)."""
     match = _SALUTATION.match(text)
-    return bool(match and match.end() == len(text) and _ADDRESS.search(text)) or _bare_address(text)
+    addressed = bool(match and match.end() == len(text) and _ADDRESS.search(text) and not _SPEAKING.search(text))
+    return addressed or _bare_address(text) or _roll_call(text)
+
+
+def _roll_call(text: str) -> bool:
+    found = _ROLL_CALL.match(text)
+    return bool(found and _ADDRESS.search(found.group("last")) and not _SPEAKING.search(text))
 
 
 def _bare_address(text: str) -> bool:
@@ -231,14 +241,16 @@ def _one_salutation(lines: list[Block]) -> tuple[str, list[Block]]:
     if not lines or lines[0].kind == "heading":
         return "", lines
     text = lines[0].text
-    if _bare_address(text):
+    if _bare_address(text) or _roll_call(text):
         return text, lines[1:]
     match = _SALUTATION.match(text) or _GREETING.match(text)
-    if not match or not (_ADDRESS.search(match.group()) or _GREETING.match(match.group())):
+    if not match or not (_ADDRESS.search(match.group()) or _GREETING.match(match.group())) or _SPEAKING.search(match.group()):
         return "", lines
     rest = text[match.end() :].strip()
     return match.group().strip(), ([lines[0].with_text(rest)] if rest else []) + lines[1:]
 
 
 #: 大家好！ alone or opening the first sentence (大家好，我是……): the audience greeted as a whole.
-_GREETING = re.compile(r"^(?:[^。！？，,]{0,20}[，,、]\s*)?(?:大家|各位)(?:好|晚上好|上午好|下午好|早上好)[！!，,。]?")
+_GREETING = re.compile(
+    r"^(?:(?:尊敬的|敬爱的|亲爱的|各位)[^。！？!?]{0,50}?|[^。！？，,]{0,20}[，,、]\s*)?(?:大家|各位|你们)(?:好|晚上好|上午好|下午好|早上好)[！!，,。]?"
+)
