@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from timing import Clock  # noqa: E402
+
 SEED = ROOT / "tests" / "corpus" / "000_f942a4ce7236a7e5.txt"
 
 

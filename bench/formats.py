@@ -106,8 +106,13 @@ def run(only: str = "") -> dict:
             chrome_kept = [c for c in CHROME if letters(c) in heard]
             results[document.name] = {
                 "pdf": {**compare(reference, as_pdf), "furniture": 2 * pages, "furniture_removed": min(furniture, 2 * pages)},
-                "web": {**compare(reference, as_web), "encoding": encoding, "chrome": len(CHROME), "chrome_removed": len(CHROME) - len(chrome_kept),
-                        "chrome_kept": chrome_kept},  # fmt: skip
+                "web": {
+                    **compare(reference, as_web),
+                    "encoding": encoding,
+                    "chrome": len(CHROME),
+                    "chrome_removed": len(CHROME) - len(chrome_kept),
+                    "chrome_kept": chrome_kept,
+                },
             }
     return results
 

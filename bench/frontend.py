@@ -73,6 +73,7 @@ def half_of(document: Path, repository: str) -> str:
         return "development"
     return "development" if int(hashlib.sha1(repository.encode()).hexdigest(), 16) % 2 == 0 else "validation"
 
+
 INJECTED_TOP = ["仅供学习 禁止外传", "会员群：          免费QQ群：", "现在订阅立享全部范文资料"]
 INJECTED_MIDDLE = ["— {page} —", "某某文库整理，咨询QQ306157061", "第{page}页 共12页"]
 INJECTED_BOTTOM = ["免责声明：本站文章均来自网络，如有侵权请联系删除", "扫码关注公众号，获取更多范文"]
@@ -151,8 +152,19 @@ class Score:
     def add(self, other: Score, document: str = "") -> None:
         for name in ("lost", "kept_junk", "missed_headings", "false", "missed_title_block"):
             getattr(self, name).extend(f"{document}: {item}" for item in getattr(other, name))
-        for name in ("junk", "junk_removed", "speech", "speech_lost", "headings", "headings_found", "levels_right", "false_headings",
-                     "title_block", "title_block_right", "crashed"):
+        for name in (
+            "junk",
+            "junk_removed",
+            "speech",
+            "speech_lost",
+            "headings",
+            "headings_found",
+            "levels_right",
+            "false_headings",
+            "title_block",
+            "title_block_right",
+            "crashed",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
@@ -251,8 +263,10 @@ def web_page(document: Path, annotation: Annotation, fence: int, furniture: bool
     first = next((line.strip("# *") for line in body_lines if line.strip()), document.stem)
     top = "".join(f"<div class=nav>{escape(row)}</div>" for row in PAGE_TOP) if furniture else ""
     bottom = "".join(f"<div class=foot>{escape(row)}</div>" for row in PAGE_BOTTOM) if furniture else ""
-    return (f"<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>{escape(first[:40])}_某某范文网</title></head>"
-            f"<body><header>{top}</header><main><article>{body}</article></main><footer>{bottom}</footer></body></html>")
+    return (
+        f"<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>{escape(first[:40])}_某某范文网</title></head>"
+        f"<body><header>{top}</header><main><article>{body}</article></main><footer>{bottom}</footer></body></html>"
+    )
 
 
 class Printer:
@@ -308,9 +322,7 @@ def score_variant(document: Path, annotation: Annotation, reading: Reading, work
     top = script.title + "".join(getattr(script, "byline", ())) + script.salutation  # (no byline before the title block was read)
     heard_with = letters(top + "".join(t + "".join(s.paragraphs) for t, s in zip(spoken_title, script.sections)))
     # A heading recovered from inside a paragraph gains its number (一、): heard either way.
-    heard_without = letters(top) + "".join(
-        _unnumbered(letters(t)) + letters("".join(s.paragraphs)) for t, s in zip(spoken_title, script.sections)
-    )
+    heard_without = letters(top) + "".join(_unnumbered(letters(t)) + letters("".join(s.paragraphs)) for t, s in zip(spoken_title, script.sections))
     heard = heard_with + "\n" + heard_without
     rows = reading.rows
     # A junk line counts as removed when it is not heard, or when the report took it out at its line
@@ -430,8 +442,12 @@ def run(only: str = "", halves: Sequence[str] = HALVES, readings: Sequence[str] 
                     per[name] = _summary(score)
                     counts[half] = counts.get(half, 0) + 1
                 results[document.name] = per
-    return {"documents": results, "halves": {half: {**_summary(t), "documents": sum(r["half"] == half for r in results.values()),
-                                                    "readings": counts.get(half, 0)} for half, t in totals.items()}}
+    return {
+        "documents": results,
+        "halves": {
+            half: {**_summary(t), "documents": sum(r["half"] == half for r in results.values()), "readings": counts.get(half, 0)} for half, t in totals.items()
+        },
+    }
 
 
 def markdown(report: dict) -> str:

@@ -225,10 +225,7 @@ def case_edge(bench: Bench) -> Case:
 
     case = Case("edge", "3. The Edge path, against the stand-in service")
     sizes = bench.sizes
-    if sizes.edge_chars:
-        source = write_manuscript(bench.work, sizes.edge_chars, seed=3)
-    else:
-        source = bench.manuscript("seed")
+    source = write_manuscript(bench.work, sizes.edge_chars, seed=3) if sizes.edge_chars else bench.manuscript("seed")
     text = bench.work / "edge-speech.txt"
     text.write_text(spoken_text(source), encoding="utf-8")
     chars = len(text.read_text(encoding="utf-8"))

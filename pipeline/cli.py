@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -53,22 +52,24 @@ def _pauses(pairs: list[str], pace: float):
 
 @app.command()
 def render(
-    manuscripts: list[str] = typer.Argument(..., metavar="MANUSCRIPT...", help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, or links; an edited outline script works too."),
+    manuscripts: list[str] = typer.Argument(
+        ..., metavar="MANUSCRIPT...", help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, or links; an edited outline script works too."
+    ),
     voice: list[str] = typer.Option(["xiaoxiao"], "--voice", "-v", help="Voice preset (see `speechcast voices`); repeat to render several."),
     engine: str = typer.Option("auto", "--engine", "-e", help="auto (Edge, else offline espeak), edge, or espeak."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output root; files go to OUT/<manuscript>/<voice>/. Default: ./output"),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized chunks are kept for reuse."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output root; files go to OUT/<manuscript>/<voice>/. Default: ./output"),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Where synthesized chunks are kept for reuse."),
     jobs: int = typer.Option(4, "--jobs", "-j", help="Parallel requests to the engine (1–8)."),
-    rate: Optional[str] = typer.Option(None, help="Speaking rate, e.g. +10% or -15%."),
-    pitch: Optional[str] = typer.Option(None, help="Pitch, e.g. +5Hz."),
-    volume: Optional[str] = typer.Option(None, help="Volume, e.g. -10%."),
+    rate: str | None = typer.Option(None, help="Speaking rate, e.g. +10% or -15%."),
+    pitch: str | None = typer.Option(None, help="Pitch, e.g. +5Hz."),
+    volume: str | None = typer.Option(None, help="Volume, e.g. -10%."),
     pace: float = typer.Option(1.0, help="Scale every pause (0.5 brisk … 2.0 solemn)."),
     pause: list[str] = typer.Option([], "--pause", help="Set one pause, e.g. --pause sentence=800 (ms); repeatable."),
     loudness: float = typer.Option(-16.0, help="Target loudness in LUFS."),
-    max_chars: Optional[int] = typer.Option(None, "--max-chars", help="Longest chunk sent to the engine."),
+    max_chars: int | None = typer.Option(None, "--max-chars", help="Longest chunk sent to the engine."),
     no_player: bool = typer.Option(False, "--no-player", help="Do not write the index.html player page."),
     format_: str = typer.Option("mp3", "--format", help="The whole speech as mp3, as an m4b audiobook (AAC, chapters), or both."),
-    cover: Optional[Path] = typer.Option(None, "--cover", help="A JPEG or PNG image as the cover of the MP3s and the M4B."),
+    cover: Path | None = typer.Option(None, "--cover", help="A JPEG or PNG image as the cover of the MP3s and the M4B."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the chunks and estimated duration; synthesize nothing."),
     appendix: bool = typer.Option(False, "--appendix", help="Also speak the appendices after the speech (附件, 附录), each as a section."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
@@ -80,7 +81,7 @@ def render(
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars,
                               formats=RenderSettings.formats_named(format_), cover=cover)  # fmt: skip
 
-    def one(manuscript: str, progress=None) -> list:  # type: ignore[no-untyped-def]
+    def one(manuscript: str, progress=None) -> list:
         """Every voice of one manuscript, one after another: the engine's bound holds across files too.
         `progress` is the batch's view of this manuscript (None: a bar of its own on a terminal)."""
         done_list: list = []
@@ -115,8 +116,15 @@ def render(
                 _dry_run(script(), chosen, settings)
                 continue
             result = render(
-                path, chosen, script=script(), settings=settings, out_root=out, cache=cache_dir,
-                progress=None if quiet else progress or _progress(), player=not no_player, appendix=appendix,
+                path,
+                chosen,
+                script=script(),
+                settings=settings,
+                out_root=out,
+                cache=cache_dir,
+                progress=None if quiet else progress or _progress(),
+                player=not no_player,
+                appendix=appendix,
             )
             if not quiet:
                 _report(result)
@@ -175,7 +183,7 @@ def _batch(sources: list[str], one, quiet: bool) -> None:
         raise typer.Exit(max(codes))
 
 
-def _one_of_batch(given: str, one, view, rows: list, codes: list[int]) -> None:  # type: ignore[no-untyped-def]
+def _one_of_batch(given: str, one, view, rows: list, codes: list[int]) -> None:
     """Render one manuscript of a batch and add its rows to the summary; a failure is a row too."""
     try:
         for result in one(given, view.manuscript(Path(given).name) if view is not None else None):
@@ -199,7 +207,7 @@ def _title(folder: Path) -> str:
     return found.title if found else ""
 
 
-def _source(manuscript: str, cache_dir: Optional[Path] = None) -> tuple[Path, str]:
+def _source(manuscript: str, cache_dir: Path | None = None) -> tuple[Path, str]:
     """(local path, link or "") of a manuscript file or a link, fetched into the downloads folder first."""
     if not manuscript.lower().startswith(("http://", "https://")):
         return Path(manuscript), ""
@@ -241,14 +249,18 @@ def _report(result) -> None:
     minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
     s = result.synthesis
     if result.up_to_date:
-        typer.echo(f"Up to date: {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}', "
-                   "nothing changed since the last render, so nothing was rewritten.")
+        typer.echo(
+            f"Up to date: {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}', "
+            "nothing changed since the last render, so nothing was rewritten."
+        )
     else:
         synthesized = s.unique - s.cached
         shared = s.engine_calls not in (0, synthesized)
         requests = f" in {s.engine_calls} request{'s' * (s.engine_calls != 1)}" if shared else ""
-        typer.echo(f"Rendered {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}' "
-                   f"({s.chunks} chunks: {s.cached} from cache, {synthesized} synthesized{requests}).")
+        typer.echo(
+            f"Rendered {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}' "
+            f"({s.chunks} chunks: {s.cached} from cache, {synthesized} synthesized{requests})."
+        )
     typer.echo(f"Output: {result.out_dir}/")
     for path in result.files:
         typer.echo(f"  {path.name}")
@@ -257,7 +269,7 @@ def _report(result) -> None:
 @app.command()
 def outline(
     manuscripts: list[str] = typer.Argument(..., metavar="MANUSCRIPT...", help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, or links."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the editable script (Markdown) here."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the editable script (Markdown) here."),
     appendix: bool = typer.Option(False, "--appendix", help="Show the appendices after the speech as sections to be spoken."),
 ) -> None:
     """Show the structure speechcast found (and what it removed); -o writes an editable script."""
@@ -295,9 +307,7 @@ def outline(
 
 
 @app.command()
-def voices(
-    online: bool = typer.Option(False, "--online", help="Also list every Chinese voice the Edge service offers now."),
-) -> None:
+def voices(online: bool = typer.Option(False, "--online", help="Also list every Chinese voice the Edge service offers now.")) -> None:
     """List voice presets and the engines' voices."""
     from .speech.engines import engine_classes
     from .speech.presets import load_presets, user_presets_dir
@@ -324,7 +334,7 @@ def voices(
 @app.command("open")
 def open_(
     target: Path = typer.Argument(..., help="An output folder, or a manuscript rendered before."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The output root the manuscript was rendered into."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="The output root the manuscript was rendered into."),
 ) -> None:
     """Open the player page of a render in the browser (or print where it is)."""
     from .publish.player import open_target
@@ -350,10 +360,12 @@ def feed(
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. 127.0.0.1: this computer only; 0.0.0.0: the network (a token is then required)."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on. 127.0.0.1: this computer only; 0.0.0.0: the network (a token is then required)."
+    ),
     port: int = typer.Option(8000, "--port", "-p", help="Port to listen on (0 picks a free one)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The render library: renders go to OUT/<manuscript>/<voice>/. Default: ./output"),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Where synthesized chunks are kept for reuse."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="The render library: renders go to OUT/<manuscript>/<voice>/. Default: ./output"),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Where synthesized chunks are kept for reuse."),
     max_upload: int = typer.Option(20, "--max-upload", help="Largest manuscript accepted, in MB."),
     workers: int = typer.Option(1, "--workers", help="Renders at a time (1–8); the others wait in line."),
     open_browser: bool = typer.Option(False, "--open", help="Open the page in the browser."),
@@ -368,8 +380,8 @@ def serve(
 
 @app.command()
 def doctor(
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="The cache folder to check."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The output root to check (default ./output)."),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="The cache folder to check."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="The output root to check (default ./output)."),
 ) -> None:
     """Check the MP3 encoder, the engines, the Edge service, the cache and output folders."""
     from .doctor import run_checks

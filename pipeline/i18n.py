@@ -47,7 +47,7 @@ class Message:
     """A sentence still to be put into words: an English template and the values of its fields.
     A field that is itself a Message (an error inside an error) is said in the same language."""
 
-    __slots__ = ("template", "fields")
+    __slots__ = ("fields", "template")
 
     def __init__(self, template: str, /, **fields: Any) -> None:
         self.template = template

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from .speech.synthesize import NoProgress, Progress
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 class TerminalProgress:
@@ -12,19 +16,20 @@ class TerminalProgress:
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn, TimeRemainingColumn
         from rich.progress import Progress as Bar
 
         self._bar = Bar(
-            "合成 synthesizing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), "ETA", TimeRemainingColumn(),
-            console=Console(stderr=True), transient=True,
+            "合成 synthesizing",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            "ETA",
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
         )
-        self._task = None
+        self._task: TaskID | None = None
 
     @classmethod
     def for_terminal(cls) -> Progress:
@@ -37,7 +42,8 @@ class TerminalProgress:
         self._task = self._bar.add_task("synth", total=total)
 
     def advance(self, n: int = 1) -> None:
-        self._bar.advance(self._task, n)
+        if self._task is not None:
+            self._bar.advance(self._task, n)
 
     def close(self) -> None:
         self._bar.stop()
@@ -47,15 +53,9 @@ class BatchProgress:
     """One view for a batch of manuscripts on a terminal: a line saying which manuscript of how many
     is being rendered, and one bar for its synthesis (reset for each), drawn on stderr with rich."""
 
-    def __init__(self, files: int, console=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, files: int, console=None) -> None:
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
         from rich.progress import Progress as Bar
 
         self.files, self.done = files, 0
@@ -83,14 +83,15 @@ class BatchProgress:
 class _ManuscriptBar:
     """One manuscript's synthesis on the batch's bar (the bar is reset for it)."""
 
-    def __init__(self, bar, task, label: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, bar, task, label: str) -> None:
         self._bar, self._task, self._label = bar, task, label
 
     def start(self, total: int, cached: int = 0) -> None:
         self._bar.reset(self._task, total=total, description=f"合成 {self._label}", visible=bool(total))
 
     def advance(self, n: int = 1) -> None:
-        self._bar.advance(self._task, n)
+        if self._task is not None:
+            self._bar.advance(self._task, n)
 
     def close(self) -> None:
         self._bar.update(self._task, visible=False)

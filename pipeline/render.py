@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -18,13 +19,7 @@ from .paths import writable_base
 from .settings import RenderSettings
 from .speech.cache import ChunkCache
 from .speech.engines import Engine, get_engine
-from .speech.presets import (
-    DEFAULT_PRESET,
-    Preset,
-    load_presets,
-    resolve,
-    with_overrides,
-)
+from .speech.presets import DEFAULT_PRESET, Preset, load_presets, resolve, with_overrides
 from .speech.synthesize import Progress, Synthesis, SynthesisReport, plan
 
 if TYPE_CHECKING:  # the audio stack loads numpy: an up-to-date check goes without it
@@ -61,13 +56,21 @@ class RenderResult:
     """What the render before in out_dir had that this one was not asked for (an M4B, a cover): said, never silent."""
 
 
-def render_key(script_md: str, chunks: list[Chunk], keys: dict[Chunk, str], voice: Voice, settings: RenderSettings,
-               source_hash: str, player: bool) -> str:
+def render_key(script_md: str, chunks: list[Chunk], keys: dict[Chunk, str], voice: Voice, settings: RenderSettings, source_hash: str, player: bool) -> str:
     """Fingerprint of everything that shapes a render's files (but not how fast it is made)."""
     shape = [
-        __version__, voice.preset.name, dataclasses.asdict(voice.preset.settings), source_hash, script_md, player,
-        dataclasses.asdict(settings.pauses), settings.loudness, settings.true_peak, settings.bitrate,
-        list(settings.formats), _cover_hash(settings),
+        __version__,
+        voice.preset.name,
+        dataclasses.asdict(voice.preset.settings),
+        source_hash,
+        script_md,
+        player,
+        dataclasses.asdict(settings.pauses),
+        settings.loudness,
+        settings.true_peak,
+        settings.bitrate,
+        list(settings.formats),
+        _cover_hash(settings),
         [(keys[c], c.section, c.paragraph, c.sentence, c.part, c.role, c.pause_after) for c in chunks],
     ]
     return hashlib.sha256(json.dumps(shape, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -151,7 +154,10 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
         fallback = resolve(preset.fallback, presets) if preset.fallback else None
         if fallback is None or fallback.settings.engine != engine:
             raise SettingsError(
-                "Voice '{name}' speaks with {wanted}, not {engine}: pick a voice of that engine (`speechcast voices`).", name=preset.name, wanted=wanted, engine=engine
+                "Voice '{name}' speaks with {wanted}, not {engine}: pick a voice of that engine (`speechcast voices`).",
+                name=preset.name,
+                wanted=wanted,
+                engine=engine,
             )
         preset = with_overrides(fallback, rate, pitch, volume)
         wanted = engine
@@ -160,11 +166,14 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
     warnings: list[str] = []
     if probe and engine == "auto" and chosen.needs_network and not aio.run(chosen.available(probe_timeout)):
         if not preset.fallback:
-            raise EngineError("The {wanted} service cannot be reached and voice '{name}' has no offline fallback: check the network or pick an offline voice.", wanted=wanted, name=preset.name)
+            raise EngineError(
+                "The {wanted} service cannot be reached and voice '{name}' has no offline fallback: check the network or pick an offline voice.",
+                wanted=wanted,
+                name=preset.name,
+            )
         offline = with_overrides(resolve(preset.fallback, presets), rate, pitch, volume)
         warnings.append(
-            f"The {wanted} service could not be reached: speaking offline with '{offline.name}' "
-            f"(robotic but clear); run again online for '{preset.name}'."
+            f"The {wanted} service could not be reached: speaking offline with '{offline.name}' (robotic but clear); run again online for '{preset.name}'."
         )
         preset = offline
         chosen = get_engine(preset.settings.engine)
@@ -293,13 +302,7 @@ def _plan(source: str | Path, voice: Voice, script: Script | None, settings: Ren
 
 
 def up_to_date(
-    source: str | Path,
-    voice: Voice,
-    *,
-    script: Script | None = None,
-    settings: RenderSettings | None = None,
-    out_root: Path | None = None,
-    player: bool = True,
+    source: str | Path, voice: Voice, *, script: Script | None = None, settings: RenderSettings | None = None, out_root: Path | None = None, player: bool = True
 ) -> RenderResult | None:
     """The render of `source` in `voice` already on disk when nothing that shapes it changed, else
     None. Asks no engine anything: pass a voice chosen without probing (choose_voice(probe=False))
@@ -382,16 +385,12 @@ def _make(todo: _Plan, voice: Voice, cache: Path | None, progress: Progress | No
         page = render_page
     created = [d for d in (out_dir, *out_dir.parents) if not d.exists()]
     try:
-        written = write_render(
-            out_dir, script, chunks, clip, settings, clip(chunks[0]).frame_rate, info, script_md, player=page
-        )
+        written = write_render(out_dir, script, chunks, clip, settings, clip(chunks[0]).frame_rate, info, script_md, player=page)
     except BaseException:
         job.cancel()
         for folder in created:  # deepest first: a failed first render leaves no empty folders behind
-            try:
+            with contextlib.suppress(OSError):  # not empty (another render's) or never made
                 folder.rmdir()
-            except OSError:  # not empty (another render's) or never made
-                pass
         raise
     job.finish()
     return RenderResult(
@@ -399,9 +398,16 @@ def _make(todo: _Plan, voice: Voice, cache: Path | None, progress: Progress | No
         preset=voice.preset.name,
         engine=engine.id,
         duration_ms=written.duration_ms,
-        files=[*([written.full] if "mp3" in settings.formats else []), *([written.m4b] if written.m4b else []),
-               *(p for t in written.tracks for p in (t, t.with_suffix(".lrc"))), written.srt, written.lrc,
-               written.playlist, written.manifest, *([written.player] if written.player else [])],
+        files=[
+            *([written.full] if "mp3" in settings.formats else []),
+            *([written.m4b] if written.m4b else []),
+            *(p for t in written.tracks for p in (t, t.with_suffix(".lrc"))),
+            written.srt,
+            written.lrc,
+            written.playlist,
+            written.manifest,
+            *([written.player] if written.player else []),
+        ],
         synthesis=report,
         warnings=list(voice.warnings) + list(script.warnings),
         replaced=written.replaced,

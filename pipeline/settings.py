@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import SettingsError
 
@@ -36,7 +37,7 @@ class Pauses:
             if not 0 <= getattr(self, f.name) <= PAUSE_MAX_MS * 5:
                 raise SettingsError("A {name} pause of {ms} ms is not a pause: give 0 to {most} ms.", name=f.name, ms=getattr(self, f.name), most=PAUSE_MAX_MS)
 
-    def scaled(self, pace: float) -> "Pauses":
+    def scaled(self, pace: float) -> Pauses:
         """All pauses multiplied by `pace` (1.0 = defaults, 0.5 = brisk, 1.5 = solemn)."""
         if not 0.1 <= pace <= 5.0:
             raise SettingsError("--pace must be between 0.1 and 5.0, not {pace}.", pace=pace)
@@ -64,17 +65,11 @@ class VoiceSettings:
 
     def __post_init__(self) -> None:
         if not _RATE.match(self.rate) or not -90 <= int(self.rate[:-1]) <= 200:
-            raise SettingsError(
-                "Rate '{rate}' is not valid: use a signed percentage from -90% to +200%, e.g. +10% or -20%.", rate=self.rate
-            )
+            raise SettingsError("Rate '{rate}' is not valid: use a signed percentage from -90% to +200%, e.g. +10% or -20%.", rate=self.rate)
         if not _RATE.match(self.volume) or not -100 <= int(self.volume[:-1]) <= 100:
-            raise SettingsError(
-                "Volume '{volume}' is not valid: use a signed percentage from -100% to +100%, e.g. -10%.", volume=self.volume
-            )
+            raise SettingsError("Volume '{volume}' is not valid: use a signed percentage from -100% to +100%, e.g. -10%.", volume=self.volume)
         if not _PITCH.match(self.pitch) or not -100 <= int(self.pitch[:-2]) <= 100:
-            raise SettingsError(
-                "Pitch '{pitch}' is not valid: use signed hertz from -100Hz to +100Hz, e.g. +5Hz.", pitch=self.pitch
-            )
+            raise SettingsError("Pitch '{pitch}' is not valid: use signed hertz from -100Hz to +100Hz, e.g. +5Hz.", pitch=self.pitch)
 
     @property
     def rate_percent(self) -> int:
@@ -150,11 +145,14 @@ COVER_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
 def cover_mime(data: bytes) -> str | None:
-    """"image/jpeg" or "image/png" for a cover image, None for anything else."""
+    """ "image/jpeg" or "image/png" for a cover image, None for anything else."""
     return next((mime for magic, mime in COVER_TYPES.items() if data.startswith(magic)), None)
 
 
-def positive_from_environment(variable: str, kind: type[int] | type[float], example: str) -> int | float | None:
+_Number = TypeVar("_Number", int, float)
+
+
+def positive_from_environment(variable: str, kind: type[_Number], example: str) -> _Number | None:
     """The positive number an environment variable holds, None when it is unset; anything else is
     a settings mistake, said in one sentence."""
     raw = os.environ.get(variable, "").strip()
@@ -163,7 +161,7 @@ def positive_from_environment(variable: str, kind: type[int] | type[float], exam
     try:
         value = kind(raw)
     except ValueError:
-        value = 0
+        value = kind(0)
     if not value > 0:
         raise SettingsError("{variable} must be {example}, not '{raw}': fix or unset it.", variable=variable, example=example, raw=raw)
     return value

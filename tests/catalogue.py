@@ -25,11 +25,9 @@ PACKAGE = ROOT / "pipeline"
 FOLDER = PACKAGE / "locale" / "zh_CN" / "LC_MESSAGES"
 PO, MO = FOLDER / "speechcast.po", FOLDER / "speechcast.mo"
 
-KEYWORDS: dict[str, tuple[int, ...]] = {
-    name: (1,)
-    for name in ("Message", "SpeechcastError", "InputError", "SpeechcastInputError", "SettingsError", "VoiceError",
-                 "EngineError", "OutputError", "Cancelled")  # fmt: skip
-} | {"_Problem": (2,)}
+KEYWORDS: dict[str, tuple[int, ...]] = dict.fromkeys(
+    ("Message", "SpeechcastError", "InputError", "SpeechcastInputError", "SettingsError", "VoiceError", "EngineError", "OutputError", "Cancelled"), (1,)
+) | {"_Problem": (2,)}
 
 
 def templates() -> list[str]:

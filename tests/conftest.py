@@ -92,9 +92,7 @@ class Cli:
 
     def start(self, *args: object) -> subprocess.Popen[str]:
         """Running in a session of its own, so a test can signal its whole group as a terminal does."""
-        return subprocess.Popen(
-            self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=self.cwd, start_new_session=True
-        )
+        return subprocess.Popen(self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=self.cwd, start_new_session=True)
 
     def error(self, *args: object, code: int | None = None) -> str:
         """Run a command that must fail the way a user should see it: exit code ≠ 0 (or `code`),

@@ -315,9 +315,7 @@ class EdgeService:
         await ws.send_str(_text_message(request_id, "turn.end", {"context": {"serviceTag": stream_id}}))
         await ws.close()
 
-    async def _stream_audio(
-        self, ws: web.WebSocketResponse, request_id: str, stream_id: str, text: str, words: bool, early_close: bool
-    ) -> None:
+    async def _stream_audio(self, ws: web.WebSocketResponse, request_id: str, stream_id: str, text: str, words: bool, early_close: bool) -> None:
         # edge_tts parses the header with the two length bytes glued to its first name, so Path
         # must not come first; the real service sends it last too.
         header = f"X-RequestId:{request_id}\r\nContent-Type:audio/mpeg\r\nX-StreamId:{stream_id}\r\nPath:audio\r\n"
@@ -399,7 +397,7 @@ def _check_fault(fault: str, allowed: tuple[str, ...]) -> None:
 
 
 def _short_name(long_name: str) -> str:
-    """"Microsoft Server Speech Text to Speech Voice (zh-CN, XiaoxiaoNeural)" → "zh-CN-XiaoxiaoNeural"."""
+    """ "Microsoft Server Speech Text to Speech Voice (zh-CN, XiaoxiaoNeural)" → "zh-CN-XiaoxiaoNeural"."""
     match = re.search(r"\((.+), (.+)\)$", long_name)
     return f"{match[1]}-{match[2]}" if match else long_name
 
@@ -410,10 +408,7 @@ def _split_message(message: str) -> tuple[dict[str, str], str]:
 
 
 def _text_message(request_id: str, path: str, body: dict[str, object]) -> str:
-    return (
-        f"X-RequestId:{request_id}\r\nContent-Type:application/json; charset=utf-8\r\nPath:{path}\r\n\r\n"
-        + json.dumps(body, ensure_ascii=False)
-    )
+    return f"X-RequestId:{request_id}\r\nContent-Type:application/json; charset=utf-8\r\nPath:{path}\r\n\r\n" + json.dumps(body, ensure_ascii=False)
 
 
 @pytest.fixture

@@ -56,8 +56,7 @@ def seed_parts(path: Path = SEED_MD) -> tuple[str, str, list[Part]]:
             level = len(b) - len(b.lstrip("#")) - 1
             name = b.lstrip("# ")
             closing = name == "结束语"
-            parts.append(Part(name, level=level, kind="closing" if closing else "section",
-                              spoken=not closing))
+            parts.append(Part(name, level=level, kind="closing" if closing else "section", spoken=not closing))
         else:
             parts[-1].paragraphs.append(b)
     return title, salutation, parts
@@ -67,8 +66,7 @@ def chunk_ms(text: str) -> int:
     return 150 + 4 * len(text)
 
 
-def build_manifest(title: str, salutation: str, parts: list[Part], *,
-                   length=chunk_ms, track_name=None, sha256: str = "ab" * 32) -> dict:
+def build_manifest(title: str, salutation: str, parts: list[Part], *, length=chunk_ms, track_name=None, sha256: str = "ab" * 32) -> dict:
     """A manifest with exactly the render step's keys, timed from `length(text)` and PAUSES."""
     chunks: list[dict] = []
     t = 0
@@ -78,9 +76,19 @@ def build_manifest(title: str, salutation: str, parts: list[Part], *,
         for n, piece in enumerate(split_parts(text)):
             last = n == len(split_parts(text)) - 1
             end = t + length(piece)
-            chunks.append({"text": piece, "section": section, "paragraph": paragraph,
-                           "sentence": sentence, "part": n, "role": role,
-                           "pause_after": pause if last else "clause", "start_ms": t, "end_ms": end})
+            chunks.append(
+                {
+                    "text": piece,
+                    "section": section,
+                    "paragraph": paragraph,
+                    "sentence": sentence,
+                    "part": n,
+                    "role": role,
+                    "pause_after": pause if last else "clause",
+                    "start_ms": t,
+                    "end_ms": end,
+                }
+            )
             t = end + PAUSES[pause if last else "clause"]
 
     say(title, -1, -1, 0, "title", "title")
@@ -100,27 +108,31 @@ def build_manifest(title: str, salutation: str, parts: list[Part], *,
     sections = []
     for si, part in enumerate(parts):
         end = section_starts[si + 1] if si + 1 < len(parts) else duration
-        sections.append({"index": si, "title": part.title, "level": part.level, "kind": part.kind,
-                         "track": 0, "start_ms": section_starts[si], "end_ms": end})
+        sections.append({"index": si, "title": part.title, "level": part.level, "kind": part.kind, "track": 0, "start_ms": section_starts[si], "end_ms": end})
     tracks: list[dict] = []
     for s in sections:
         if s["level"] == 1 or not tracks:
             n = len(tracks) + 1
             name = track_name(n, s["title"]) if track_name else f"{n:02d}-{s['title']}.mp3"
-            tracks.append({"number": n, "title": s["title"], "file": name,
-                           "lrc": name[:-4] + ".lrc", "start_ms": s["start_ms"], "end_ms": s["end_ms"]})
+            tracks.append({"number": n, "title": s["title"], "file": name, "lrc": name[:-4] + ".lrc", "start_ms": s["start_ms"], "end_ms": s["end_ms"]})
         tracks[-1]["end_ms"] = s["end_ms"]
         s["track"] = tracks[-1]["number"]
     return {
-        "speechcast": "0.1.0", "title": title, "salutation": salutation,
+        "speechcast": "0.1.0",
+        "title": title,
+        "salutation": salutation,
         "source": {"path": f"{title}.txt", "sha256": sha256, "removed_lines": 0, "removed": []},
         "engine": "edge",
-        "voice": {"preset": "news", "engine": "edge", "voice": "zh-CN-YunyangNeural",
-                  "rate": "+0%", "pitch": "+0Hz", "volume": "+0%"},
-        "settings": {"pauses": PAUSES}, "sample_rate": 24000, "duration_ms": duration,
-        "files": {"full": f"{title}.mp3", "m4b": None, "srt": f"{title}.srt", "lrc": f"{title}.lrc",
-                  "playlist": "playlist.m3u8", "player": "index.html"},
-        "tracks": tracks, "sections": sections, "chunks": chunks, "cues": [], "script": "",
+        "voice": {"preset": "news", "engine": "edge", "voice": "zh-CN-YunyangNeural", "rate": "+0%", "pitch": "+0Hz", "volume": "+0%"},
+        "settings": {"pauses": PAUSES},
+        "sample_rate": 24000,
+        "duration_ms": duration,
+        "files": {"full": f"{title}.mp3", "m4b": None, "srt": f"{title}.srt", "lrc": f"{title}.lrc", "playlist": "playlist.m3u8", "player": "index.html"},
+        "tracks": tracks,
+        "sections": sections,
+        "chunks": chunks,
+        "cues": [],
+        "script": "",
     }
 
 
@@ -134,9 +146,26 @@ def write_tracks(out_dir: Path, manifest: dict, *, bitrate: str = "32k", rate: i
         if ms in made:
             shutil.copyfile(made[ms], target)
             continue
-        subprocess.run([ffmpeg, "-v", "error", "-y", "-f", "lavfi",
-                        "-i", f"sine=frequency=440:sample_rate={rate}:duration={ms / 1000}",
-                        "-ac", "1", "-ar", str(rate), "-b:a", bitrate, str(target)], check=True)
+        subprocess.run(
+            [
+                ffmpeg,
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency=440:sample_rate={rate}:duration={ms / 1000}",
+                "-ac",
+                "1",
+                "-ar",
+                str(rate),
+                "-b:a",
+                bitrate,
+                str(target),
+            ],
+            check=True,
+        )
         made[ms] = target
 
 

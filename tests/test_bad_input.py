@@ -94,9 +94,7 @@ def test_a_broken_pdf_renamed_txt_is_read_as_a_pdf(cli, tmp_path: Path) -> None:
 )
 def test_a_binary_file_renamed_txt(cli, tmp_path: Path, content, kind: str) -> None:
     write(tmp_path, "speech.txt", content() if callable(content) else content)
-    assert cli.error("render", "speech.txt", code=2) == (
-        f"speechcast: speech.txt is {kind}, not text: give a manuscript (.txt, .md, .docx, .pdf or .html)."
-    )
+    assert cli.error("render", "speech.txt", code=2) == (f"speechcast: speech.txt is {kind}, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).")
 
 
 # ------------------------------------------------------------------------------ what it holds
@@ -114,10 +112,7 @@ def five_megabytes() -> tuple[str, int]:
         section, start = divmod(sentences, 3500)
         if start == 0 and section < 10:
             lines.append(f"{'一二三四五六七八九十'[section]}、第{section + 1}方面的工作")
-        paragraph = "".join(
-            f"第{sentences + k + 1}条，" + "，".join(FIVE_MB_PHRASES[(sentences + k + j) % 6] for j in range(3)) + "。"
-            for k in range(5)
-        )
+        paragraph = "".join(f"第{sentences + k + 1}条，" + "，".join(FIVE_MB_PHRASES[(sentences + k + j) % 6] for j in range(3)) + "。" for k in range(5))
         sentences += 5
         lines.append(paragraph)
         size += len(paragraph.encode()) + 1
@@ -203,7 +198,7 @@ def test_unsafe_section_titles_make_safe_file_names_inside_the_folder(cli, tmp_p
         assert not re.search(r'[/\\:*?"<>|\x00-\x1f]', path.name) and not path.name.startswith(".")
         assert len(path.name.encode("utf-8")) <= 255
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert [t["title"] for t in manifest["tracks"]] == ["开场", "一、../上级/要求\\下级:*?\"<>|", long_title, ".."]
+    assert [t["title"] for t in manifest["tracks"]] == ["开场", '一、../上级/要求\\下级:*?"<>|', long_title, ".."]
     tracks = [t["file"] for t in manifest["tracks"]]
     assert tracks[:2] == ["01-开场.mp3", "02-一、.._上级_要求_下级.mp3"] and tracks[3] == "04-section.mp3"
     assert tracks[2].startswith("03-二、关于加强") and len(tracks[2]) == len("03-") + 80 + len(".mp3")
@@ -224,9 +219,7 @@ def test_an_output_folder_that_cannot_be_created(cli, tmp_path: Path) -> None:
         "speechcast: The cache folder blocker/cache cannot be written (Not a directory): pass --cache-dir with a writable folder."
     )
     outlined = cli.run("outline", "speech.txt", "-o", "blocker/script.md")  # the outline is shown, then the write fails
-    assert (outlined.returncode, outlined.stderr) == (
-        4, "speechcast: Cannot write blocker/script.md (Not a directory): choose another place for it.\n"
-    )
+    assert (outlined.returncode, outlined.stderr) == (4, "speechcast: Cannot write blocker/script.md (Not a directory): choose another place for it.\n")
 
 
 @contextlib.contextmanager

@@ -111,16 +111,12 @@ def test_repeated_footer_goes_but_a_repeated_sentence_stays() -> None:
     sentence = "我们要坚持不懈！"
     text = "\n".join([footer, SPEECH, footer, sentence, SPEECH, sentence, footer, sentence])
     removed = _removed(text)
-    assert removed == {n: Reason.REPEATED for n in (1, 3, 7)}
+    assert removed == dict.fromkeys((1, 3, 7), Reason.REPEATED)
 
 
 def test_brand_of_the_adverts_is_removed_alone_too() -> None:
     text = "\n".join(["某某文库", SPEECH, "某某文库整理，咨询QQ12345678", SPEECH, "某某文库出品 加微信 abc12345"])
-    assert _removed(text) == {
-        1: Reason.BRAND,
-        3: Reason.CONTACT,
-        5: Reason.CONTACT,
-    }
+    assert _removed(text) == {1: Reason.BRAND, 3: Reason.CONTACT, 5: Reason.CONTACT}
 
 
 def test_slogans_between_adverts_go_but_a_title_between_page_furniture_stays() -> None:

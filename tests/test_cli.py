@@ -14,8 +14,7 @@ from test_render import closed_port_url
 
 PACE = "0.2"
 FALLBACK = (
-    "speechcast: warning: The edge service could not be reached: speaking offline with 'offline-female' "
-    "(robotic but clear); run again online for 'xiaoxiao'."
+    "speechcast: warning: The edge service could not be reached: speaking offline with 'offline-female' (robotic but clear); run again online for 'xiaoxiao'."
 )
 
 
@@ -62,7 +61,10 @@ def test_an_outline_script_is_written_whole_and_renders(cli, make_speech, tmp_pa
     assert done.returncode == 0, done.stderr
     assert done.stdout.endswith("\nEditable script written to script.md: fix it, then `speechcast render script.md`.\n")
     script = (tmp_path / "script.md").read_text(encoding="utf-8")
-    assert script.startswith("<!-- speechcast script v1 -->\n\n# 在全市工作会议上的讲话\n\n同志们：\n\n## 一、第一方面的工作\n\n第1项任务") and "## 二、第二方面的工作\n" in script
+    assert (
+        script.startswith("<!-- speechcast script v1 -->\n\n# 在全市工作会议上的讲话\n\n同志们：\n\n## 一、第一方面的工作\n\n第1项任务")
+        and "## 二、第二方面的工作\n" in script
+    )
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     rendered = cli.run("render", "script.md", "-e", "espeak", "--pace", PACE, "-q")
     assert rendered.returncode == 0 and (tmp_path / "output" / "script" / "offline-female" / "manifest.json").is_file()
@@ -135,9 +137,7 @@ def test_ctrl_c_while_the_command_loads_ends_in_one_line() -> None:
     assert (done.returncode, done.stderr, done.stdout) == (130, "speechcast: interrupted.\n", "")
 
 
-def test_an_unchanged_render_is_up_to_date_even_where_edge_cannot_be_reached(
-    edge_service: EdgeService, cli, make_speech, monkeypatch
-) -> None:
+def test_an_unchanged_render_is_up_to_date_even_where_edge_cannot_be_reached(edge_service: EdgeService, cli, make_speech, monkeypatch) -> None:
     path = make_speech(sections=1, paragraphs=1, sentences=2)
     first = cli.run("render", path, "--pace", PACE)
     assert first.returncode == 0 and "with edge voice 'xiaoxiao'" in first.stdout, first.stderr
@@ -161,7 +161,9 @@ def test_an_unchanged_manuscript_is_up_to_date_without_being_read_again(cli, tmp
     import subprocess
     import sys
 
-    code = "import sys; sys.argv = ['speechcast', 'render', 'seed.txt', '--engine', 'espeak', '--pace', '0.2', '-o', 'out']; from pipeline.cli import main; main()"
+    code = (
+        "import sys; sys.argv = ['speechcast', 'render', 'seed.txt', '--engine', 'espeak', '--pace', '0.2', '-o', 'out']; from pipeline.cli import main; main()"
+    )
     again = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert again.stdout.startswith("Up to date: ")
     assert "pipeline.text.manuscript" not in again.stderr  # the manuscript was not parsed

@@ -63,7 +63,5 @@ def test_a_misconfigured_engine_is_reported_not_raised(monkeypatch, tmp_path: Pa
     monkeypatch.setenv("SPEECHCAST_EDGE_ATTEMPTS", "many")
     checks = by_name(run_checks(tmp_path / "cache", tmp_path / "out", timeout=1))
     edge = checks["engine edge"]
-    assert not edge.ok and edge.detail == (
-        "fails to load: SPEECHCAST_EDGE_ATTEMPTS must be a whole number such as 8, not 'many': fix or unset it."
-    )
+    assert not edge.ok and edge.detail == ("fails to load: SPEECHCAST_EDGE_ATTEMPTS must be a whole number such as 8, not 'many': fix or unset it.")
     assert checks["engine espeak"].ok

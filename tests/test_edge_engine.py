@@ -91,7 +91,7 @@ def test_several_faults_in_a_row(edge_service: EdgeService) -> None:
 
 def test_a_chunk_that_fails_every_attempt_raises(edge_service: EdgeService) -> None:
     edge_service.fail_text(TEXT, "early_close")
-    with pytest.raises(EngineError, match="after 5 attempts .*closed the connection before the end"):
+    with pytest.raises(EngineError, match=r"after 5 attempts .*closed the connection before the end"):
         speak(fast_engine())
     assert len(edge_service.requests) == 5
     # Other text is unaffected.
@@ -100,7 +100,7 @@ def test_a_chunk_that_fails_every_attempt_raises(edge_service: EdgeService) -> N
 
 def test_refused_handshakes_every_attempt(edge_service: EdgeService) -> None:
     edge_service.fail_next(*["429"] * 3)
-    with pytest.raises(EngineError, match="after 3 attempts .*HTTP 429"):
+    with pytest.raises(EngineError, match=r"after 3 attempts .*HTTP 429"):
         speak(fast_engine(attempts=3))
     assert edge_service.requests == [] and len(edge_service.attempts) == 3
 
@@ -199,9 +199,7 @@ def test_probe_false_when_nothing_listens(monkeypatch: pytest.MonkeyPatch) -> No
         asyncio.run(EdgeEngine().list_online(timeout=2))
 
 
-def test_proxy_variables_do_not_capture_a_local_service(
-    edge_service: EdgeService, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_proxy_variables_do_not_capture_a_local_service(edge_service: EdgeService, monkeypatch: pytest.MonkeyPatch) -> None:
     dead_proxy = f"http://127.0.0.1:{free_port()}"
     for name in ("http_proxy", "HTTP_PROXY", "ws_proxy", "https_proxy"):
         monkeypatch.setenv(name, dead_proxy)

@@ -119,7 +119,7 @@ def test_voices_and_their_check(engine: EspeakEngine) -> None:
         engine.check_voice(name)
     with pytest.raises(VoiceError, match=r"cmn\+f5"):
         engine.check_voice("cmn+f9")
-    with pytest.raises(VoiceError, match="'cnm'.*cmn"):
+    with pytest.raises(VoiceError, match=r"'cnm'.*cmn"):
         engine.check_voice("cnm")
 
 

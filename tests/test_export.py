@@ -112,10 +112,7 @@ def test_cues_never_overlap_nor_vanish() -> None:
 def test_srt_format_with_hours_and_two_lines() -> None:
     text = "这是一个用来测试的句子，它有一点长度，但还不算太长。"
     out = srt([Cue(5, 1999, "短句。", 0), Cue(3_723_004, 3_725_010, text, 1)])
-    assert out == (
-        "1\n00:00:00,005 --> 00:00:01,999\n短句。\n\n"
-        "2\n01:02:03,004 --> 01:02:05,010\n这是一个用来测试的句子，\n它有一点长度，但还不算太长。\n"
-    )
+    assert out == ("1\n00:00:00,005 --> 00:00:01,999\n短句。\n\n2\n01:02:03,004 --> 01:02:05,010\n这是一个用来测试的句子，\n它有一点长度，但还不算太长。\n")
 
 
 def test_lrc_minutes_pass_59_and_offset_applies() -> None:
@@ -310,7 +307,7 @@ def test_manifest_schema_and_timeline(rendered) -> None:
 
 
 def test_full_file_duration_equals_tracks(rendered) -> None:
-    out, result, m, _ = rendered
+    _out, result, m, _ = rendered
     full = soundfile.info(result.full).frames
     tracks = [soundfile.info(p).frames for p in result.tracks]
     assert full == sum(tracks)
@@ -320,13 +317,11 @@ def test_full_file_duration_equals_tracks(rendered) -> None:
 
 
 def test_chapters_read_back_by_mutagen_and_ffmpeg(rendered) -> None:
-    out, result, m, _ = rendered
+    _out, result, m, _ = rendered
     tags = ID3(result.full)
     assert tags.version[:2] == (2, 3)
     chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
-    assert [(c.sub_frames["TIT2"].text[0], c.start_time, c.end_time) for c in chaps] == [
-        (s["title"], s["start_ms"], s["end_ms"]) for s in m["sections"]
-    ]
+    assert [(c.sub_frames["TIT2"].text[0], c.start_time, c.end_time) for c in chaps] == [(s["title"], s["start_ms"], s["end_ms"]) for s in m["sections"]]
     toc = tags.getall("CTOC")[0]
     assert list(toc.child_element_ids) == [c.element_id for c in chaps]
     assert (str(tags["TIT2"]), str(tags["TPE1"]), str(tags["TALB"])) == ("关于作风建设的讲话", "cmn", "关于作风建设的讲话")
@@ -429,7 +424,7 @@ def test_an_aborted_writer_never_leaves_the_thread_feeding_it_blocked(tmp_path: 
                 sink.write(block)
                 started.set()
             outcome.append(None)
-        except BaseException as err:  # noqa: BLE001 - the error is the expected outcome
+        except BaseException as err:
             outcome.append(err)
 
     thread = threading.Thread(target=feed, daemon=True)

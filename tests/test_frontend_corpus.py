@@ -12,17 +12,10 @@ from pathlib import Path
 
 import docx
 import pytest
-from frontend_util import (
-    FIXTURES,
-    assert_accounted,
-    assert_chunks_cover,
-    corpus_file,
-    visible,
-)
+from frontend_util import FIXTURES, assert_accounted, assert_chunks_cover, corpus_file, visible
 
-from pipeline.model import Reason
 from pipeline.errors import InputError
-from pipeline.model import Script
+from pipeline.model import Reason, Script
 from pipeline.text.clean import clean
 from pipeline.text.load import read_text
 from pipeline.text.manuscript import load_script
@@ -71,9 +64,7 @@ def test_title_salutation_and_sections(seed: Script) -> None:
 def test_paragraphs_match_the_reference_reading(seed: Script) -> None:
     reference = from_markdown(read_text(corpus_file(".expected.md")))
     assert (reference.title, reference.salutation) == (seed.title, seed.salutation)
-    assert [(s.title, s.kind, s.level, s.paragraphs) for s in seed.sections] == [
-        (s.title, s.kind, s.level, s.paragraphs) for s in reference.sections
-    ]
+    assert [(s.title, s.kind, s.level, s.paragraphs) for s in seed.sections] == [(s.title, s.kind, s.level, s.paragraphs) for s in reference.sections]
 
 
 def test_in_paragraph_enumerations_stay_in_their_paragraphs(seed: Script) -> None:
@@ -83,8 +74,7 @@ def test_in_paragraph_enumerations_stay_in_their_paragraphs(seed: Script) -> Non
 
 
 @pytest.mark.parametrize(
-    ("encoding", "bom"),
-    [("gb18030", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)],
+    ("encoding", "bom"), [("gb18030", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)]
 )
 def test_other_encodings_give_the_same_script(seed: Script, tmp_path: Path, encoding: str, bom: bytes) -> None:
     path = tmp_path / "seed.txt"

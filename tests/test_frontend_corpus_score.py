@@ -31,7 +31,9 @@ FLOORS = {
     ("validation", "page"): {"recall": 0.821, "found": 0.800, "false_headings": 63, "speech_lost": 32},
 }
 READINGS = {"text": ("as given", "gb18030", "injected"), "page": ("web page", "pdf")}
-LABELS = re.compile(r"^(?:title|subtitle|speaker|date|byline|salutation|end|heading:[1-4]|junk:(?:notes|publication|markup|furniture|appendix)|inline:(?:notes|publication|markup))$")
+LABELS = re.compile(
+    r"^(?:title|subtitle|speaker|date|byline|salutation|end|heading:[1-4]|junk:(?:notes|publication|markup|furniture|appendix)|inline:(?:notes|publication|markup))$"
+)
 
 
 def test_the_corpus_is_sixty_documents_from_two_dozen_repositories_split_by_repository() -> None:

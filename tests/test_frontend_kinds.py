@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from frontend_util import spoken_text as spoken
 
-from pipeline.model import Reason
 from pipeline import load_script
-from pipeline.model import Script
+from pipeline.model import Reason, Script
 from pipeline.text.split import spoken_heading
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -27,7 +26,6 @@ def corpus(prefix: str) -> Path:
 
 def removed_at(script: Script, line: int) -> list[tuple[str, str]]:
     return [(r.kind, r.reason) for r in script.removed if r.line == line]
-
 
 
 def headings(script: Script) -> list[tuple[str, int]]:
@@ -227,7 +225,11 @@ def test_bold_sentences_in_running_speech_are_emphasis_not_sections() -> None:
 
 def test_bold_lines_that_head_a_few_sections_stay_headings() -> None:
     script = load_script(corpus("634_"))
-    assert [s.title for s in script.sections if s.kind == "section"] == ["当以爱国奉公之担当引领青春航向", "当以创新超越之作为点燃青春梦想", "当以百折不挠之坚守彰显青春力量"]
+    assert [s.title for s in script.sections if s.kind == "section"] == [
+        "当以爱国奉公之担当引领青春航向",
+        "当以创新超越之作为点燃青春梦想",
+        "当以百折不挠之坚守彰显青春力量",
+    ]
     script = load_script(corpus("406_"))
     assert "**" not in spoken(script) and script.title.startswith("聚焦为客户创造价值，实现有质量的增长")
 
@@ -353,7 +355,9 @@ def test_a_sponsor_label_over_a_long_list_of_names_is_credits() -> None:
 
 def test_a_bracketed_date_or_subtitle_is_no_stage_direction(tmp_path) -> None:
     path = tmp_path / "讲话.txt"
-    path.write_text("在全县工作会议上的讲话\n（2024年3月5日）\n同志们：\n（一）\n今天我们开会。\n（鼓掌）\n（全体起立，奏国歌）\n谢谢大家！\n", encoding="utf-8")
+    path.write_text(
+        "在全县工作会议上的讲话\n（2024年3月5日）\n同志们：\n（一）\n今天我们开会。\n（鼓掌）\n（全体起立，奏国歌）\n谢谢大家！\n", encoding="utf-8"
+    )
     script = load_script(path)
     assert script.date and "2024" in script.date
     assert removed_at(script, 7) == [("stage", Reason.STAGE_DIRECTION)]

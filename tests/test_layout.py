@@ -93,10 +93,7 @@ def test_modules_stay_small(path: Path) -> None:
 def test_the_checker_sees_a_backward_import(tmp_path: Path) -> None:
     """The rule itself: relative and late imports are resolved, and one against the flow is caught."""
     module = tmp_path / "fake.py"
-    module.write_text(
-        "from ..model import Script\nfrom . import clean\n\ndef f():\n    from ..publish.write import write_render\n",
-        encoding="utf-8",
-    )
+    module.write_text("from ..model import Script\nfrom . import clean\n\ndef f():\n    from ..publish.write import write_render\n", encoding="utf-8")
     assert [t for _, t in imports(module, "pipeline.text.fake")] == ["pipeline.model", "pipeline.text.clean", "pipeline.publish.write"]
     assert backwards(module, "pipeline.text.fake") == ["line 5: pipeline.text.fake imports pipeline.publish.write"]
     assert backwards(module, "pipeline.render") == []

@@ -18,14 +18,7 @@ TRADITIONAL = "各位同仁：\n今天我們在這裡隆重集會，回顧過去
 
 @pytest.mark.parametrize(
     ("encoding", "prefix"),
-    [
-        ("utf-8", b""),
-        ("utf-8", codecs.BOM_UTF8),
-        ("gb18030", b""),
-        ("gbk", b""),
-        ("utf-16-le", codecs.BOM_UTF16_LE),
-        ("utf-16-be", codecs.BOM_UTF16_BE),
-    ],
+    [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("gb18030", b""), ("gbk", b""), ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)],
 )
 def test_simplified_text_in_every_encoding_reads_the_same(tmp_path: Path, encoding: str, prefix: bytes) -> None:
     path = tmp_path / "speech.txt"

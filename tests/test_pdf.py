@@ -40,7 +40,6 @@ def print_to_pdf(source: Path, out: Path) -> Path:
     return pdf
 
 
-
 def _ends(paragraphs: list[str]) -> set[int]:
     """Where each paragraph ends, counted in letters from the section's start."""
     ends, at = set(), 0
@@ -136,5 +135,8 @@ def test_a_stray_code_point_of_the_other_script_is_read_in_the_documents_own(tmp
     assert "乾坤" in heard  # 乾 is simplified too: read by the phrase, never turned into 干
     traditional = tmp_path / "tw" / "講話.html"
     traditional.parent.mkdir()
-    traditional.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><title>講話</title></head><body><p>各位貴賓：我們要服務好每一位客戶，這是對人民的承諾。</p></body></html>', encoding="utf-8")
+    traditional.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>講話</title></head><body><p>各位貴賓：我們要服務好每一位客戶，這是對人民的承諾。</p></body></html>',
+        encoding="utf-8",
+    )
     assert "客戶" in spoken(load_script(print_to_pdf(traditional, tmp_path)))

@@ -9,14 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from player_util import (
-    SEED_MD,
-    Part,
-    build_manifest,
-    seed_parts,
-    sentence_times,
-    write_tracks,
-)
+from player_util import SEED_MD, Part, build_manifest, seed_parts, sentence_times, write_tracks
 from playwright.sync_api import Browser, Page
 
 from pipeline.errors import OutputError
@@ -116,10 +109,8 @@ def test_loads_from_file_with_no_network_and_lists_the_sections(browser, seed):
     page.wait_for_timeout(200)
     assert s.requests and all(u.startswith("file://") for u in s.requests), s.requests
     nav = page.locator("#toc .nt").all_text_contents()
-    assert nav == ["开场", "一、增强宗旨意识", "二、坚决廉洁从政", "三、提高个人修养",
-                   "四、狠抓作风建设", "结束语"]
-    assert page.locator("#toc .nd").all_text_contents() == [
-        f"0:{(s['end_ms'] - s['start_ms']) // 1000:02d}" for s in manifest["sections"]]
+    assert nav == ["开场", "一、增强宗旨意识", "二、坚决廉洁从政", "三、提高个人修养", "四、狠抓作风建设", "结束语"]
+    assert page.locator("#toc .nd").all_text_contents() == [f"0:{(s['end_ms'] - s['start_ms']) // 1000:02d}" for s in manifest["sections"]]
     texts = [t[2] for t in sentence_times(manifest)]
     spans = page.locator("#text .s").all_text_contents()
     assert sorted(spans) == sorted(texts) and len(spans) == len(texts)
@@ -154,8 +145,7 @@ def test_click_on_a_sentence_or_section_jumps_there(session, seed):
     start, _, text = next(t for t in sentence_times(manifest) if t[0] > third["start_ms"] + 1500)
     page.get_by_text(text, exact=True).click()
     st = wait_settled(page)
-    assert st["track"] == 2 and st["src"].endswith("03-" + "%E4%BA%8C%E3%80%81%E5%9D%9A%E5%86%B3"
-                                                   "%E5%BB%89%E6%B4%81%E4%BB%8E%E6%94%BF.mp3")
+    assert st["track"] == 2 and st["src"].endswith("03-" + "%E4%BA%8C%E3%80%81%E5%9D%9A%E5%86%B3%E5%BB%89%E6%B4%81%E4%BB%8E%E6%94%BF.mp3")
     assert st["time"] == pytest.approx((start - third["start_ms"]) / 1000, abs=0.25)
     assert st["on"] == text
     # Space right after a jump, while its track is still loading, leaves it paused.
@@ -224,8 +214,7 @@ def test_meeting_mode_stops_at_the_end_of_a_section(session, seed):
     page.wait_for_timeout(600)
     st = state(page)
     assert st["paused"] and st["track"] == 0 and st["src"].endswith("01-%E5%BC%80%E5%9C%BA.mp3")
-    assert st["on"] == [t for t in sentence_times(manifest)
-                        if t[0] < manifest["tracks"][1]["start_ms"]][-1][2]
+    assert st["on"] == [t for t in sentence_times(manifest) if t[0] < manifest["tracks"][1]["start_ms"]][-1][2]
     # Play after such a stop goes on with the next section.
     page.keyboard.press(" ")
     page.wait_for_function("speechcast.state.track === 1 && document.querySelector('audio').currentTime > 0.2")
@@ -236,8 +225,7 @@ def test_without_meeting_stops_the_next_section_follows(session, seed):
     page = session.open(page_file)
     page.uncheck("#stop")
     play_to_end_of_first_track(page, manifest)
-    page.wait_for_function("speechcast.state.track === 1 && document.querySelector('audio').currentTime > 0.3",
-                           timeout=5000)
+    page.wait_for_function("speechcast.state.track === 1 && document.querySelector('audio').currentTime > 0.3", timeout=5000)
     assert not state(page)["paused"]
 
 
@@ -245,7 +233,7 @@ def test_position_speed_and_choices_survive_a_reload(session, seed):
     manifest, page_file = seed
     page = session.open(page_file)
     times = sentence_times(manifest)
-    start, _, text = times[len(times) * 2 // 3]
+    _start, _, text = times[len(times) * 2 // 3]
     page.get_by_text(text, exact=True).click()
     wait_settled(page)
     page.keyboard.press("+")
@@ -270,8 +258,7 @@ def test_screenshots_desktop_and_phone(browser, seed):
     manifest, page_file = seed
     SHOTS.mkdir(parents=True, exist_ok=True)
     target = next(t for t in sentence_times(manifest) if t[0] > manifest["sections"][2]["start_ms"])
-    for name, viewport, scheme in (("desktop", DESKTOP, "light"), ("phone", PHONE, "light"),
-                                   ("desktop-dark", DESKTOP, "dark")):
+    for name, viewport, scheme in (("desktop", DESKTOP, "light"), ("phone", PHONE, "light"), ("desktop-dark", DESKTOP, "dark")):
         s = Session(browser, viewport, color_scheme=scheme, reduced_motion="reduce")
         page = s.open(page_file)
         page.get_by_text(target[2], exact=True).click()
@@ -289,13 +276,11 @@ def test_screenshots_desktop_and_phone(browser, seed):
 
 def test_one_section_and_unsafe_text(browser, tmp_path):
     title = "</script><!--致辞 & 测试"
-    manifest = build_manifest(title, "", [Part("开场", ["大家好。这是一段</script>测试。谢谢大家！"],
-                                               kind="opening", spoken=False)])
+    manifest = build_manifest(title, "", [Part("开场", ["大家好。这是一段</script>测试。谢谢大家！"], kind="opening", spoken=False)])
     s = Session(browser)
     page = s.open(render(tmp_path / "one", manifest))
     assert page.title() == title
-    assert page.locator("#text .s").all_text_contents() == [
-        title, "大家好。", "这是一段</script>测试。", "谢谢大家！"]
+    assert page.locator("#text .s").all_text_contents() == [title, "大家好。", "这是一段</script>测试。", "谢谢大家！"]
     assert page.locator("#toc .nt").all_text_contents() == ["开场"]
     page.keyboard.press("ArrowRight")
     assert wait_settled(page)["track"] == 0
@@ -308,8 +293,7 @@ def many(sections: int, paragraphs: int, sentences: int) -> list[Part]:
     body = "这是第{}节第{}段的第{}句话，用来检验页面在长篇讲话里是否依然流畅。"
     parts = [Part("开场", kind="opening", spoken=False)]
     for k in range(1, sections + 1):
-        parts.append(Part(f"第{k}部分 #{k}", [
-            "".join(body.format(k, p, n) for n in range(sentences)) for p in range(paragraphs)]))
+        parts.append(Part(f"第{k}部分 #{k}", ["".join(body.format(k, p, n) for n in range(sentences)) for p in range(paragraphs)]))
     return parts
 
 
@@ -355,9 +339,11 @@ def test_three_hours_stays_responsive(browser, tmp_path):
     median, p90 = spent[len(spent) // 2], spent[len(spent) * 9 // 10]
     # Scheduling noise on a shared machine can stall any one call; the bulk must be instant.
     assert len(spent) >= 240 and median < 1 and p90 < 4, spent
-    print(f"3 h page: {len(sentence_times(manifest))} sentences, {out.stat().st_size} bytes, "
-          f"load {load_ms:.0f} ms, update median {median:.2f} ms, 90th percentile {p90:.2f} ms, "
-          f"max {spent[-1]:.1f} ms")
+    print(
+        f"3 h page: {len(sentence_times(manifest))} sentences, {out.stat().st_size} bytes, "
+        f"load {load_ms:.0f} ms, update median {median:.2f} ms, 90th percentile {p90:.2f} ms, "
+        f"max {spent[-1]:.1f} ms"
+    )
     assert load_ms < 5000
     s.close()
 
@@ -399,7 +385,6 @@ def test_open_target_without_a_page_says_render_first(tmp_path):
         player.open_target(tmp_path)
     with pytest.raises(OutputError, match="neither an output folder nor a manuscript"):
         player.open_target(tmp_path / "missing.txt")
-
 
 
 @pytest.fixture(scope="module")

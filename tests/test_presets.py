@@ -27,9 +27,7 @@ def test_builtin_presets_cover_the_required_voices():
 
 def test_user_preset_adds_and_overrides(user_config):
     (user_config / "voices").mkdir(parents=True)
-    (user_config / "voices" / "slow.toml").write_text(
-        'name = "xiaoxiao"\nengine = "edge"\nvoice = "zh-CN-XiaoxiaoNeural"\nrate = "-20%"\n', encoding="utf-8"
-    )
+    (user_config / "voices" / "slow.toml").write_text('name = "xiaoxiao"\nengine = "edge"\nvoice = "zh-CN-XiaoxiaoNeural"\nrate = "-20%"\n', encoding="utf-8")
     (user_config / "voices" / "mine.toml").write_text('engine = "espeak"\nvoice = "cmn"\n', encoding="utf-8")
     presets = load_presets()
     assert presets["xiaoxiao"].settings.rate == "-20%"
@@ -40,7 +38,7 @@ def test_user_preset_adds_and_overrides(user_config):
 def test_broken_user_preset_is_named(user_config):
     (user_config / "voices").mkdir(parents=True)
     (user_config / "voices" / "bad.toml").write_text('engine = "edge"\nvoice = "x"\nrate = "fast"\n', encoding="utf-8")
-    with pytest.raises(SettingsError, match="bad.toml.*Rate 'fast'"):
+    with pytest.raises(SettingsError, match=r"bad\.toml.*Rate 'fast'"):
         load_presets()
 
 

@@ -108,7 +108,8 @@ def test_subtitles_match_the_manifest(seed):
     lrc = (result.out_dir / m["files"]["lrc"]).read_text(encoding="utf-8")
     stamps = re.findall(r"^\[(\d+):(\d\d)\.(\d\d)\](.*)$", lrc, flags=re.M)
     assert [(int(a) * 60_000 + int(b) * 1000 + int(c) * 10, t) for a, b, c, t in stamps] == [
-        ((c["start_ms"] + 5) // 10 * 10, c["text"]) for c in m["cues"]  # centiseconds, rounded
+        ((c["start_ms"] + 5) // 10 * 10, c["text"])
+        for c in m["cues"]  # centiseconds, rounded
     ]
     spoken = "".join(c["text"] for c in m["chunks"])
     assert "".join(c["text"] for c in m["cues"]) == spoken
@@ -145,7 +146,7 @@ def test_unchanged_rerender_writes_nothing_and_calls_no_engine(seed):
 
 
 def test_rewrite_from_the_cache_makes_zero_engine_calls_and_identical_audio(seed):
-    root, first, m = seed
+    root, first, _m = seed
     before = {p.name: pcm(p) for p in first.out_dir.glob("*.mp3")}
     # Without the player page the render key differs: everything is assembled again, from the cache.
     again = render(SEED, choose_voice("offline-female", "espeak"), out_root=root / "out", cache=root / "cache", player=False)
@@ -158,6 +159,7 @@ def test_rewrite_from_the_cache_makes_zero_engine_calls_and_identical_audio(seed
 
 def in_order(requests: list[str], chunks: list[str]) -> bool:
     """Whether the requests, put in manuscript order (they may arrive in any), hold every chunk once."""
+
     def words(text: str) -> str:  # a request closes each chunk as a sentence: compare words only
         return re.sub(r"\W", "", text)
 
@@ -183,14 +185,15 @@ def test_edge_render_through_the_stand_in_and_revoicing(edge_service, tmp_path):
     for chunk in m["chunks"]:
         spoken = (chunk["end_ms"] - chunk["start_ms"]) / 1000
         assert spoken == pytest.approx(edge_service.seconds_for(chunk["text"]), abs=0.08), chunk["text"]
-    assert [t["title"] for t in m["tracks"]][0] == "开场" and m["tracks"][-1]["title"] == "结束语"
+    assert next(t["title"] for t in m["tracks"]) == "开场" and m["tracks"][-1]["title"] == "结束语"
     assert all("www." not in c["text"] and "公众号" not in c["text"] for c in m["chunks"])
 
     edge_service.reset_records()
     again = render(EXAMPLE, choose_voice("xiaoxiao", "auto"), settings=settings, out_root=tmp_path / "out", cache=tmp_path / "cache")
     assert len(edge_service.requests) == 0 and again.synthesis.engine_calls == 0 and again.up_to_date
-    paced = render(EXAMPLE, choose_voice("xiaoxiao", "auto"), settings=RenderSettings(pauses=Pauses().scaled(1.5)),
-                   out_root=tmp_path / "out", cache=tmp_path / "cache")
+    paced = render(
+        EXAMPLE, choose_voice("xiaoxiao", "auto"), settings=RenderSettings(pauses=Pauses().scaled(1.5)), out_root=tmp_path / "out", cache=tmp_path / "cache"
+    )
     assert not paced.up_to_date and len(edge_service.requests) == 0 and paced.synthesis.cached == first.synthesis.unique
 
     other = render(EXAMPLE, choose_voice("yunyang", "auto"), settings=settings, out_root=tmp_path / "out", cache=tmp_path / "cache")

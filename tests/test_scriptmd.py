@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from frontend_util import FIXTURES, corpus_file
 
-from pipeline.model import Reason
-from pipeline.model import Script
+from pipeline.model import Reason, Script
 from pipeline.text.clean import clean
 from pipeline.text.load import read_text
 from pipeline.text.scriptmd import from_markdown, to_markdown
@@ -19,13 +18,7 @@ def _structure(script: Script) -> tuple:
 
 @pytest.mark.parametrize(
     "path",
-    [
-        FIXTURES / "gov_report.txt",
-        FIXTURES / "subsections_speech.txt",
-        FIXTURES / "scraped_copy.txt",
-        FIXTURES / "traditional_big5.txt",
-        corpus_file(".txt"),
-    ],
+    [FIXTURES / "gov_report.txt", FIXTURES / "subsections_speech.txt", FIXTURES / "scraped_copy.txt", FIXTURES / "traditional_big5.txt", corpus_file(".txt")],
     ids=lambda p: p.name,
 )
 def test_round_trip_keeps_the_structure(path) -> None:
@@ -91,9 +84,7 @@ def test_removed_lines_and_appendices_stay_in_the_script_as_comments() -> None:
     assert "<!-- removed, line 7, publication-data (web page: source, author, editor or date): 来源：某某县人民政府网 -->" in markdown
     assert "<!-- appendix (not spoken; remove this comment's marks to speak it):\n\n## 附件1\n\n防汛责任人名单（略）\n\n-->" in markdown
     again = from_markdown(markdown)
-    assert [(r.line, r.text, r.reason, r.kind) for r in again.removed] == [
-        (r.line, r.text, r.reason, r.kind) for r in script.removed if r.kind != "appendix"
-    ]
+    assert [(r.line, r.text, r.reason, r.kind) for r in again.removed] == [(r.line, r.text, r.reason, r.kind) for r in script.removed if r.kind != "appendix"]
     assert [(a.title, a.paragraphs) for a in again.appendices] == [("附件1", ["防汛责任人名单（略）"])]
     assert "防汛责任人名单" not in "".join(p for s in again.sections for p in s.paragraphs)
 

@@ -57,8 +57,11 @@ def choose(page: Page, *voices: str) -> None:
 
 
 def job_rows(page: Page) -> list[dict]:
-    return page.eval_on_selector_all("#progress .job", """rows => rows.map(r => ({state: r.dataset.state,
-        voice: r.querySelector('.job-voice').textContent, figures: r.querySelector('.job-figures').textContent}))""")
+    return page.eval_on_selector_all(
+        "#progress .job",
+        """rows => rows.map(r => ({state: r.dataset.state,
+        voice: r.querySelector('.job-voice').textContent, figures: r.querySelector('.job-figures').textContent}))""",
+    )
 
 
 def wait_done(page: Page, count: int = 1) -> None:
@@ -160,9 +163,12 @@ def test_two_voices_queue_and_cancel_leaves_no_file(serve, open_page, edge_servi
     page.wait_for_selector("#o-sections li")
     choose(page, "xiaoxiao", "yunyang")
     page.click("[data-testid=render]")
-    page.wait_for_function("""(() => { const r = [...document.querySelectorAll('#progress .job')];
+    page.wait_for_function(
+        """(() => { const r = [...document.querySelectorAll('#progress .job')];
         return r.length === 2 && r.some(j => j.dataset.state === 'queued') && r.some(j => j.dataset.state === 'running'
-          && /[1-9]\\d*\\/\\d+ 段/.test(j.querySelector('.job-figures').textContent)); })()""", timeout=60_000)
+          && /[1-9]\\d*\\/\\d+ 段/.test(j.querySelector('.job-figures').textContent)); })()""",
+        timeout=60_000,
+    )
     running = page.locator("#progress .job[data-state=running]")
     assert "排队" in page.locator("#progress .job[data-state=queued] .job-state").text_content()
     running.locator("[data-testid=cancel]").click()

@@ -66,14 +66,8 @@ def test_long_sentence_breaks_at_the_last_comma_before_the_limit() -> None:
 
 
 def test_enumeration_comma_then_dash_when_nothing_better() -> None:
-    assert _bodies("学习型机关、服务型机关、创新型机关、廉洁型机关、和谐型机关。", 20) == [
-        "学习型机关、服务型机关、创新型机关、",
-        "廉洁型机关、和谐型机关。",
-    ]
-    assert _bodies("这就是我们要走的路——一条充满希望的中国特色社会主义道路。", 20) == [
-        "这就是我们要走的路——",
-        "一条充满希望的中国特色社会主义道路。",
-    ]
+    assert _bodies("学习型机关、服务型机关、创新型机关、廉洁型机关、和谐型机关。", 20) == ["学习型机关、服务型机关、创新型机关、", "廉洁型机关、和谐型机关。"]
+    assert _bodies("这就是我们要走的路——一条充满希望的中国特色社会主义道路。", 20) == ["这就是我们要走的路——", "一条充满希望的中国特色社会主义道路。"]
 
 
 def test_never_breaks_inside_titles_quotes_or_numbers() -> None:

@@ -118,9 +118,7 @@ def test_lost_heading_is_recovered_from_a_parallel_sentence() -> None:
 
 
 def test_no_recovery_when_two_sentences_could_be_the_heading() -> None:
-    script = script_of(
-        "标题", "增强宗旨意识。这件事很好。坚持人民至上。", "二、坚决廉洁从政。" + BODY, "三、提高个人修养。" + BODY
-    )
+    script = script_of("标题", "增强宗旨意识。这件事很好。坚持人民至上。", "二、坚决廉洁从政。" + BODY, "三、提高个人修养。" + BODY)
     assert [s.title for s in script.sections] == ["", "二、坚决廉洁从政", "三、提高个人修养"]
     assert "by hand" in script.warnings[0]
 

@@ -67,8 +67,7 @@ def test_permanent_failure_names_the_place_and_keeps_the_rest(tmp_path):
     cache = ChunkCache(tmp_path)
     engine = RecordingEngine(fail_on="第5句", delay=0.01)
     with pytest.raises(EngineError, match=r"sentence 6 could not be synthesized\. the service refused it Everything finished so far is cached") as err:
-        synthesize(chunks(TEXTS), engine, VOICE, cache, jobs=2,
-                   describe=lambda c: f"Paragraph 1, sentence {c.sentence + 1}")
+        synthesize(chunks(TEXTS), engine, VOICE, cache, jobs=2, describe=lambda c: f"Paragraph 1, sentence {c.sentence + 1}")
     done = len(engine.calls) - 1
     assert done >= 5  # the queue is in order: everything before the failing chunk was finished
     assert "the service refused it" in str(err.value)

@@ -115,7 +115,7 @@ def page(lines: list[str]) -> str:
     # A narrow column, as a document site sets it: the long title wraps when printed.
     return (
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(head[0])}_某某县人民政府网</title>'
-        '<style>body{width:11em;font-size:16px}</style></head><body>'
+        "<style>body{width:11em;font-size:16px}</style></head><body>"
         f"<h1 style='font-size:16px'>{html.escape(head[0])}</h1>{paragraphs}</body></html>"
     )
 

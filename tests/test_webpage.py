@@ -24,7 +24,6 @@ REAL = Path(__file__).resolve().parent / "corpus" / "web"
 PAGE = FIXTURES / "county-safety-meeting.html"
 
 
-
 def letters(text: str) -> str:
     return re.sub(r"[\W_]", "", text)
 
@@ -37,7 +36,12 @@ def test_a_gbk_page_of_ours_reads_as_its_article() -> None:
         ("一、提高站位，充分认识安全生产的重要性", 1), ("（一）压实责任", 2), ("二、突出重点，扎实抓好各项工作", 1),
     ]  # fmt: skip
     chrome = {r.text: r.kind for r in script.removed}
-    for line in ("首页 | 新闻中心 | 领导讲话 | 政务公开", "分享到：微信 微博 QQ空间", "县长调研安全生产工作", "版权所有：某某县人民政府 ICP备12345678号 技术支持：某某科技"):
+    for line in (
+        "首页 | 新闻中心 | 领导讲话 | 政务公开",
+        "分享到：微信 微博 QQ空间",
+        "县长调研安全生产工作",
+        "版权所有：某某县人民政府 ICP备12345678号 技术支持：某某科技",
+    ):
         assert chrome.get(line) == "furniture", line
     assert chrome["来源：县政府办 发布时间：2023-03-05 责任编辑：张三"] == "publication"
     for words in ("首页", "分享到", "相关新闻", "ICP", "责任编辑"):
@@ -83,7 +87,7 @@ def site(tmp_path: Path) -> Iterator[str]:
              "/speech.txt": ((Path(__file__).parent / "corpus" / "000_f942a4ce7236a7e5.txt").read_bytes(), "text/plain; charset=utf-8")}  # fmt: skip
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_GET(self) -> None:
             if self.path == "/moved":
                 self.send_response(302)
                 self.send_header("Location", "/page.html")
@@ -105,7 +109,7 @@ def site(tmp_path: Path) -> Iterator[str]:
                 self.send_header("Content-Type", "text/plain; charset=utf-8")
                 self.send_header("Content-Length", "100000")
                 self.end_headers()
-                self.wfile.write("同志们好。".encode("utf-8") * 100)
+                self.wfile.write("同志们好。".encode() * 100)
                 self.wfile.flush()
                 self.close_connection = True
             elif self.path == "/huge.txt":
@@ -156,8 +160,7 @@ def test_a_rendered_link_records_its_address(site: str, cli, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
-    ("path", "words"),
-    [("/picture.png", "is an image (image/png), not a manuscript"), ("/missing", "answered HTTP 404"), ("/huge.txt", "larger than 20 MB")],
+    ("path", "words"), [("/picture.png", "is an image (image/png), not a manuscript"), ("/missing", "answered HTTP 404"), ("/huge.txt", "larger than 20 MB")]
 )
 def test_a_link_that_fails_says_why_in_one_sentence(site: str, cli, tmp_path: Path, path: str, words: str) -> None:
     line = cli.error("render", f"{site}{path}", "--engine", "espeak", "-o", "out")

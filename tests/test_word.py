@@ -21,7 +21,6 @@ from pipeline import load_script
 SPEECH = "今天我们召开全县安全生产工作会议，主要任务是总结去年工作，部署今年任务。"
 
 
-
 def _tracked(paragraph, text: str, tag: str) -> None:
     run = paragraph.add_run(text)
     wrapper = OxmlElement(tag)
@@ -97,10 +96,14 @@ def _add_footnote(path: Path) -> None:
     body = body.replace("<w:t>同志们：</w:t></w:r>", '<w:t>同志们：</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>', 1)
     parts["word/document.xml"] = body.encode()
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>'
+        b"</Types>",
+        b'<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>',
     )
     rels = parts["word/_rels/document.xml.rels"].decode()
-    rels = rels.replace("</Relationships>", '<Relationship Id="rIdFn1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>')
+    rels = rels.replace(
+        "</Relationships>",
+        '<Relationship Id="rIdFn1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>',
+    )
     parts["word/_rels/document.xml.rels"] = rels.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():

@@ -12,9 +12,9 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
@@ -147,4 +147,3 @@ def _item(episode: Episode, base: str, root: Path, chapters: Path) -> str:
 def _chapters(episode: Episode) -> dict[str, Any]:
     """Podcasting 2.0 chapters (version 1.2.0): a start time in seconds and a title each."""
     return {"version": "1.2.0", "chapters": [{"startTime": round(start / 1000, 3), "title": title} for start, title in episode.chapters]}
-

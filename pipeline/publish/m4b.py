@@ -9,6 +9,7 @@ hides the encoder's priming samples, so players show the duration of the samples
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from fractions import Fraction
@@ -61,7 +62,7 @@ class M4bWriter:
             if not self._queue.given_up:
                 for packet in self._stream.encode(None):
                     self._container.mux(packet)
-        except Exception as exc:  # noqa: BLE001 - reported by finish(); the hand-off is given up so write() never blocks
+        except Exception as exc:
             self._failed = exc
             self._queue.abort()
 
@@ -88,7 +89,7 @@ class M4bWriter:
             self._container.close()
             if cover is not None:
                 _add_cover(self.temp, cover)
-        except Exception as exc:  # noqa: BLE001 - FFmpeg and mutagen raise their own kinds
+        except Exception as exc:
             self._failed = exc
             self._raise()
         return self.temp
@@ -102,10 +103,8 @@ class M4bWriter:
             self._worker.join()
             if not self._closed:
                 self._closed = True
-                try:
+                with contextlib.suppress(Exception):
                     self._container.close()
-                except Exception:  # noqa: BLE001, S110 - closing what failed: the file is deleted next
-                    pass
             self.temp.unlink(missing_ok=True)
 
     def _raise(self) -> None:

@@ -100,30 +100,48 @@ def build_manifest(
             "url": script.source if script.source.startswith(("http://", "https://")) else "",
             "owner": info.owner,
             "removed_lines": len(script.removed),
-            "removed": [{"line": r.line, "text": r.text, "reason": r.reason.code, "kind": r.kind, "description": r.reason.text}
-                        for r in script.removed],
+            "removed": [{"line": r.line, "text": r.text, "reason": r.reason.code, "kind": r.kind, "description": r.reason.text} for r in script.removed],
             "unsure": [{"line": r.line, "text": r.text, "reason": r.reason.code} for r in script.unsure],
         },
         "engine": voice.engine,
-        "voice": {"preset": info.preset, "engine": voice.engine, "voice": voice.voice,
-                  "rate": voice.rate, "pitch": voice.pitch, "volume": voice.volume},  # fmt: skip
-        "settings": {"pauses": dataclasses.asdict(settings.pauses), "loudness": settings.loudness,
-                     "true_peak": settings.true_peak, "bitrate": settings.bitrate,
-                     "formats": list(settings.formats), "cover": settings.cover_image is not None},  # fmt: skip
+        "voice": {"preset": info.preset, "engine": voice.engine, "voice": voice.voice, "rate": voice.rate, "pitch": voice.pitch, "volume": voice.volume},
+        "settings": {
+            "pauses": dataclasses.asdict(settings.pauses),
+            "loudness": settings.loudness,
+            "true_peak": settings.true_peak,
+            "bitrate": settings.bitrate,
+            "formats": list(settings.formats),
+            "cover": settings.cover_image is not None,
+        },
         "sample_rate": timeline.sample_rate,
         "duration_ms": ms(timeline.length),
         "files": files,
         "sizes": sizes or {},
         "tracks": [dataclasses.asdict(t) for t in tracks],
         "sections": [
-            {"index": s.index, "title": s.title, "level": s.level, "kind": script.sections[s.index].kind,
-             "track": s.track, "start_ms": ms(s.start), "end_ms": ms(s.end)}  # fmt: skip
+            {
+                "index": s.index,
+                "title": s.title,
+                "level": s.level,
+                "kind": script.sections[s.index].kind,
+                "track": s.track,
+                "start_ms": ms(s.start),
+                "end_ms": ms(s.end),
+            }
             for s in timeline.sections
         ],
         "chunks": [
-            {"text": p.chunk.text, "section": p.chunk.section, "paragraph": p.chunk.paragraph,
-             "sentence": p.chunk.sentence, "part": p.chunk.part, "role": p.chunk.role,
-             "pause_after": p.chunk.pause_after, "start_ms": ms(p.start), "end_ms": ms(p.end)}  # fmt: skip
+            {
+                "text": p.chunk.text,
+                "section": p.chunk.section,
+                "paragraph": p.chunk.paragraph,
+                "sentence": p.chunk.sentence,
+                "part": p.chunk.part,
+                "role": p.chunk.role,
+                "pause_after": p.chunk.pause_after,
+                "start_ms": ms(p.start),
+                "end_ms": ms(p.end),
+            }
             for p in timeline.placements
         ],
         "cues": [dataclasses.asdict(c) for c in cue_list],

@@ -4,6 +4,7 @@ sample-exact section files out of the full file without encoding again.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -46,7 +47,7 @@ class Mp3Writer:
         self.kbps = int(bitrate.lower().rstrip("k"))
         self.info_size = frame_bytes(sample_rate, self.kbps)
         self.samples = 0
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - the encoder writes to it for its whole life; closed in finish/abort
         command = [sys.executable, "-m", "pipeline.sound.mp3encode", str(sample_rate), str(self.kbps), str(LAME_QUALITY),
                    str(self.temp.absolute())]  # fmt: skip
         # `-m` looks in the working directory first: run where this very package lies, so a
@@ -70,10 +71,8 @@ class Mp3Writer:
             self._failed = exc
             self._queue.abort()
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 stdin.close()
-            except OSError:
-                pass
 
     def write(self, pcm: bytes | np.ndarray) -> None:
         if self._failed is not None:
@@ -310,5 +309,3 @@ def _bitrate(header: bytes) -> int:
     """The kbit/s of the Layer III frame whose header is `header`."""
     version = (header[1] >> 3) & 3
     return _KBPS[3 if version == 3 else 2][header[2] >> 4]
-
-

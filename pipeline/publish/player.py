@@ -48,8 +48,7 @@ def sentences(chunks: Iterable[dict]) -> list[Sentence]:
         key = (c["section"], c["paragraph"], c["sentence"])
         if key == last_key:
             prev = out[-1]
-            out[-1] = Sentence(prev.text + c["text"], prev.section, prev.paragraph, prev.role,
-                               prev.start_ms, max(prev.end_ms, c["end_ms"]))
+            out[-1] = Sentence(prev.text + c["text"], prev.section, prev.paragraph, prev.role, prev.start_ms, max(prev.end_ms, c["end_ms"]))
         else:
             role = c.get("role", "body")
             # The title's later sentences are the speaker and the date read after it: a byline.
@@ -62,8 +61,7 @@ def sentences(chunks: Iterable[dict]) -> list[Sentence]:
 def storage_key(manifest: dict) -> str:
     """The localStorage key of a render: every file:// page shares one origin, so a meeting's
     saved position must be told apart from every other speech (and voice) on the same machine."""
-    ident = json.dumps([manifest["title"], manifest["source"]["sha256"], manifest["voice"],
-                        manifest.get("settings", {})], ensure_ascii=False, sort_keys=True)
+    ident = json.dumps([manifest["title"], manifest["source"]["sha256"], manifest["voice"], manifest.get("settings", {})], ensure_ascii=False, sort_keys=True)
     return "speechcast:" + hashlib.sha256(ident.encode("utf-8")).hexdigest()[:20]
 
 
@@ -74,8 +72,7 @@ def _href(name: str) -> str:
 
 def _tracks(manifest: dict) -> list[dict]:
     tracks = manifest.get("tracks") or [
-        {"number": 1, "title": manifest["title"], "file": manifest["files"]["full"],
-         "start_ms": 0, "end_ms": manifest["duration_ms"]}
+        {"number": 1, "title": manifest["title"], "file": manifest["files"]["full"], "start_ms": 0, "end_ms": manifest["duration_ms"]}
     ]
     return sorted(tracks, key=lambda t: t["start_ms"])
 
@@ -102,11 +99,9 @@ def _block_tags(role: str, level: int) -> tuple[str, str]:
     if role == "heading":
         tag = "h2" if level <= 1 else "h3"
         return f'<{tag} class="heading">', f"</{tag}>"
-    return {
-        "title": ('<h1 class="title">', "</h1>"),
-        "salutation": ('<p class="salutation">', "</p>"),
-        "byline": ('<p class="byline">', "</p>"),
-    }.get(role, ("<p>", "</p>"))
+    return {"title": ('<h1 class="title">', "</h1>"), "salutation": ('<p class="salutation">', "</p>"), "byline": ('<p class="byline">', "</p>")}.get(
+        role, ("<p>", "</p>")
+    )
 
 
 def _text_html(manifest: dict, said: list[Sentence], order: dict[int, int]) -> str:
@@ -129,8 +124,7 @@ def _text_html(manifest: dict, said: list[Sentence], order: dict[int, int]) -> s
                 # An unspoken display title (开场/结束语): shown for orientation, not clickable.
                 out.append(f'<h2 class="label">{html.escape(sections[sec]["title"])}</h2>')
         opener, closer = _block_tags(role, sections.get(sec, {}).get("level", 1))
-        spans = "".join(f'<span class="s" id="s{order[i]}">{html.escape(s.text)}</span>'
-                        for i, s in members)
+        spans = "".join(f'<span class="s" id="s{order[i]}">{html.escape(s.text)}</span>' for i, s in members)
         out.append(opener + spans + closer)
     if current is not None:
         out.append("</section>")
@@ -151,16 +145,13 @@ def _nav_html(sections: list[dict]) -> str:
 def _links_html(manifest: dict) -> str:
     files = manifest["files"]
     labels = [("full", "完整音频"), ("m4b", "有声书 M4B"), ("playlist", "播放列表"), ("srt", "SRT 字幕"), ("lrc", "LRC 歌词")]
-    return " · ".join(
-        f'<a href="{_href(files[k])}">{label}</a>' for k, label in labels if files.get(k) and (k == "full" or files[k] != files["full"])
-    )
+    return " · ".join(f'<a href="{_href(files[k])}">{label}</a>' for k, label in labels if files.get(k) and (k == "full" or files[k] != files["full"]))
 
 
 def _json_for_script(data: object) -> str:
     """JSON safe inside <script>: no '</script', no '<!--', no HTML entities can form."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def page_data(manifest: dict) -> tuple[dict, list[Sentence], dict[int, int]]:
@@ -174,10 +165,8 @@ def page_data(manifest: dict) -> tuple[dict, list[Sentence], dict[int, int]]:
     data = {
         "key": storage_key(manifest),
         "title": manifest["title"],
-        "tracks": [{"src": _href(t["file"]), "title": t["title"], "start": t["start_ms"],
-                    "end": t["end_ms"]} for t in tracks],
-        "sections": [{"title": s["title"], "start": s["start_ms"], "end": s["end_ms"],
-                      "track": _track_of(starts, s["start_ms"])} for s in sections],
+        "tracks": [{"src": _href(t["file"]), "title": t["title"], "start": t["start_ms"], "end": t["end_ms"]} for t in tracks],
+        "sections": [{"title": s["title"], "start": s["start_ms"], "end": s["end_ms"], "track": _track_of(starts, s["start_ms"])} for s in sections],
         "sentences": {
             "start": [said[i].start_ms for i in by_time],
             "end": [said[i].end_ms for i in by_time],
@@ -225,11 +214,11 @@ def find_page(path: Path, output_dir_for: Callable[[Path], Path] | None = None) 
     elif path.is_file() and output_dir_for is not None:
         page = Path(output_dir_for(path)) / PAGE_NAME
     else:
-        raise OutputError("{path} is neither an output folder nor a manuscript: "
-            "give the folder `speechcast render` wrote, or the manuscript you rendered.", path=path)
+        raise OutputError(
+            "{path} is neither an output folder nor a manuscript: give the folder `speechcast render` wrote, or the manuscript you rendered.", path=path
+        )
     if not page.is_file():
-        raise OutputError("No player page in {parent}: "
-            "render it first with `speechcast render MANUSCRIPT`.", parent=page.parent)
+        raise OutputError("No player page in {parent}: render it first with `speechcast render MANUSCRIPT`.", parent=page.parent)
     return page.resolve()
 
 

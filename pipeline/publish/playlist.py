@@ -23,5 +23,3 @@ def m3u8(tracks: Sequence[TrackFile]) -> str:
     for t in tracks:
         lines += [f"#EXTINF:{round((t.end_ms - t.start_ms) / 1000)},{t.title}", t.file]
     return "\n".join(lines) + "\n"
-
-

@@ -101,11 +101,11 @@ def _recorded(folder: Path, data: dict[str, Any]) -> Recorded:
     settings = _table(data.get("settings", {}), "settings")
     tracks = tuple(
         TrackFile(_int(t, "number"), _str(t, "title"), _name(t, "file"), _name(t, "lrc", optional=True), _int(t, "start_ms"), _int(t, "end_ms"))
-        for t in map(lambda t: _table(t, "a track"), _list(data, "tracks"))
+        for t in (_table(t, "a track") for t in _list(data, "tracks"))
     )  # fmt: skip
     sections = tuple(
         SectionRecord(_int(s, "index", 0), _str(s, "title"), _int(s, "track", 0), _int(s, "start_ms"))
-        for s in map(lambda s: _table(s, "a section"), _list(data, "sections"))
+        for s in (_table(s, "a section") for s in _list(data, "sections"))
     )  # fmt: skip
     formats = settings.get("formats", ["mp3"])
     if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):

@@ -45,10 +45,6 @@ def safe_filename(title: str, max_len: int = 80, fallback: str = "untitled") -> 
     return name
 
 
-
-
-
-
 _TEMP_PREFIX, _TEMP_SUFFIX = ".speechcast-", ".part"
 
 
@@ -190,7 +186,9 @@ class Staging:
         try:
             temp.write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise OutputError("Cannot write {final}: {strerror}; free some space or choose another folder with -o.", final=final, strerror=exc.strerror) from exc
+            raise OutputError(
+                "Cannot write {final}: {strerror}; free some space or choose another folder with -o.", final=final, strerror=exc.strerror
+            ) from exc
 
     def sizes(self, suffixes: tuple[str, ...]) -> dict[str, int]:
         """Final name → bytes of each staged file with one of these suffixes (as it will be committed)."""
@@ -213,7 +211,9 @@ class Staging:
                 self.pending.clear()
                 raise OutputError(
                     "Could not put {final} in place ({strerror}): "
-                        "close any player that holds the render's files and render again (the folder is marked unfinished, so the next render redoes it).", final=final, strerror=exc.strerror
+                    "close any player that holds the render's files and render again (the folder is marked unfinished, so the next render redoes it).",
+                    final=final,
+                    strerror=exc.strerror,
                 ) from exc
         self.pending.clear()
 
@@ -221,5 +221,3 @@ class Staging:
         for temp, _ in self.pending:
             temp.unlink(missing_ok=True)
         self.pending.clear()
-
-

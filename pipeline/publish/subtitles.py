@@ -125,10 +125,7 @@ def _srt_time(ms: int) -> str:
 
 
 def srt(cue_list: Sequence[Cue]) -> str:
-    blocks = [
-        f"{n}\n{_srt_time(c.start_ms)} --> {_srt_time(c.end_ms)}\n" + "\n".join(_lines(c.text)) + "\n"
-        for n, c in enumerate(cue_list, 1)
-    ]
+    blocks = [f"{n}\n{_srt_time(c.start_ms)} --> {_srt_time(c.end_ms)}\n" + "\n".join(_lines(c.text)) + "\n" for n, c in enumerate(cue_list, 1)]
     return "\n".join(blocks)
 
 
@@ -143,5 +140,3 @@ def lrc(cue_list: Sequence[Cue], title: str = "", offset_ms: int = 0) -> str:
     head = [f"[ti:{title}]"] if title else []
     head.append("[re:speechcast]")
     return "\n".join(head + [f"{_lrc_time(c.start_ms - offset_ms)}{c.text}" for c in cue_list]) + "\n"
-
-

@@ -55,5 +55,3 @@ def write_tags(path: Path, tags: Mp3Tags) -> None:
         id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
                      sub_frames=[TIT2(encoding=3, text=[tags.album])]))  # fmt: skip
     id3.save(path, v2_version=3)
-
-

@@ -22,9 +22,9 @@ from mutagen import MutagenError
 from ..errors import OutputError
 from ..model import Chunk, Script
 from ..settings import RenderSettings
-from ..text.dates import iso_date
 from ..sound.assemble import Assembler, Track
 from ..sound.audio import AudioSegment
+from ..text.dates import iso_date
 from .m4b import M4bWriter
 from .manifest import RenderInfo, build_manifest, earlier_render
 from .mp3 import MP3_LOUDNESS_LOSS_LU, Mp3Cutter, Mp3Writer
@@ -36,7 +36,6 @@ from .tags import Chapter, Mp3Tags, write_tags
 
 if TYPE_CHECKING:  # loudness pulls in numpy FFT set-up: only write_render needs it
     from ..sound.loudness import GainPlan
-
 
 
 @dataclass(frozen=True)
@@ -76,13 +75,17 @@ def _owning_the_folder(write: Callable[Concatenate[Path, _P], RenderResult]) -> 
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError("Cannot create the output folder {out_dir} ({strerror}); choose another with -o.", out_dir=out_dir, strerror=exc.strerror) from exc
+            raise OutputError(
+                "Cannot create the output folder {out_dir} ({strerror}); choose another with -o.", out_dir=out_dir, strerror=exc.strerror
+            ) from exc
         with folder_turn(out_dir):
             try:
                 return write(out_dir, *args, **kwargs)
             except (OSError, MutagenError) as exc:
                 reason = getattr(exc, "strerror", None) or str(exc)
-                raise OutputError("Writing to {out_dir} failed ({reason}); free some space or choose another folder with -o.", out_dir=out_dir, reason=reason) from exc
+                raise OutputError(
+                    "Writing to {out_dir} failed ({reason}); free some space or choose another folder with -o.", out_dir=out_dir, reason=reason
+                ) from exc
 
     return wrapper
 
@@ -122,7 +125,7 @@ def write_render(
     if "m4b" in settings.formats:
         book = M4bWriter(out_dir / f"{stem}.m4b", sample_rate, settings.bitrate,
                          Mp3Tags(script.title, artist, script.title, date, comment))  # fmt: skip
-    sinks = [full, *([book] if book else [])]
+    sinks: list[Mp3Writer | M4bWriter] = [full, *([book] if book else [])]
     # One worker normalises and encodes track n while this thread assembles and measures track n+1
     # (the clip callable stays on the caller's thread). Every sample is encoded once, into the full
     # file; the section files are cut out of it afterwards (Mp3Cutter).
@@ -168,11 +171,12 @@ def write_render(
         for t in track_files:
             own = [c for c in cue_list if t.start_ms <= c.start_ms < t.end_ms]
             staging.write_text(out_dir / t.lrc, lrc(own, title=t.title, offset_ms=t.start_ms))
-        files = {"full": main, "m4b": book.path.name if book else None, "srt": f"{stem}.srt", "lrc": f"{stem}.lrc",
-                 "playlist": "playlist.m3u8", "player": None}  # fmt: skip
-        staging.write_text(out_dir / files["srt"], srt(cue_list))
-        staging.write_text(out_dir / files["lrc"], lrc(cue_list, title=script.title))
-        staging.write_text(out_dir / files["playlist"], m3u8(track_files))
+        subtitles, lyrics, playlist = f"{stem}.srt", f"{stem}.lrc", "playlist.m3u8"
+        files = {"full": main, "m4b": book.path.name if book else None, "srt": subtitles, "lrc": lyrics,
+                 "playlist": playlist, "player": None}  # fmt: skip
+        staging.write_text(out_dir / subtitles, srt(cue_list))
+        staging.write_text(out_dir / lyrics, lrc(cue_list, title=script.title))
+        staging.write_text(out_dir / playlist, m3u8(track_files))
         # The audio's sizes as committed: the up-to-date test checks them (a file replaced by hand or
         # left from a commit cut short is not this render's).
         sizes = staging.sizes((".mp3", ".m4b"))
@@ -196,8 +200,8 @@ def write_render(
     for stale in earlier.files - written - {"manifest.json"}:
         (out_dir / stale).unlink(missing_ok=True)
     return RenderResult(
-        out_dir, full.path, [out_dir / t.file for t in track_files], out_dir / files["srt"], out_dir / files["lrc"],
-        out_dir / files["playlist"], out_dir / "manifest.json", player_path, ms(timeline.length),
+        out_dir, full.path, [out_dir / t.file for t in track_files], out_dir / subtitles, out_dir / lyrics,
+        out_dir / playlist, out_dir / "manifest.json", player_path, ms(timeline.length),
         out_dir / book.path.name if book else None, _replaced(set(earlier.formats - set(settings.formats)), earlier.cover and not cover),
     )  # fmt: skip
 
@@ -228,5 +232,3 @@ def _encode_track(track: Track, gain: GainPlan, sinks: Sequence[Mp3Writer | M4bW
             pcm = gain.apply(block, offset)
             for sink in sinks:
                 sink.write(pcm)
-
-

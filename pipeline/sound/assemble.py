@@ -181,4 +181,5 @@ class Assembler:
         yield close_track(track)
 
     def _spool(self) -> BinaryIO:
-        return tempfile.SpooledTemporaryFile(SPOOL_BYTES, dir=self.spool_dir)  # type: ignore[return-value]
+        folder = None if self.spool_dir is None else str(self.spool_dir)
+        return tempfile.SpooledTemporaryFile(SPOOL_BYTES, dir=folder)  # type: ignore[return-value]

@@ -192,8 +192,13 @@ class Meter:
 
     def result(self) -> Measurement:
         return Measurement(
-            self.sample_rate, self.length, self._power.result(partial=False), self._power.size,
-            self._peaks.result(partial=True).astype(np.float32), self._energy.result(partial=True).astype(np.float32), self.window,
+            self.sample_rate,
+            self.length,
+            self._power.result(partial=False),
+            self._power.size,
+            self._peaks.result(partial=True).astype(np.float32),
+            self._energy.result(partial=True).astype(np.float32),
+            self.window,
         )
 
 
@@ -269,12 +274,7 @@ class GainPlan:
         return np.clip(np.rint(y), -FULL_SCALE, FULL_SCALE - 1).astype(np.int16)
 
 
-def plan(
-    m: Measurement,
-    read: Callable[[int, int], np.ndarray],
-    target_lufs: float = -16.0,
-    true_peak_db: float = -1.5,
-) -> GainPlan:
+def plan(m: Measurement, read: Callable[[int, int], np.ndarray], target_lufs: float = -16.0, true_peak_db: float = -1.5) -> GainPlan:
     """The gain that brings `m` to `target_lufs`, limited so no true peak passes `true_peak_db`.
 
     Limiting lowers the loudness a little, so the gain is raised and the limit recomputed until the

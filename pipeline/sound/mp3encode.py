@@ -25,7 +25,7 @@ def frame_bytes(sample_rate: int, kbps: int) -> int:
     return samples // 8 * kbps * 1000 // sample_rate
 
 
-def lame(sample_rate: int, kbps: int, quality: int = LAME_QUALITY):  # type: ignore[no-untyped-def]
+def lame(sample_rate: int, kbps: int, quality: int = LAME_QUALITY):
     """A LAME encoder for 16-bit mono PCM, set up as every speechcast MP3 is made."""
     import lameenc
 

@@ -48,11 +48,7 @@ def _parse(data: dict, origin: str, stem: str) -> Preset:
     except SettingsError as err:
         raise SettingsError("Voice preset {origin}: {err}", origin=origin, err=err) from None
     return Preset(
-        name=str(data.get("name", stem)),
-        settings=settings,
-        description=str(data.get("description", "")),
-        fallback=str(data.get("fallback", "")),
-        origin=origin,
+        name=str(data.get("name", stem)), settings=settings, description=str(data.get("description", "")), fallback=str(data.get("fallback", "")), origin=origin
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import threading
 from collections import deque
@@ -157,17 +158,15 @@ class Synthesis:
         self._stop.set()
         loop, task = self._running
         if loop is not None and task is not None:
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop has already finished
                 loop.call_soon_threadsafe(task.cancel)
-            except RuntimeError:  # the loop has already finished
-                pass
         if self._thread.is_alive():
             self._thread.join()
 
     def _run(self) -> None:
         try:
             aio.run(self._fill())
-        except BaseException as err:  # noqa: BLE001 - reported to the waiting thread, not lost
+        except BaseException as err:
             self._failure = err if isinstance(err, SpeechcastError) else EngineError("Synthesis stopped: {err}", err=err)
         finally:
             self.progress.close()
@@ -203,7 +202,9 @@ class Synthesis:
         if failures:
             chunk, err = failures[0]
             raise EngineError(
-                '{describe} could not be synthesized. {err} Everything finished so far is cached, so the next run only does the rest.', describe=self.describe(chunk), err=err
+                "{describe} could not be synthesized. {err} Everything finished so far is cached, so the next run only does the rest.",
+                describe=self.describe(chunk),
+                err=err,
             )
 
 

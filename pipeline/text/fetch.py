@@ -53,21 +53,29 @@ def fetch(url: str, folder: Path) -> Path:
     try:
         response = opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
-        raise InputError("{url} answered HTTP {code} ({reason}): check the link, or save the page and give the file.", url=url, code=exc.code, reason=exc.reason) from exc
-    except (TimeoutError, socket.timeout) as exc:
+        raise InputError(
+            "{url} answered HTTP {code} ({reason}): check the link, or save the page and give the file.", url=url, code=exc.code, reason=exc.reason
+        ) from exc
+    except TimeoutError as exc:
         raise InputError("{url} did not answer within {timeout:g} s: try again later, or save the page and give the file.", url=url, timeout=timeout) from exc
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise InputError("{url} did not answer within {timeout:g} s: try again later, or save the page and give the file.", url=url, timeout=timeout) from exc
-        raise InputError("{url} could not be reached ({reason}): check the link and the network, or save the page and give the file.", url=url, reason=reason) from exc
+            raise InputError(
+                "{url} did not answer within {timeout:g} s: try again later, or save the page and give the file.", url=url, timeout=timeout
+            ) from exc
+        raise InputError(
+            "{url} could not be reached ({reason}): check the link and the network, or save the page and give the file.", url=url, reason=reason
+        ) from exc
     except ValueError as exc:
         raise InputError("{url} is not a link speechcast can fetch ({exc}): give an http:// or https:// address.", url=url, exc=exc) from exc
     with response:
         kind = response.headers.get_content_type()
         major = kind.split("/", 1)[0]
         if major in _NOT_MANUSCRIPTS:
-            raise InputError("{url} is {what} ({kind}), not a manuscript: give the link of the page that holds the speech.", url=url, what=_NOT_MANUSCRIPTS[major], kind=kind)
+            raise InputError(
+                "{url} is {what} ({kind}), not a manuscript: give the link of the page that holds the speech.", url=url, what=_NOT_MANUSCRIPTS[major], kind=kind
+            )
         suffix = _SUFFIXES.get(kind) or PurePosixPath(urlsplit(response.geturl()).path).suffix.lower()
         if suffix not in _READABLE:
             raise InputError("{url} is {kind}, which speechcast does not read: give a page, PDF, text or .docx link.", url=url, kind=kind)
@@ -102,17 +110,27 @@ def _save(response: object, target: Path, url: str, timeout: float) -> None:
                 if size > MAX_BYTES:
                     raise InputError("{url} is larger than {mb} MB: save the speech's text and give the file.", url=url, mb=MAX_BYTES // (1024 * 1024))
                 if time.monotonic() > deadline:
-                    raise InputError("{url} did not finish sending within {seconds:g} s: try again later, or save the page and give the file.", url=url, seconds=_WHOLE_FACTOR * timeout)
+                    raise InputError(
+                        "{url} did not finish sending within {seconds:g} s: try again later, or save the page and give the file.",
+                        url=url,
+                        seconds=_WHOLE_FACTOR * timeout,
+                    )
                 out.write(chunk)
         if promised.isdigit() and size < int(promised):
-            raise InputError("{url} broke off after {size} of {promised} bytes: try again, or save the page and give the file.", url=url, size=size, promised=promised)
+            raise InputError(
+                "{url} broke off after {size} of {promised} bytes: try again, or save the page and give the file.", url=url, size=size, promised=promised
+            )
         os.replace(temp, target)
     except http.client.HTTPException as exc:  # IncompleteRead and the like: the connection broke
         raise InputError("{url} broke off while sending ({error}): try again, or save the page and give the file.", url=url, error=type(exc).__name__) from exc
-    except (TimeoutError, socket.timeout) as exc:
-        raise InputError("{url} stopped answering within {timeout:g} s: try again later, or save the page and give the file.", url=url, timeout=timeout) from exc
+    except TimeoutError as exc:
+        raise InputError(
+            "{url} stopped answering within {timeout:g} s: try again later, or save the page and give the file.", url=url, timeout=timeout
+        ) from exc
     except OSError as exc:
-        raise InputError("{url} could not be saved to {parent} ({reason}): free some space and try again.", url=url, parent=target.parent, reason=exc.strerror or exc) from exc
+        raise InputError(
+            "{url} could not be saved to {parent} ({reason}): free some space and try again.", url=url, parent=target.parent, reason=exc.strerror or exc
+        ) from exc
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()

@@ -15,19 +15,7 @@ from dataclasses import dataclass, field
 from .blocks import Block
 from .evidence import Candidate, Context, Weights, heading_features, topicless
 from .hanzi import simplified
-from .markers import (
-    ARTICLE_RANK,
-    BOLD_RANK,
-    CLOSING_HEADING,
-    CLOSING_RANK,
-    GIVEN_RANK,
-    HEADING_END,
-    HEADING_MAX,
-    TRAILING,
-    marker,
-    shown,
-    to_int,
-)
+from .markers import ARTICLE_RANK, BOLD_RANK, CLOSING_HEADING, CLOSING_RANK, GIVEN_RANK, HEADING_END, HEADING_MAX, TRAILING, marker, shown, to_int
 from .wrapping import PARAGRAPH_END
 
 _SENTENCE_CLOSED = re.compile(r"[。！？!?]")
@@ -74,7 +62,6 @@ class Build:
     """Accepted headings whose numbering skipped ahead, with the number that was expected."""
 
 
-
 # --- headings -------------------------------------------------------------------------------
 
 
@@ -111,6 +98,7 @@ def _lead_closed(text: str, end: int) -> bool:
 def _tight_list_items(lines: list[Block]) -> set[int]:
     """Items of a list written line under line (a tight Markdown list, <li>s): the points of a
     paragraph, said as sentences; a list whose items stand apart may be the speech's sections."""
+
     def adjacent(a: Block, b: Block) -> bool:
         return a.kind == b.kind == "list" and b.line - a.line == 1
 
@@ -137,7 +125,13 @@ def split_headings(lines: list[Block]) -> list[Item]:
             continue
         found = marker(text)
         lead = text[: block.bold_lead].strip()
-        if bold_leads >= 2 and 2 <= len(lead) <= _BOLD_LEAD_MAX and text[block.bold_lead :].strip() and _lead_closed(text, block.bold_lead) and index not in tight:
+        if (
+            bold_leads >= 2
+            and 2 <= len(lead) <= _BOLD_LEAD_MAX
+            and text[block.bold_lead :].strip()
+            and _lead_closed(text, block.bold_lead)
+            and index not in tight
+        ):
             # A paragraph that opens with a bold sentence, like others in the document: that
             # sentence is its heading (**遵纪守法，营造良好的营商环境。**面对……).
             rank = found[0] if found else BOLD_RANK
@@ -163,9 +157,7 @@ def split_headings(lines: list[Block]) -> list[Item]:
         rank, match = found
         prefix, digits, suffix = match.groups()
         rest = text[end.end() :].strip() if end else ""
-        items.append(
-            Heading(rank, to_int(digits), head.rstrip(TRAILING), number, prefix, suffix, text, bool(rest))
-        )
+        items.append(Heading(rank, to_int(digits), head.rstrip(TRAILING), number, prefix, suffix, text, bool(rest)))
         if rest:
             items.append(Para(rest, number))
     return items
@@ -247,22 +239,26 @@ def plain_headings(build: Build) -> None:
     def ends_sentence(item: Item) -> bool:
         return isinstance(item, Heading) or bool(PARAGRAPH_END.search(item.text))
 
+    def long_para(k: int) -> bool:
+        item = items[k]
+        return isinstance(item, Para) and len(item.text) > _PLAIN_MAX
+
+    paras = {k: item for k, item in enumerate(items) if isinstance(item, Para)}
     found = [
         k
-        for k in range(len(items))
-        if isinstance(items[k], Para)
-        and len(items[k].text) <= _PLAIN_MAX
-        and not _ANY_PUNCT.search(items[k].text)
-        and not any(ch.isascii() and ch.isalnum() for ch in items[k].text)
+        for k, para in paras.items()
+        if len(para.text) <= _PLAIN_MAX
+        and not _ANY_PUNCT.search(para.text)
+        and not any(ch.isascii() and ch.isalnum() for ch in para.text)
         and (k == 0 or ends_sentence(items[k - 1]))
-        and (k + 1 == len(items) or (isinstance(items[k + 1], Para) and len(items[k + 1].text) > _PLAIN_MAX))
+        and (k + 1 == len(items) or long_para(k + 1))
     ]
     numbered = [i for i in items if isinstance(i, Heading) and not i.given and i.rank != CLOSING_RANK and not i.shares_line]
     if len(found) < (1 if numbered else 3):
         return
     rank = min(i.rank for i in numbered) if numbered else _PLAIN_RANK
     for k in found:
-        para = items[k]
+        para = paras[k]
         items[k] = Heading(rank, 0, shown(para.text), para.line, raw=para.text, given=True, written=para.text, form="plain")
 
 
@@ -272,7 +268,6 @@ def next_number(items: list[Item], index: int) -> int | None:
         if isinstance(item, Heading) and 0 <= item.rank <= rank:
             return item.number if item.rank == rank else None
     return None
-
 
 
 def weighed(items: list[Item]) -> list[tuple[Heading, dict[str, float]]]:

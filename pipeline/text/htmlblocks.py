@@ -12,7 +12,9 @@ from typing import Any
 from ..model import Reason, RemovedLine
 from .blocks import Block, BlockKind, is_code, unmarked
 
-_BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre", "div", "section", "article", "dd", "dt", "figcaption", "caption"})
+_BLOCK_TAGS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "pre", "div", "section", "article", "dd", "dt", "figcaption", "caption"}
+)
 _HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
 _DROPPED_TAGS = "script, style, noscript, template"
 

@@ -50,10 +50,7 @@ def read_text(path: Path) -> str:
         raise InputError("{path} does not exist: check the path and try again.", path=path)
     if path.is_dir():
         raise InputError("{path} is a folder: give the path of a manuscript (.txt, .md, .docx, .pdf or .html).", path=path)
-    if path.suffix.lower() == ".docx":
-        text = _read_docx(path)
-    else:
-        text = _decode(path.read_bytes(), path)
+    text = _read_docx(path) if path.suffix.lower() == ".docx" else _decode(path.read_bytes(), path)
     text = _NEWLINES.sub("\n", text)
     if not text.strip():
         raise InputError("{path} is empty: put the manuscript's text in it, or give another file.", path=path)
@@ -61,9 +58,7 @@ def read_text(path: Path) -> str:
 
 
 def _read_docx(path: Path) -> str:
-    from .word import (
-        word_blocks,  # python-docx is heavy to import and only needed for .docx
-    )
+    from .word import word_blocks  # python-docx is heavy to import and only needed for .docx
 
     return "\n".join(block.text for block in word_blocks(path))
 
@@ -141,7 +136,7 @@ def _common(encoding: str) -> frozenset[str]:
     """The common characters of a family, read off the codec's own table: GB2312 levels 1-2
     (B0A1-F7FE) for GB18030, Big5's frequently used characters (A440-C67E) for Big5."""
     if encoding == "gb18030":
-        leads, trails = range(0xB0, 0xF8), range(0xA1, 0xFF)
+        leads, trails = range(0xB0, 0xF8), [*range(0xA1, 0xFF)]
     else:
         leads, trails = range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
     chars = set()
@@ -155,9 +150,7 @@ def _common(encoding: str) -> frozenset[str]:
 
 
 def _detect(data: bytes, path: Path) -> str:
-    from charset_normalizer import (
-        from_bytes,  # only for files that are neither UTF nor Chinese legacy
-    )
+    from charset_normalizer import from_bytes  # only for files that are neither UTF nor Chinese legacy
 
     best = from_bytes(data).best()
     if best is None:

@@ -86,7 +86,9 @@ def _within_size(path: Path) -> None:
     if size > TEXT_BYTES_MAX:
         raise InputError(
             "{path} is {mb} MB, far more than any speech (a three-hour report is about 150 KB of text): "
-                "check that it is the right file, or split it into the speeches it holds.", path=path, mb=size // (1024 * 1024)
+            "check that it is the right file, or split it into the speeches it holds.",
+            path=path,
+            mb=size // (1024 * 1024),
         )
 
 
@@ -110,7 +112,9 @@ def _checked(script: Script, path: Path, appendix: bool) -> Script:
     if not _CHINESE.search(spoken):
         raise InputError(
             "{path} holds no Chinese speech after cleaning ({count} lines or fragments were removed as adverts or page furniture): "
-                "check the file, or write a script with `speechcast outline`.", path=path, count=len(script.removed)
+            "check the file, or write a script with `speechcast outline`.",
+            path=path,
+            count=len(script.removed),
         )
     return with_appendices(script) if appendix else script
 

@@ -9,7 +9,7 @@ ones. Each rule replaces its digits with Chinese, so a later rule never sees the
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 VERSION = "1"
 """Bump when any rule changes how a text is read: part of the espeak engine's cache key."""

@@ -88,12 +88,7 @@ def _roll_call(text: str) -> bool:
 def _bare_address(text: str) -> bool:
     """An address line that lost its colon (各位友邦的元首與貴賓、各國駐台使節及代表): it opens with
     a form of address and names the audience, and holds no sentence."""
-    return (
-        len(text) <= _TITLE_MAX
-        and bool(_ADDRESS_OPENING.match(simplified(text)))
-        and bool(_ADDRESS.search(text))
-        and not _SENTENCE_CLOSED.search(text)
-    )
+    return len(text) <= _TITLE_MAX and bool(_ADDRESS_OPENING.match(simplified(text))) and bool(_ADDRESS.search(text)) and not _SENTENCE_CLOSED.search(text)
 
 
 def speaker_of(text: str) -> str:

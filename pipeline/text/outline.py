@@ -34,11 +34,7 @@ def describe(script: Script, chars_per_minute: int = 260) -> str:
     lines.append(f"Salutation:  {script.salutation or '(none)'}")
     if script.source:
         lines.append(f"Source:      {script.source}")
-    lines += [
-        f"Length:      {total} characters, about {_minutes(total, chars_per_minute)} at {chars_per_minute} a minute",
-        "",
-        "Sections:",
-    ]
+    lines += [f"Length:      {total} characters, about {_minutes(total, chars_per_minute)} at {chars_per_minute} a minute", "", "Sections:"]
     rows = [_row(index, section, chars_per_minute) for index, section in enumerate(script.sections)]
     width = max(display_width(label) for label, _ in rows)
     lines += [f"  {label}{' ' * (width - display_width(label))}  {figures}" for label, figures in rows]
@@ -63,9 +59,7 @@ def describe(script: Script, chars_per_minute: int = 260) -> str:
 
 
 def _section_chars(section: Section) -> int:
-    return spoken_chars(section.title if section.kind == "section" else "") + sum(
-        spoken_chars(p) for p in section.paragraphs
-    )
+    return spoken_chars(section.title if section.kind == "section" else "") + sum(spoken_chars(p) for p in section.paragraphs)
 
 
 def _label(index: int, section: Section) -> str:
@@ -78,10 +72,7 @@ def _row(index: int, section: Section, chars_per_minute: int) -> tuple[str, str]
     sentences = sum(len(split_sentences(p)) for p in section.paragraphs)
     chars = _section_chars(section)
     marker = "  [recovered]" if section.note.startswith("recovered") else ""
-    figures = (
-        f"{len(section.paragraphs):>3} paragraphs {sentences:>4} sentences "
-        f"{chars:>6} chars  {_minutes(chars, chars_per_minute):>8}{marker}"
-    )
+    figures = f"{len(section.paragraphs):>3} paragraphs {sentences:>4} sentences {chars:>6} chars  {_minutes(chars, chars_per_minute):>8}{marker}"
     return _label(index, section), figures
 
 

@@ -59,9 +59,7 @@ def pdf_blocks(path: Path) -> tuple[list[Block], list[RemovedLine]]:
     _check_streams(path)
     lines, heights = _read(path)
     if not any(line.text.strip() for line in lines):
-        raise InputError(
-            "{path} has no text layer (it is a scan or a picture): run it through OCR, or copy its text into a .txt file.", path=path
-        )
+        raise InputError("{path} has no text layer (it is a scan or a picture): run it through OCR, or copy its text into a .txt file.", path=path)
     own = in_own_script([line.text for line in lines])
     lines = [dataclasses.replace(line, text=text) for line, text in zip(lines, own)]
     running = _running(lines, heights)
@@ -101,7 +99,9 @@ def _check_streams(path: Path) -> None:
         if size > STREAM_MAX or total > STREAMS_MAX:
             raise InputError(
                 "{path} holds compressed streams that unpack to more than {mb} MB, far more than a manuscript holds (a damaged or hostile file): "
-                    "open it and print it to PDF again, or copy its text into a .txt file.", path=path, mb=max(size, total) // (1024 * 1024)
+                "open it and print it to PDF again, or copy its text into a .txt file.",
+                path=path,
+                mb=max(size, total) // (1024 * 1024),
             )
 
 
@@ -128,7 +128,9 @@ def _read(path: Path) -> tuple[list[_Line], dict[int, float]]:
     except (PDFSyntaxError, PdfminerException, ValueError, KeyError, TypeError) as exc:
         if any(isinstance(a, (PDFPasswordIncorrect, PDFEncryptionError)) for a in exc.args):
             raise InputError("{path} is encrypted: open it, save or print it without a password, and try again.", path=path) from exc
-        raise InputError("{path} is not a PDF we can read ({exc}): open it and save it again as PDF, or copy its text into a .txt file.", path=path, exc=exc) from exc
+        raise InputError(
+            "{path} is not a PDF we can read ({exc}): open it and save it again as PDF, or copy its text into a .txt file.", path=path, exc=exc
+        ) from exc
     return lines, heights
 
 
@@ -186,8 +188,7 @@ def _paragraphs(body: list[tuple[int, _Line]]) -> list[Block]:
 def _wraps(previous: _Line, line: _Line, right: float) -> bool:
     """Whether heading line `line` is the rest of heading line `previous`: straight below it, on the
     same page, after a line that ran to the margin."""
-    return (line.page == previous.page and 0 < line.top - previous.top <= previous.size * _GAP * 1.5
-            and right - previous.x1 < previous.size * _SHORT)
+    return line.page == previous.page and 0 < line.top - previous.top <= previous.size * _GAP * 1.5 and right - previous.x1 < previous.size * _SHORT
 
 
 def _continues(previous: _Line, line: _Line, left: float, right: float, spacing: float, size: float) -> bool:

@@ -56,11 +56,7 @@ def to_markdown(script: Script) -> str:
     for appendix in script.appendices:
         body = "\n\n".join([f"## {appendix.title}", *appendix.paragraphs]).replace("--", "—")
         blocks.append(f"<!-- {_APPENDIX}\n\n{body}\n\n-->")
-    blocks += [
-        _comment(f"removed, line {r.line}, {r.reason.code} ({r.reason.text}):", r.text)
-        for r in script.removed
-        if r.kind != "appendix"
-    ]
+    blocks += [_comment(f"removed, line {r.line}, {r.reason.code} ({r.reason.text}):", r.text) for r in script.removed if r.kind != "appendix"]
     blocks += [_comment(f"unsure, line {r.line}, {r.reason.code} (kept and spoken; delete it above if it is not the speech):", r.text) for r in script.unsure]
     return "\n\n".join(blocks) + "\n"
 

@@ -217,7 +217,7 @@ def _word_cut(text: str, limit: int, floor: int) -> int:
 
 
 @cache
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba():
     """jieba takes about a second to load its dictionary: only text with no punctuation needs it."""
     import jieba
 

@@ -14,8 +14,8 @@ from ..model import Reason, RemovedLine, Script, Section
 from .apparatus import CLOSING_END
 from .clean import Cleaned
 from .evidence import fitted
-from .headings import Build, Heading, Item, Para, accept_headings, plain_headings, split_headings, weigh_headings, weighed
 from .hanzi import simplified
+from .headings import Build, Heading, Item, Para, accept_headings, plain_headings, split_headings, weigh_headings, weighed
 from .markers import CIRCLED_RANK, CIRCLED_ZERO, CLOSING_RANK, FIRST_DIGIT_RANK, TRAILING, to_chinese
 from .opening import TitleBlock, take_salutation, take_signature, take_title
 from .wrapping import join_continued, rejoin_wrapped
@@ -37,8 +37,7 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
     _report_empty_sections(build, cleaned)
     if joined:
         build.warnings.append(
-            f"{joined} line breaks inside sentences were joined: the copy looks hard-wrapped (as from a PDF); "
-            "check the paragraphs with `speechcast outline`"
+            f"{joined} line breaks inside sentences were joined: the copy looks hard-wrapped (as from a PDF); check the paragraphs with `speechcast outline`"
         )
     share = _removed_share(cleaned)
     if share > REMOVED_SHARE_WARNING:
@@ -158,11 +157,7 @@ def _recover(build: Build, heading: Heading, number: int) -> str:
     recovered = Heading(heading.rank, number, title, para.line, heading.prefix, heading.suffix)
     recovered.note = f"recovered: line {para.line} held {sentence} with no {marker} and no line break before it"
     before, after = para.text[:begin].strip(), para.text[finish:].strip()
-    build.items[at : at + 1] = [
-        *([Para(before, para.line)] if before else []),
-        recovered,
-        *([Para(after, para.line)] if after else []),
-    ]
+    build.items[at : at + 1] = [*([Para(before, para.line)] if before else []), recovered, *([Para(after, para.line)] if after else [])]
     return f"; recovered {title} from line {para.line}: check it"
 
 

@@ -51,7 +51,9 @@ def _mhtml_page(path: Path) -> str:
         if part.get_content_type() == "text/html":
             # Browsers write the page's bytes as they were, often with no charset on the part: its
             # own <meta charset> says how to read them.
-            return page_text(part.get_payload(decode=True), path)
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return page_text(payload, path)
     raise InputError("{path} holds no web page: save the page again as .html (or .mhtml) and try again.", path=path)
 
 

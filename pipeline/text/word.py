@@ -44,7 +44,8 @@ def converted(path: Path, folder: Path) -> Path:
     if office is None:
         raise InputError(
             "{path} is an old Word or WPS document: "
-                "open it in Word or WPS and save it as .docx (or install LibreOffice, which speechcast then uses to convert it), and try again.", path=path
+            "open it in Word or WPS and save it as .docx (or install LibreOffice, which speechcast then uses to convert it), and try again.",
+            path=path,
         )
     done = subprocess.run([office, "--headless", "--convert-to", "docx", "--outdir", str(folder), str(path)],
                           capture_output=True, text=True, timeout=180)  # fmt: skip
@@ -73,7 +74,9 @@ def _check_unpacked_size(path: Path) -> None:
     if total > UNPACKED_MAX or swollen:
         raise InputError(
             "{path} unpacks to {mb} MB, far more than a manuscript holds (a damaged or hostile file): "
-                "open it in Word and save it again, or copy its text into a .txt file.", path=path, mb=total // (1024 * 1024)
+            "open it in Word and save it again, or copy its text into a .txt file.",
+            path=path,
+            mb=total // (1024 * 1024),
         )
 
 
@@ -237,7 +240,21 @@ def _chinese(n: int, digits: str) -> str:
 
 def _roman(n: int) -> str:
     out = ""
-    for value, mark in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+    for value, mark in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         while n >= value:
             out, n = out + mark, n - value
     return out

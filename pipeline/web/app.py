@@ -259,7 +259,7 @@ def create_app(config: ServeSettings) -> Guard:
         Route("/files/{path:path}", library_file), Route("/zip/{key:path}", library_zip),
     ]  # fmt: skip
     handlers = {_Problem: _problem, SpeechcastError: _speechcast_error, 404: _not_found_handler, 405: _not_found_handler}
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)  # type: ignore[arg-type]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     return Guard(app, port=config.port, token=config.token, max_upload=config.max_upload)
 
 
@@ -326,11 +326,11 @@ def _orders(body: dict[str, Any], source: Path, script: Script, owner: str | Non
     return [Order(source, script, name, engine, rate, settings, owner) for name in dict.fromkeys(names)]
 
 
-def _preview(script: Script, name: str, rate: str | None, cache: Path | None):  # type: ignore[no-untyped-def]
+def _preview(script: Script, name: str, rate: str | None, cache: Path | None):
     """The first sentence of the speech in one voice, through the chunk cache (a render reuses it)."""
     from .. import aio
     from ..paths import cache_dir
-    from ..render import chunk_for, choose_voice
+    from ..render import choose_voice, chunk_for
     from ..speech.cache import ChunkCache
     from ..speech.synthesize import plan
 
@@ -376,6 +376,7 @@ async def _problem(_request: Request, exc: Exception) -> Response:
 
 
 async def _speechcast_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SpeechcastError)
     status = 400 if isinstance(exc, (InputError, SettingsError)) else 503
     return problem_response(status, exc.message)
 

@@ -120,7 +120,7 @@ def _cookies(headers: dict[str, str]) -> dict[str, str]:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(headers.get("cookie", ""))
-    except Exception:  # noqa: BLE001 - a malformed cookie header is as good as none
+    except Exception:
         return {}
     return {k: m.value for k, m in jar.items()}
 

@@ -29,8 +29,10 @@ READ_MEMORY = 2 * 1024**3
 def script_markdown(source: Path, shown: str, keep: Kept, drop: Kept, seconds: float) -> str:
     """The editable script of the manuscript at `source`, read in a child process. InputError (naming
     the file as `shown`) when it cannot be read, runs past `seconds`, or past the memory ceiling."""
-    context = multiprocessing.get_context("spawn" if sys.platform == "win32" else "forkserver")
-    if sys.platform != "win32":  # the fork server loads the readers once; each read forks from it ready
+    if sys.platform == "win32":
+        context = multiprocessing.get_context("spawn")
+    else:  # the fork server loads the readers once; each read forks from it ready
+        context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pipeline.text.manuscript", "pipeline.text.scriptmd"])
     receiving, sending = context.Pipe(duplex=False)
     child = context.Process(target=_read, args=(str(source), keep, drop, sending), daemon=True)
@@ -61,10 +63,7 @@ def _too_big(path: str) -> Message:
 
 def _named(message: Message, source: Path, shown: str) -> Message:
     """The message with the upload's place on disk replaced by the name its sender knows it by."""
-    fields = {
-        k: _named(v, source, shown) if isinstance(v, Message) else shown if str(v) == str(source) else v
-        for k, v in message.fields.items()
-    }
+    fields = {k: _named(v, source, shown) if isinstance(v, Message) else shown if str(v) == str(source) else v for k, v in message.fields.items()}
     return Message(message.template, **fields)
 
 
@@ -82,7 +81,7 @@ def _read(source: str, keep: Kept, drop: Kept, sending: Connection) -> None:
         sending.send(("error", err.message))
     except MemoryError:
         sending.send(("error", _too_big(source)))
-    except Exception as exc:  # noqa: BLE001  (a reader's own failure on a strange file: said, never a dead child)
+    except Exception as exc:
         sending.send(("error", Message("{path} could not be read ({error}): save it again, or copy its text into a .txt file.",
                                        path=source, error=type(exc).__name__)))  # fmt: skip
     finally:

@@ -182,7 +182,7 @@ class Renders:
             outcome = ("cancelled", err.message)
         except SpeechcastError as err:
             outcome = ("failed", err.message)
-        except Exception as err:  # noqa: BLE001 - one failed render must not stop the app
+        except Exception as err:
             log.exception("render %s failed", job.id)
             outcome = ("failed", Message("The render failed unexpectedly ({err}): try again, and report it if it recurs.", err=err))
         with self._lock:

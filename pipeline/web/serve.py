@@ -53,7 +53,7 @@ def _lan_address() -> str:
 
 
 def url_for(host: str, port: int, token: str | None) -> str:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - what a browser here opens
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
@@ -84,7 +84,7 @@ def _protocol() -> type:
                     self.conn.send(h11.ConnectionClosed())
                 self.transport.close()
 
-        def connection_made(self, transport):  # type: ignore[no-untyped-def]
+        def connection_made(self, transport):
             super().connection_made(transport)
             self._arm()
 
@@ -121,7 +121,7 @@ def serve(host: str, port: int, out_root: Path, *, cache: Path | None, max_uploa
     url = url_for(host, actual, token)
     announce(f"speechcast is serving {out_root}/ at {url}")
     if token:
-        lan = url_for(_lan_address() if host in ("0.0.0.0", "::") else host, actual, token)  # noqa: S104
+        lan = url_for(_lan_address() if host in ("0.0.0.0", "::") else host, actual, token)
         announce(f"On the network: {lan} — anyone who has this address (with its token) can use it; Ctrl-C stops it.")
         files = lan.split("?", 1)[0] + f"t/{token}/files/"
         announce(f"Podcast feed for phones: `speechcast feed {out_root} --base-url {files}`, then subscribe to {files}feed.xml")

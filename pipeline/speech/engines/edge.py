@@ -68,12 +68,7 @@ class _Truncated(Exception):
     """The service ended an answer early without saying so."""
 
 
-_RETRYABLE = (
-    aiohttp.ClientError,
-    edge_tts.exceptions.EdgeTTSException,
-    asyncio.TimeoutError,
-    _Truncated,
-)
+_RETRYABLE = (aiohttp.ClientError, edge_tts.exceptions.EdgeTTSException, asyncio.TimeoutError, _Truncated)
 
 
 def _reason(exc: BaseException) -> str:
@@ -179,15 +174,20 @@ class EdgeEngine(Engine):
             except aiohttp.ClientResponseError as exc:
                 if exc.status not in _RETRY_STATUSES:
                     raise EngineError(
-                        "The Edge service at {wss_url} answered HTTP {status}: check {variable}.", wss_url=service.wss_url, status=exc.status, variable=URL_VARIABLE
+                        "The Edge service at {wss_url} answered HTTP {status}: check {variable}.",
+                        wss_url=service.wss_url,
+                        status=exc.status,
+                        variable=URL_VARIABLE,
                     ) from exc
                 reason = _reason(exc)
             except _RETRYABLE as exc:
                 reason = _reason(exc)
             log.info("Edge attempt %d of %d failed: %s", attempt + 1, attempts, reason)
         raise EngineError(
-            "Edge gave up after {attempts} attempt{plural} ({reason}): "
-                "check the network and try again later, or use --engine espeak.", attempts=attempts, plural="s" * (attempts != 1), reason=reason
+            "Edge gave up after {attempts} attempt{plural} ({reason}): check the network and try again later, or use --engine espeak.",
+            attempts=attempts,
+            plural="s" * (attempts != 1),
+            reason=reason,
         )
 
     async def _request(self, text: str, voice: VoiceSettings, service: Service) -> tuple[Speech, list[Word]]:
@@ -227,16 +227,9 @@ class EdgeEngine(Engine):
             with service.in_use():
                 found = await asyncio.wait_for(edge_tts.list_voices(), timeout)
         except (*_RETRYABLE, ValueError) as exc:
-            raise EngineError(
-                "The Edge voice list could not be fetched ({reason}): use the built-in list offline.", reason=_reason(exc)
-            ) from exc
+            raise EngineError("The Edge voice list could not be fetched ({reason}): use the built-in list offline.", reason=_reason(exc)) from exc
         return [
-            VoiceInfo(
-                v["ShortName"],
-                v["Locale"],
-                v.get("Gender", ""),
-                "、".join(v["VoiceTag"]["VoicePersonalities"] + v["VoiceTag"]["ContentCategories"]),
-            )
+            VoiceInfo(v["ShortName"], v["Locale"], v.get("Gender", ""), "、".join(v["VoiceTag"]["VoicePersonalities"] + v["VoiceTag"]["ContentCategories"]))
             for v in found
         ]
 
@@ -247,5 +240,3 @@ class EdgeEngine(Engine):
         except Exception:  # a probe answers yes or no, whatever went wrong
             return False
         return True
-
-
