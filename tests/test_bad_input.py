@@ -119,6 +119,7 @@ def five_megabytes() -> tuple[str, int]:
     return "\n".join(lines) + "\n", sentences
 
 
+@pytest.mark.slow
 def test_a_five_megabyte_file_is_outlined_and_planned_quickly(cli, tmp_path: Path) -> None:
     """Rendering it would make days of audio, which is allowed; outline and --dry-run answer in seconds."""
     text, sentences = five_megabytes()
@@ -139,6 +140,7 @@ def test_a_five_megabyte_file_is_outlined_and_planned_quickly(cli, tmp_path: Pat
     assert outlined < 15 and planning < 30, (outlined, planning)
 
 
+@pytest.mark.slow
 def test_a_twenty_thousand_character_paragraph_without_punctuation(cli, tmp_path: Path) -> None:
     words = ["我们", "坚持", "人民", "中心", "发展", "思想", "推动", "高质量", "取得", "新成效", "各级", "干部", "以身作则"]
     paragraph = "".join(words[(i * 7) % len(words)] for i in range(20_000))[:20_000]
@@ -179,6 +181,7 @@ def test_ssml_lookalikes_are_spoken_as_text(edge_service: EdgeService, tmp_path:
     assert [(r["text"], r["reason"]) for r in manifest["source"]["removed"]] == [("<speak>", "html-tag"), ("</speak>", "html-tag")]
 
 
+@pytest.mark.slow
 def test_unsafe_section_titles_make_safe_file_names_inside_the_folder(cli, tmp_path: Path) -> None:
     long_title = "二、" + "关于加强和改进机关作风建设" * 16
     assert len(long_title) >= 200
@@ -209,6 +212,7 @@ def test_unsafe_section_titles_make_safe_file_names_inside_the_folder(cli, tmp_p
 # ---------------------------------------------------------------------------- where it goes
 
 
+@pytest.mark.slow
 def test_an_output_folder_that_cannot_be_created(cli, tmp_path: Path) -> None:
     write(tmp_path, "speech.txt", SPEECH)
     write(tmp_path, "blocker", "a file where a folder should be")
@@ -240,6 +244,7 @@ def small_disk(folder: Path, size: int) -> Iterator[object]:
         subprocess.run(["umount", str(folder)], check=True)
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_reported_plainly_and_leaves_nothing_half_written(cli, tmp_path: Path, make_speech) -> None:
     path = make_speech(sections=2, paragraphs=2, sentences=3)
     filled = cli.run("render", path, "-e", "espeak", "--pace", PACE, "-o", "roomy")  # the cache is filled here

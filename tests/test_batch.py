@@ -7,7 +7,11 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import Cli, speech_text
+
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 
 
 def test_a_batch_with_one_unreadable_manuscript(cli, tmp_path: Path) -> None:

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 CASES = {"offline", "scale", "edge", "stitch", "startup", "batch", "encode"}
 

@@ -36,6 +36,7 @@ def test_usage_errors_exit_2_with_a_hint(cli, args: list[str], complaint: str) -
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
+@pytest.mark.slow
 def test_offline_render_reports_what_it_did_and_reuses_the_cache(cli, make_speech) -> None:
     path = make_speech()
     first = cli.run("render", path, "--pace", PACE)
@@ -55,6 +56,7 @@ def test_offline_render_reports_what_it_did_and_reuses_the_cache(cli, make_speec
     assert slower.stderr == "" and "(17 chunks: 17 from cache, 0 synthesized)" in slower.stdout
 
 
+@pytest.mark.slow
 def test_an_outline_script_is_written_whole_and_renders(cli, make_speech, tmp_path: Path) -> None:
     path = make_speech()
     done = cli.run("outline", path, "-o", "script.md")
@@ -70,6 +72,7 @@ def test_an_outline_script_is_written_whole_and_renders(cli, make_speech, tmp_pa
     assert rendered.returncode == 0 and (tmp_path / "output" / "script" / "offline-female" / "manifest.json").is_file()
 
 
+@pytest.mark.slow
 def test_an_outline_written_over_a_link_a_private_file_or_a_device_leaves_each_as_it_was(cli, make_speech, tmp_path: Path) -> None:
     import os
     import stat
@@ -93,6 +96,7 @@ def test_an_outline_written_over_a_link_a_private_file_or_a_device_leaves_each_a
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.slow
 def test_edge_patience_comes_from_the_environment(edge_service: EdgeService, cli, make_speech, monkeypatch) -> None:
     path = make_speech(sections=1, paragraphs=1, sentences=1)
     edge_service.fail_text("同志们", "stall")  # the request it shares with the title, then its own
@@ -137,6 +141,7 @@ def test_ctrl_c_while_the_command_loads_ends_in_one_line() -> None:
     assert (done.returncode, done.stderr, done.stdout) == (130, "speechcast: interrupted.\n", "")
 
 
+@pytest.mark.slow
 def test_an_unchanged_render_is_up_to_date_even_where_edge_cannot_be_reached(edge_service: EdgeService, cli, make_speech, monkeypatch) -> None:
     path = make_speech(sections=1, paragraphs=1, sentences=2)
     first = cli.run("render", path, "--pace", PACE)
@@ -151,6 +156,7 @@ def test_an_unchanged_render_is_up_to_date_even_where_edge_cannot_be_reached(edg
     assert "could not be reached" in changed.stderr and "with espeak voice 'offline-female'" in changed.stdout
 
 
+@pytest.mark.slow
 def test_an_unchanged_manuscript_is_up_to_date_without_being_read_again(cli, tmp_path: Path) -> None:
     """Same bytes, same options: the manifest's input key says so, and the front end never loads."""
     from frontend_util import corpus_file

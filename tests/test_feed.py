@@ -7,7 +7,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import feedparser
+import pytest
 from conftest import speech_text
+
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 
 BASE = "http://127.0.0.1:8000/podcast/"
 

@@ -20,6 +20,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import frontend  # noqa: E402  (bench/frontend.py, the scorer the benchmarks report)
 
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 #: The totals of each half as bench/frontend.py measured them when they were set (docs/benchmarks.md),
 #: for the text readings (as given, GB18030, junk injected) and the page readings (saved as a web page,
 #: printed from it to PDF). The validation half is only ever scored; its floors say where

@@ -101,6 +101,7 @@ def _run_alone(args: list[str], cwd: Path) -> tuple[int, str, str, float, float]
     return code, out, err, seconds, peak
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", list(REFUSED))
 def test_a_hostile_manuscript_is_refused_in_one_sentence_quickly_and_in_little_memory(attack: str, tmp_path: Path) -> None:
     make, words = REFUSED[attack]

@@ -15,6 +15,9 @@ from mutagen.mp4 import MP4
 from pipeline import choose_voice, render
 from pipeline.settings import RenderSettings
 
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 SEED = Path(__file__).resolve().parent / "corpus" / "000_f942a4ce7236a7e5.txt"
 AAC_FRAME = 1024
 

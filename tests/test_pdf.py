@@ -18,6 +18,9 @@ from frontend_util import spoken_text as spoken
 from pipeline import SpeechcastError, load_script
 from pipeline.text.pdf import normalize
 
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 CHROMIUM = "/usr/bin/chromium"
 CORPUS = Path(__file__).resolve().parent / "corpus"
 PRINTED = ["103_rural-revitalization-opinions-2018.txt", "301_tsai-2016-inaugural.txt", "303_cpc-20th-congress-report.txt",

@@ -16,6 +16,9 @@ from pipeline.errors import OutputError
 from pipeline.publish import player
 from pipeline.publish.staging import atomic_write_text
 
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 SHOTS = Path(os.environ["SPEECHCAST_TEST_SHOTS"]) / "player"  # sealed by conftest: never the repository's output/
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}

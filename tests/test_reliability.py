@@ -32,6 +32,9 @@ from pipeline.text.load import read_text
 from pipeline.text.manuscript import load_script
 from pipeline.text.split import normalise, split_script
 
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 PACE = "0.2"
 """Short pauses: short audio, quick tests."""
 INTERRUPTED = "speechcast: interrupted: finished chunks are cached; run the same command again to continue."

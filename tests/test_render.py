@@ -16,6 +16,9 @@ from media_util import chapters, ebur128, pcm
 from pipeline.render import choose_voice, render
 from pipeline.settings import Pauses, RenderSettings
 
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "corpus"
 SEED = CORPUS / "000_f942a4ce7236a7e5.txt"

@@ -13,7 +13,11 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from serve_util import SEED, Server, page_answers
+
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 
 SEED_SECTIONS = ["一、增强宗旨意识", "二、坚决廉洁从政", "三、提高个人修养", "四、狠抓作风建设"]
 

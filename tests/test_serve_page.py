@@ -14,6 +14,9 @@ from playwright.sync_api import Browser, Page
 from serve_util import SEED, Server
 from test_serve import SEED_SECTIONS
 
+# Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 SHOTS = Path(os.environ["SPEECHCAST_TEST_SHOTS"]) / "serve"  # sealed by conftest: never the repository's output/
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}

@@ -140,6 +140,7 @@ def site(tmp_path: Path) -> Iterator[str]:
     server.server_close()
 
 
+@pytest.mark.slow
 def test_a_link_reads_exactly_like_the_page_saved_as_a_file(site: str, cli, tmp_path: Path) -> None:
     from_file = cli.run("outline", str(PAGE))
     from_link = cli.run("outline", f"{site}/moved")  # through a redirect
@@ -148,6 +149,7 @@ def test_a_link_reads_exactly_like_the_page_saved_as_a_file(site: str, cli, tmp_
     assert strip(from_link.stdout) == strip(from_file.stdout)
 
 
+@pytest.mark.slow
 def test_a_rendered_link_records_its_address(site: str, cli, tmp_path: Path) -> None:
     done = cli.run("render", f"{site}/speech.txt", "--engine", "espeak", "--pace", "0.2", "-o", "out")
     assert done.returncode == 0, done.stderr
@@ -170,12 +172,14 @@ def test_a_link_that_fails_says_why_in_one_sentence(site: str, cli, tmp_path: Pa
     assert not (downloads.exists() and any(downloads.iterdir())), "a failed fetch left a file behind"
 
 
+@pytest.mark.slow
 def test_a_link_that_times_out(site: str, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPEECHCAST_FETCH_TIMEOUT", "1")
     line = cli.error("outline", f"{site}/slow")
     assert "did not answer within 1 s" in line
 
 
+@pytest.mark.slow
 def test_a_link_that_trickles_or_breaks_off_says_so(site: str, cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each read answers within the timeout but the whole never comes: the fetch has a deadline. A
     body shorter than its Content-Length is a broken download, not a manuscript."""

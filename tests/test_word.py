@@ -136,6 +136,7 @@ def test_an_old_word_file_without_libreoffice_says_how_to_save_it(tmp_path: Path
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_docx_that_would_unpack_to_hundreds_of_megabytes_is_refused_before_parsing(tmp_path: Path, cli) -> None:
     """A decompression bomb: a real .docx whose document part is a few MB of zeros packed to kilobytes.
     Refused from the zip's directory alone, in one sentence, quickly and without the memory."""
