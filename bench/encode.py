@@ -28,7 +28,7 @@ SEED = ROOT / "tests" / "corpus" / "000_f942a4ce7236a7e5.txt"
 
 
 def speech(work: Path, minutes: float) -> tuple[np.ndarray, int]:
-    from pipeline import choose_voice, render
+    from pipeline.render import choose_voice, render
     from pipeline.speech.engines import Speech
     from pipeline.speech.pcm import decode_samples
 

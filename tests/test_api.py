@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -20,13 +21,22 @@ def test_import_pipeline_loads_no_stage() -> None:
     assert out.strip() == "[]"
 
 
-def test_render_is_the_library_call_even_after_its_module_loads() -> None:
-    from pipeline.render import render as function  # loads pipeline/render.py
+def test_the_render_call_lives_in_its_module_and_the_package_example_runs(tmp_path) -> None:
+    import pipeline.render
 
-    assert pipeline.render is function
-    from pipeline import render
-
-    assert render is function and callable(render)
+    assert callable(pipeline.render.render) and "render" not in pipeline.__all__
+    doc = pipeline.__doc__ or ""
+    example = "\n".join(line.strip() for line in doc.split("::", 1)[1].split("\n\n")[1].splitlines())
+    speech = tmp_path / "speech.txt"
+    speech.write_text("在全县工作会议上的讲话\n\n同志们：\n\n今天我们开会。\n\n谢谢大家！\n", encoding="utf-8")
+    found: dict[str, object] = {}
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        exec(example.replace('choose_voice("xiaoxiao")', 'choose_voice("offline-female", "espeak")'), found)
+    finally:
+        os.chdir(cwd)
+    assert found["script"].title == "在全县工作会议上的讲话" and (tmp_path / found["result"].out_dir).is_dir()  # type: ignore[attr-defined]
 
 
 def test_every_public_name_resolves() -> None:

@@ -1,4 +1,4 @@
-"""Issue 5: every kind of bad input either renders correctly or is refused in one plain sentence
+"""Every kind of bad input either renders correctly or is refused in one plain sentence
 (exit code ≠ 0, one line on stderr starting "speechcast: ", no traceback). The messages asserted
 here are what a user sees; the command runs in a subprocess from the test's folder."""
 

@@ -12,7 +12,7 @@ from media_util import chapters, listing, pcm, png
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from pipeline import choose_voice, render
+from pipeline.render import choose_voice, render
 from pipeline.settings import RenderSettings
 
 # Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.

@@ -1,4 +1,4 @@
-"""Issue 5: a render survives a flaky service, an interrupted render resumes where it stopped,
+"""A render survives a flaky service, an interrupted render resumes where it stopped,
 renders running at once keep to their own files, and no character of a manuscript goes unaccounted.
 The Edge path runs against the stand-in service; the command runs as a user runs it, in a
 subprocess that the tests kill and interrupt."""

@@ -2,7 +2,7 @@
 
     python -m pipeline.sound.mp3encode RATE KBPS QUALITY OUTPUT
 
-Run by export.Mp3Writer. OUTPUT starts with `info_size` zero bytes where the writer puts the Info
+Run by publish.mp3.Mp3Writer. OUTPUT starts with `info_size` zero bytes where the writer puts the Info
 frame once it knows the totals. A process of its own because LAME (through lameenc) holds the GIL
 while it encodes, which would stall the render's other threads; and not ffmpeg, whose threads hand
 every 24 ms frame to each other: for the same LAME encode it burnt about twice the CPU, most of a
