@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from .errors import InputError as SpeechcastInputError
 from .errors import SettingsError, SpeechcastError
+
+if TYPE_CHECKING:
+    from .batch import Request
+    from .progress import BatchProgress
+    from .render import RenderResult
+    from .settings import Pauses
+    from .speech.synthesize import Progress
 
 app = typer.Typer(
     add_completion=False,
@@ -32,7 +40,7 @@ def _said(err: SpeechcastError) -> str:
     return err.say(user_language())
 
 
-def _pauses(pairs: list[str], pace: float):
+def _pauses(pairs: list[str], pace: float) -> Pauses:
     import dataclasses
 
     from .settings import PAUSE_MAX_MS, Pauses
@@ -75,105 +83,76 @@ def render(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
 ) -> None:
     """Render each MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
-    from .render import choose_voice, render, unchanged, up_to_date
+    from .batch import Request, expand, render_one
     from .settings import RenderSettings
 
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars,
                               formats=RenderSettings.formats_named(format_), cover=cover)  # fmt: skip
-
-    def one(manuscript: str, progress=None) -> list:
-        """Every voice of one manuscript, one after another: the engine's bound holds across files too.
-        `progress` is the batch's view of this manuscript (None: a bar of its own on a terminal)."""
-        done_list: list = []
-        path, link = _source(manuscript, cache_dir)
-        read: list = []
-
-        def script():  # read once, and only when some voice is not up to date
-            if not read:
-                read.append(_load(path, link, appendix))
-                if not quiet:
-                    for warning in read[0].warnings:  # what outline would flag: a render should not hide it
-                        _err(f"warning: {warning}")
-            return read[0]
-
-        for name in dict.fromkeys(voice):
-            if not dry_run:
-                # An unchanged render needs no engine: confirmed before any probe, it stays the answer
-                # offline too; unchanged bytes need not even be read again.
-                unasked = choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume, probe=False)
-                done = unchanged(path, unasked, settings=settings, out_root=out, player=not no_player, appendix=appendix) or up_to_date(
-                    path, unasked, script=script(), settings=settings, out_root=out, player=not no_player
-                )
-                if done is not None:
-                    if not quiet:
-                        _report(done)
-                    done_list.append(done)
-                    continue
-            chosen = choose_voice(name, engine, rate=rate, pitch=pitch, volume=volume)
-            for warning in chosen.warnings:
-                _err(f"warning: {warning}")
-            if dry_run:
-                _dry_run(script(), chosen, settings)
-                continue
-            result = render(
-                path,
-                chosen,
-                script=script(),
-                settings=settings,
-                out_root=out,
-                cache=cache_dir,
-                progress=None if quiet else progress or _progress(),
-                player=not no_player,
-                appendix=appendix,
-            )
-            if not quiet:
-                _report(result)
-            if result.replaced:  # files a person asked for before never vanish without a word
-                _err(f"notice: {result.replaced}")
-            done_list.append(result)
-        return done_list
-
-    sources = _expand(manuscripts)
-    if len(sources) == 1:
-        one(sources[0])
+    request = Request(tuple(voice), engine, rate, pitch, volume, settings, out, cache_dir, not no_player, appendix)
+    sources = expand(manuscripts)
+    if dry_run:
+        _dry_run(sources, request, quiet)
+    elif len(sources) == 1:
+        render_one(sources[0], request, _Terminal(quiet))
     else:
-        _batch(sources, one, quiet)
+        _batch(sources, request, quiet)
 
 
-def _expand(arguments: list[str]) -> list[str]:
-    """The manuscripts named: a folder stands for the readable manuscripts in it, in name order."""
-    found: list[str] = []
-    for given in arguments:
-        folder = Path(given)
-        if given.lower().startswith(("http://", "https://")) or not folder.is_dir():
-            found.append(given)
-            continue
-        from .text.manuscript import READABLE
+class _Terminal:
+    """What a render says as it goes, on the terminal: warnings and results unless -q, a notice of
+    what a render replaced always; a synthesis bar of its own, or the batch's view."""
 
-        inside = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READABLE and not p.name.startswith("."))
-        if not inside:
-            raise SpeechcastInputError("{folder} holds no manuscript (.txt, .md, .docx, .pdf or .html): give files, or another folder.", folder=folder)
-        found += [str(p) for p in inside]
-    return list(dict.fromkeys(found))
+    def __init__(self, quiet: bool, view: BatchProgress | None = None) -> None:
+        self.quiet, self.view = quiet, view
+
+    def warning(self, text: str) -> None:
+        if not self.quiet:
+            _err(f"warning: {text}")
+
+    def notice(self, text: str) -> None:
+        _err(f"notice: {text}")
+
+    def finished(self, result: RenderResult) -> None:
+        if not self.quiet and self.view is None:
+            _report(result)
+
+    def progress(self, manuscript: str) -> Progress | None:
+        if self.quiet:
+            return None
+        if self.view is not None:
+            return self.view.manuscript(Path(manuscript).name)
+        from .progress import TerminalProgress
+
+        return TerminalProgress.for_terminal()
 
 
-def _batch(sources: list[str], one, quiet: bool) -> None:
+def _batch(sources: list[str], request: Request, quiet: bool) -> None:
     """Each manuscript in turn; one that fails is named with its reason and the rest go on. A table
     at the end; the exit code is not 0 when any failed."""
+    from .batch import render_many
     from .progress import BatchProgress
+    from .text.outline import display_width as _width
 
-    rows: list[tuple[str, str, str, str, str]] = []
+    rows: list[tuple[str, ...]] = []
     codes: list[int] = []
     view = None if quiet else BatchProgress.for_terminal(len(sources))
     try:
-        for given in sources:
-            _one_of_batch(given, one, view, rows, codes)
+        for outcome in render_many(sources, request, _Terminal(quiet, view)):
+            if outcome.error is not None:
+                _err(f"{outcome.given}: {_said(outcome.error)}")
+                rows.append((outcome.given, "", "", "", "", f"failed: {_said(outcome.error)}"))
+                codes.append(outcome.error.exit_code)
+            for result in outcome.results:
+                minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
+                status = "up to date" if result.up_to_date else "rendered"
+                # Two manuscripts of one name go to two folders: the folder column says which is which.
+                rows.append(
+                    (outcome.given, _title(result.out_dir), f"{minutes}:{seconds:02d}", f"{result.engine} {result.preset}", f"{result.out_dir}/", status)
+                )
     finally:
         if view is not None:
             view.close()
     if not quiet or codes:
-        from .text.outline import display_width as _width
-
         head = ("file", "title", "duration", "engine", "folder", "status")
         widths = [max(_width(r[k]) for r in [head, *rows]) for k in range(5)]
         for row in [head, *rows]:
@@ -181,20 +160,6 @@ def _batch(sources: list[str], one, quiet: bool) -> None:
         typer.echo(f"{len(sources) - len(codes)} of {len(sources)} manuscripts rendered" + (f"; {len(codes)} failed." if codes else "."))
     if codes:
         raise typer.Exit(max(codes))
-
-
-def _one_of_batch(given: str, one, view, rows: list, codes: list[int]) -> None:
-    """Render one manuscript of a batch and add its rows to the summary; a failure is a row too."""
-    try:
-        for result in one(given, view.manuscript(Path(given).name) if view is not None else None):
-            minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
-            status = "up to date" if result.up_to_date else "rendered"
-            # Two manuscripts of one name go to two folders: the folder column says which is which.
-            rows.append((given, _title(result.out_dir), f"{minutes}:{seconds:02d}", f"{result.engine} {result.preset}", f"{result.out_dir}/", status))
-    except SpeechcastError as err:
-        _err(f"{given}: {_said(err)}")
-        rows.append((given, "", "", "", "", f"failed: {_said(err)}"))
-        codes.append(err.exit_code)
 
 
 def _title(folder: Path) -> str:
@@ -207,45 +172,30 @@ def _title(folder: Path) -> str:
     return found.title if found else ""
 
 
-def _source(manuscript: str, cache_dir: Path | None = None) -> tuple[Path, str]:
-    """(local path, link or "") of a manuscript file or a link, fetched into the downloads folder first."""
-    if not manuscript.lower().startswith(("http://", "https://")):
-        return Path(manuscript), ""
-    from .paths import cache_dir as default_cache_dir
-    from .text.fetch import fetch
+def _dry_run(sources: list[str], request: Request, quiet: bool) -> None:
+    """The chunks each voice would speak and how long it would take; nothing is synthesized."""
+    from .batch import read
+    from .render import choose_voice, chunk_for, estimate_ms
 
-    return fetch(manuscript, (cache_dir or default_cache_dir()) / "downloads"), manuscript
-
-
-def _load(path: Path, link: str, appendix: bool):
-    from .text.manuscript import load_script
-
-    script = load_script(path, appendix=appendix)
-    if link:
-        script.source = link  # the manifest names the link it came from
-    return script
-
-
-def _progress():
-    from .progress import TerminalProgress
-
-    return TerminalProgress.for_terminal()
+    for given in sources:
+        script = read(given, request.appendix, request.cache)
+        for warning in [] if quiet else script.warnings:
+            _err(f"warning: {warning}")
+        for name in dict.fromkeys(request.voices):
+            chosen = choose_voice(name, request.engine, rate=request.rate, pitch=request.pitch, volume=request.volume)
+            for warning in [] if quiet else chosen.warnings:
+                _err(f"warning: {warning}")
+            chunks = chunk_for(script, request.settings, chosen.engine)
+            for c in chunks:
+                typer.echo(f"[{c.section}.{c.paragraph}.{c.sentence}.{c.part}] {c.role:<10} {c.pause_after:<10} {c.text}")
+            minutes, seconds = divmod(round(estimate_ms(chunks, request.settings) / 1000), 60)
+            typer.echo(
+                f"{len(chunks)} chunks for {chosen.engine.id}:{chosen.preset.settings.voice} ({chosen.preset.name}), "
+                f"about {minutes} min {seconds:02d} s of audio. Nothing was synthesized (--dry-run)."
+            )
 
 
-def _dry_run(script, chosen, settings) -> None:
-    from .render import chunk_for, estimate_ms
-
-    chunks = chunk_for(script, settings, chosen.engine)
-    for c in chunks:
-        typer.echo(f"[{c.section}.{c.paragraph}.{c.sentence}.{c.part}] {c.role:<10} {c.pause_after:<10} {c.text}")
-    minutes, seconds = divmod(round(estimate_ms(chunks, settings) / 1000), 60)
-    typer.echo(
-        f"{len(chunks)} chunks for {chosen.engine.id}:{chosen.preset.settings.voice} ({chosen.preset.name}), "
-        f"about {minutes} min {seconds:02d} s of audio. Nothing was synthesized (--dry-run)."
-    )
-
-
-def _report(result) -> None:
+def _report(result: RenderResult) -> None:
     minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
     s = result.synthesis
     if result.up_to_date:
@@ -273,9 +223,10 @@ def outline(
     appendix: bool = typer.Option(False, "--appendix", help="Show the appendices after the speech as sections to be spoken."),
 ) -> None:
     """Show the structure speechcast found (and what it removed); -o writes an editable script."""
+    from .batch import expand, read
     from .text.outline import describe
 
-    sources = _expand(manuscripts)
+    sources = expand(manuscripts)
     if output is not None and len(sources) > 1:
         raise SpeechcastInputError("-o writes the script of one manuscript: give one manuscript with -o.")
     if output is not None:
@@ -287,8 +238,7 @@ def outline(
         if len(sources) > 1:
             typer.echo(f"== {given}")
         try:
-            path, link = _source(given)
-            script = _load(path, link, appendix)
+            script = read(given, appendix)
         except SpeechcastError as err:
             if len(sources) == 1:
                 raise

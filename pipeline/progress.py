@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from .speech.synthesize import NoProgress, Progress
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress as Bar
     from rich.progress import TaskID
 
 
@@ -53,7 +55,7 @@ class BatchProgress:
     """One view for a batch of manuscripts on a terminal: a line saying which manuscript of how many
     is being rendered, and one bar for its synthesis (reset for each), drawn on stderr with rich."""
 
-    def __init__(self, files: int, console=None) -> None:
+    def __init__(self, files: int, console: Console | None = None) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
         from rich.progress import Progress as Bar
@@ -83,7 +85,7 @@ class BatchProgress:
 class _ManuscriptBar:
     """One manuscript's synthesis on the batch's bar (the bar is reset for it)."""
 
-    def __init__(self, bar, task, label: str) -> None:
+    def __init__(self, bar: Bar, task: TaskID, label: str) -> None:
         self._bar, self._task, self._label = bar, task, label
 
     def start(self, total: int, cached: int = 0) -> None:

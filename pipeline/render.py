@@ -361,7 +361,7 @@ def _make(todo: _Plan, voice: Voice, cache: Path | None, progress: Progress | No
     job = Synthesis(chunks, engine, vs, store, jobs=settings.jobs, progress=progress, describe=where).start()
     report = job.report
 
-    def clip(chunk: Chunk):
+    def clip(chunk: Chunk) -> AudioSegment:
         key = report.keys[chunk]
         job.wait(key, cancel)
         for _ in range(2):

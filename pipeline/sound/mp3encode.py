@@ -12,6 +12,10 @@ second core on a 2-core machine, in futex calls.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import lameenc
 
 READ_BYTES = 1 << 19
 LAME_QUALITY = 7
@@ -25,7 +29,7 @@ def frame_bytes(sample_rate: int, kbps: int) -> int:
     return samples // 8 * kbps * 1000 // sample_rate
 
 
-def lame(sample_rate: int, kbps: int, quality: int = LAME_QUALITY):
+def lame(sample_rate: int, kbps: int, quality: int = LAME_QUALITY) -> lameenc.Encoder:
     """A LAME encoder for 16-bit mono PCM, set up as every speechcast MP3 is made."""
     import lameenc
 

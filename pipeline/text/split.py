@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
+from types import ModuleType
 
 from ..model import Chunk, ChunkRole, PauseKind, Script, Section
 from .structure import CLOSING_TITLE
@@ -217,7 +218,7 @@ def _word_cut(text: str, limit: int, floor: int) -> int:
 
 
 @cache
-def _jieba():
+def _jieba() -> ModuleType:
     """jieba takes about a second to load its dictionary: only text with no punctuation needs it."""
     import jieba
 

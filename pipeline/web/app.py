@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -24,6 +24,9 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from ..errors import InputError, SettingsError, SpeechcastError
+
+if TYPE_CHECKING:
+    from ..speech.engines import Speech
 from ..i18n import Message
 from ..model import Script
 from ..publish.staging import sweep
@@ -326,7 +329,7 @@ def _orders(body: dict[str, Any], source: Path, script: Script, owner: str | Non
     return [Order(source, script, name, engine, rate, settings, owner) for name in dict.fromkeys(names)]
 
 
-def _preview(script: Script, name: str, rate: str | None, cache: Path | None):
+def _preview(script: Script, name: str, rate: str | None, cache: Path | None) -> tuple[Speech, str]:
     """The first sentence of the speech in one voice, through the chunk cache (a render reuses it)."""
     from .. import aio
     from ..paths import cache_dir

@@ -84,7 +84,7 @@ def _protocol() -> type:
                     self.conn.send(h11.ConnectionClosed())
                 self.transport.close()
 
-        def connection_made(self, transport):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # (as uvicorn narrows it)
             super().connection_made(transport)
             self._arm()
 
