@@ -62,7 +62,7 @@ def candidates(decision: str) -> tuple[list[list[float]], list[int], list[str], 
                     found = [] if isinstance(cleaned, Script) else heading_evidence(cleaned)
                 else:
                     source = read_source(path)
-                    found = [] if isinstance(source, Script) else junk_evidence(*source)
+                    found = [] if isinstance(source, Script) else junk_evidence(source.source, source.removed)
                 for line, text, features in found:
                     number = original.get(line, 0)
                     rows.append([features[name] for name in names])

@@ -62,11 +62,11 @@ def expand(arguments: Sequence[str]) -> list[str]:
         if is_link(given) or not folder.is_dir():
             found.append(given)
             continue
-        from .text.manuscript import READABLE  # (only for a folder: an unchanged render reads nothing)
+        from .text.readers import FORMATS, READABLE  # (only for a folder: an unchanged render reads nothing)
 
         inside = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READABLE and not p.name.startswith("."))
         if not inside:
-            raise InputError("{folder} holds no manuscript (.txt, .md, .docx, .pdf or .html): give files, or another folder.", folder=folder)
+            raise InputError("{folder} holds no manuscript ({formats}): give files, or another folder.", folder=folder, formats=FORMATS)
         found += [str(p) for p in inside]
     return list(dict.fromkeys(found))
 

@@ -227,3 +227,14 @@ def test_markup_written_inside_the_title_is_not_spoken(tmp_path: Path) -> None:
                     "<body><p>同志们：</p><p>今天我们召开全县工作会议，部署今年的重点工作任务，大家要认真抓好落实。</p></body></html>", encoding="utf-8")  # fmt: skip
     script = load_script(page)
     assert script.title == "在全县工作会议上的讲话粗" and "alert" not in script.title and "<" not in script.title
+
+
+@pytest.mark.parametrize("name", ["saved.txt", "saved.md", "saved"])
+def test_a_page_saved_under_another_name_is_read_as_the_page_it_is(tmp_path: Path, name: str) -> None:
+    """A web page is known by its first bytes (<!DOCTYPE html>), whatever it was saved as: read as a
+    page, its menus and scripts are never spoken."""
+    copy = tmp_path / name
+    copy.write_bytes(PAGE.read_bytes())
+    as_saved, as_page = load_script(copy), load_script(PAGE)
+    assert (as_saved.title, [s.title for s in as_saved.sections]) == (as_page.title, [s.title for s in as_page.sections])
+    assert spoken(as_saved) == spoken(as_page) and "<" not in spoken(as_saved)

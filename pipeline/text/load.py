@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..i18n import Message
+from .readers import FORMATS
 
 #: Formats we refuse, recognised by their first bytes: a renamed PDF or MP3 must not be read as text.
 _MAGIC: tuple[tuple[bytes, Message], ...] = (
@@ -49,7 +50,7 @@ def read_text(path: Path) -> str:
     if not path.exists():
         raise InputError("{path} does not exist: check the path and try again.", path=path)
     if path.is_dir():
-        raise InputError("{path} is a folder: give the path of a manuscript (.txt, .md, .docx, .pdf or .html).", path=path)
+        raise InputError("{path} is a folder: give the path of a manuscript ({formats}).", path=path, formats=FORMATS)
     text = _read_docx(path) if path.suffix.lower() == ".docx" else _decode(path.read_bytes(), path)
     text = _NEWLINES.sub("\n", text)
     if not text.strip():
@@ -72,12 +73,12 @@ def _decode(data: bytes, path: Path) -> str:
                 raise InputError("{path} starts like {encoding} text but is damaged: save it again as UTF-8.", path=path, encoding=encoding) from exc
     for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise InputError("{path} is {kind}, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).", path=path, kind=kind)
+            raise InputError("{path} is {kind}, not text: give a manuscript ({formats}).", path=path, kind=kind, formats=FORMATS)
     if b"\x00" in data:
         text = _utf16_without_bom(data)
         if text is not None:
             return text
-        raise InputError("{path} is a binary file, not text: give a manuscript (.txt, .md, .docx, .pdf or .html).", path=path)
+        raise InputError("{path} is a binary file, not text: give a manuscript ({formats}).", path=path, formats=FORMATS)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

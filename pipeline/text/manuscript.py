@@ -11,25 +11,17 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import RemovedLine, Script, Section
-from .blocks import Block
+from ..model import Script, Section
 from .clean import Cleaned, Kept, clean
-from .load import read_text
-from .scriptmd import from_markdown, is_script
+from .readers import Reading, reader_for
 from .structure import build_script
-from .word import is_old_word
 
-_MARKDOWN = frozenset({".md", ".markdown"})
-_WEB_PAGE = frozenset({".html", ".htm", ".xhtml", ".mhtml", ".mht"})
-_WORD = frozenset({".docx", ".doc", ".wps"})
-READABLE = frozenset({".txt", ".text"}) | _MARKDOWN | _WEB_PAGE | _WORD | {".pdf"}
-"""What a folder given to `render` or `outline` stands for: the manuscripts with these suffixes."""
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def load_script(path: str | Path, *, appendix: bool = False, keep: Kept = frozenset(), drop: Kept = frozenset()) -> Script:
-    """Read a manuscript (.txt, .docx, .md: cleaned and structured) or a script of ours (taken as
-    given). With `appendix`, appendices after the speech are spoken as sections of their own; the
+    """Read a manuscript (any format a reader of `text/readers.py` reads: cleaned and structured) or
+    a script of ours (taken as given). With `appendix`, appendices after the speech are spoken as sections of their own; the
     removed pieces named in `keep` ((line, text), as the report gave them) stay in the speech, the
     kept lines named in `drop` go."""
     path = Path(path)
@@ -41,70 +33,12 @@ def load_script(path: str | Path, *, appendix: bool = False, keep: Kept = frozen
 def read_cleaned(path: Path, keep: Kept = frozenset(), drop: Kept = frozenset()) -> Cleaned | Script:
     """The manuscript read by the reader its format needs and cleaned; a script of ours as given."""
     source = read_source(path)
-    return source if isinstance(source, Script) else clean(*source, keep=keep, drop=drop)
+    return source if isinstance(source, Script) else clean(source.source, source.removed, keep=keep, drop=drop)
 
 
-Source = tuple["str | list[Block]", "list[RemovedLine]"]
-
-
-def read_source(path: Path) -> Source | Script:
+def read_source(path: Path) -> Reading | Script:
     """What the reader of the file's format gives: its text or blocks, and the markup it took out."""
-    if _is_pdf(path):
-        from .pdf import pdf_blocks
-
-        return pdf_blocks(path)
-    if path.suffix.lower() in _WORD or is_old_word(path):
-        from .word import word_blocks
-
-        return word_blocks(_existing(path)), []
-    _within_size(path)
-    if path.suffix.lower() in _WEB_PAGE:
-        from .webpage import webpage_blocks
-
-        return webpage_blocks(_existing(path))
-    text = read_text(path)
-    if is_script(text):
-        return from_markdown(text, source=str(path))
-    if path.suffix.lower() in _MARKDOWN:
-        from .markdown import markdown_blocks
-
-        return markdown_blocks(text)
-    return text, []
-
-
-TEXT_BYTES_MAX = 8 * 1024 * 1024
-"""A manuscript in text, Markdown or HTML is at most this large: a three-hour report is about 150 KB
-of text, and every stage after reading grows with the size (a 20 MB page took half a minute and
-750 MB to read)."""
-
-
-def _within_size(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return  # the reader says what is wrong with it
-    if size > TEXT_BYTES_MAX:
-        raise InputError(
-            "{path} is {mb} MB, far more than any speech (a three-hour report is about 150 KB of text): "
-            "check that it is the right file, or split it into the speeches it holds.",
-            path=path,
-            mb=size // (1024 * 1024),
-        )
-
-
-def _existing(path: Path) -> Path:
-    if not path.is_file():
-        read_text(path)  # says, in one sentence, what is wrong with the path
-    return path
-
-
-def _is_pdf(path: Path) -> bool:
-    """A PDF by its first bytes, whatever its name says."""
-    try:
-        with path.open("rb") as f:
-            return f.read(5) == b"%PDF-"
-    except OSError:
-        return False  # read_text says what is wrong with the path
+    return reader_for(path).read(path)
 
 
 def _checked(script: Script, path: Path, appendix: bool) -> Script:

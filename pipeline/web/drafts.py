@@ -159,7 +159,7 @@ def _display(name: str) -> str:
 
 def _suffix(name: str, data: bytes) -> str:
     """A suffix speechcast reads, from the name when it is one, else from the first bytes."""
-    from ..text.manuscript import READABLE
+    from ..text.readers import READABLE
 
     suffix = Path(_display(name)).suffix.lower()
     if suffix in READABLE:
