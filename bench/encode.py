@@ -42,11 +42,12 @@ def speech(work: Path, minutes: float) -> tuple[np.ndarray, int]:
 def encode(kind: str, pcm: np.ndarray, rate: int, out: Path) -> dict[str, float]:
     from pipeline.publish.m4b import M4bWriter
     from pipeline.publish.mp3 import Mp3Writer
+    from pipeline.publish.sink import AudioSink
     from pipeline.publish.tags import Mp3Tags
 
     with Clock() as clock:
         if kind == "mp3":
-            writer: Mp3Writer | M4bWriter = Mp3Writer(out / "speech.mp3", rate, "64k")
+            writer: AudioSink = Mp3Writer(out / "speech.mp3", rate, "64k")
         else:
             writer = M4bWriter(out / "speech.m4b", rate, "64k", Mp3Tags("t", "a", "t", "2026", ""))
         for start in range(0, pcm.size, rate):

@@ -38,6 +38,7 @@ from pipeline.publish.m4b import M4bWriter  # noqa: E402
 from pipeline.publish.manifest import RenderInfo  # noqa: E402
 from pipeline.publish.mp3 import Mp3Writer  # noqa: E402
 from pipeline.publish.player import render_page  # noqa: E402
+from pipeline.publish.sink import AudioSink  # noqa: E402
 from pipeline.publish.tags import Mp3Tags  # noqa: E402
 from pipeline.publish.write import write_render  # noqa: E402
 from pipeline.settings import RenderSettings, VoiceSettings  # noqa: E402
@@ -111,7 +112,7 @@ def _encode_programme(sections, chunks, clips, settings, out: Path, kind: str) -
     out.mkdir(parents=True)
     with Clock() as clock:
         if kind == "mp3":
-            writer: Mp3Writer | M4bWriter = Mp3Writer(out / "programme.mp3", SAMPLE_RATE, settings.bitrate)
+            writer: AudioSink = Mp3Writer(out / "programme.mp3", SAMPLE_RATE, settings.bitrate)
         else:
             writer = M4bWriter(out / "programme.m4b", SAMPLE_RATE, settings.bitrate, Mp3Tags("t", "a", "t", "2026", ""))
         for track in tracks:

@@ -10,7 +10,6 @@ hides the encoder's priming samples, so players show the duration of the samples
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -20,17 +19,15 @@ import numpy as np
 from ..errors import OutputError
 from ..settings import cover_mime
 from .handoff import Handoff
-from .staging import temp_name
+from .sink import AudioSink
 from .tags import Chapter, Mp3Tags
 
 
-class M4bWriter:
-    QUEUE_BLOCKS = 4
-
+class M4bWriter(AudioSink):
     def __init__(self, path: Path, sample_rate: int, bitrate: str, tags: Mp3Tags) -> None:
         import av
 
-        self.path, self.temp, self.sample_rate = path, temp_name(path), sample_rate
+        super().__init__(path, sample_rate)
         try:
             self._container = av.open(str(self.temp), "w", format="ipod")
         except OSError as exc:
@@ -41,76 +38,39 @@ class M4bWriter:
         self._stream.bit_rate = int(bitrate.lower().rstrip("k")) * 1000
         self._container.metadata.update({"title": tags.title, "artist": tags.artist, "album": tags.album,
                                          "date": tags.date, "comment": tags.comment, "genre": "Speech"})  # fmt: skip
-        self._queue: Handoff[np.ndarray] = Handoff(self.QUEUE_BLOCKS)
-        self._failed: BaseException | None = None
-        self._aborting = threading.Lock()
         self._closed = False
-        self._worker = threading.Thread(target=self._encode, name=f"m4b:{path.name}", daemon=True)
-        self._worker.start()
+        self._start("m4b")
 
-    def _encode(self) -> None:
+    def _consume(self, queue: Handoff[np.ndarray]) -> None:
         import av
 
         pts = 0
-        try:
-            while (block := self._queue.get()) is not None:
-                frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
-                frame.sample_rate, frame.pts = self.sample_rate, pts
-                pts += block.size
-                for packet in self._stream.encode(frame):
-                    self._container.mux(packet)
-            if not self._queue.given_up:
-                for packet in self._stream.encode(None):
-                    self._container.mux(packet)
-        except Exception as exc:
-            self._failed = exc
-            self._queue.abort()
+        while (block := queue.get()) is not None:
+            frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
+            frame.sample_rate, frame.pts = self.sample_rate, pts
+            pts += block.size
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+        if not queue.given_up:
+            for packet in self._stream.encode(None):
+                self._container.mux(packet)
 
-    def write(self, pcm: bytes | np.ndarray) -> None:
-        if self._failed is not None:
-            self._raise()
-        block = np.frombuffer(pcm, dtype=np.int16) if isinstance(pcm, bytes) else np.ascontiguousarray(pcm, dtype=np.int16)
-        if not self._queue.put(block):  # aborted, or the encoder failed meanwhile
-            self._failed = self._failed or OutputError("aborted")
-            self._raise()
+    def _complete(self, chapters: Sequence[Chapter], cover: bytes | None) -> None:
+        """Write the chapters, close the container, then add the cover."""
+        self._container.set_chapters([
+            {"id": n + 1, "start": ch.start_ms, "end": ch.end_ms, "time_base": Fraction(1, 1000), "metadata": {"title": ch.title}}
+            for n, ch in enumerate(chapters)
+        ])  # fmt: skip
+        self._closed = True
+        self._container.close()
+        if cover is not None:
+            _add_cover(self.temp, cover)
 
-    def finish(self, chapters: Sequence[Chapter], cover: bytes | None = None) -> Path:
-        """Flush the encoder, write the chapters and close; the file stays under its temporary name (returned)."""
-        self._queue.end()
-        self._worker.join()
-        if self._failed is not None:
-            self._raise()
-        try:
-            self._container.set_chapters([
-                {"id": n + 1, "start": ch.start_ms, "end": ch.end_ms, "time_base": Fraction(1, 1000), "metadata": {"title": ch.title}}
-                for n, ch in enumerate(chapters)
-            ])  # fmt: skip
+    def _release(self) -> None:
+        if not self._closed:  # FFmpeg's container must never be closed twice
             self._closed = True
-            self._container.close()
-            if cover is not None:
-                _add_cover(self.temp, cover)
-        except Exception as exc:
-            self._failed = exc
-            self._raise()
-        return self.temp
-
-    def abort(self) -> None:
-        """Stop and delete the partial file; safe to call from two threads at once (FFmpeg's
-        container must never be closed twice together)."""
-        self._failed = self._failed or OutputError("aborted")
-        self._queue.abort()  # wakes the encoder and any thread still writing, at once
-        with self._aborting:
-            self._worker.join()
-            if not self._closed:
-                self._closed = True
-                with contextlib.suppress(Exception):
-                    self._container.close()
-            self.temp.unlink(missing_ok=True)
-
-    def _raise(self) -> None:
-        reason = getattr(self._failed, "strerror", None) or str(self._failed)
-        self.abort()
-        raise OutputError("Encoding {name} failed ({reason}); check the output folder has space and is writable.", name=self.path.name, reason=reason)
+            with contextlib.suppress(Exception):
+                self._container.close()
 
 
 def _add_cover(path: Path, data: bytes) -> None:

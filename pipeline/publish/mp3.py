@@ -9,24 +9,22 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 
-from ..errors import OutputError
 from ..sound.mp3encode import LAME_QUALITY, frame_bytes
 from .handoff import Handoff
-from .staging import temp_name
+from .sink import AudioSink
+from .tags import Chapter
 
 MP3_LOUDNESS_LOSS_LU = 0.3
 """LAME's low-pass removes high frequencies that K-weighting emphasises: speech encoded at 64 kbit/s
 measures 0.3–0.4 LU quieter than the PCM fed in, so the PCM aims that much higher."""
 
 
-class Mp3Writer:
+class Mp3Writer(AudioSink):
     """Streams 16-bit mono PCM into LAME, running in an encoder process of its own
     (pipeline.sound.mp3encode), and heads the result with an Info frame.
 
@@ -38,65 +36,36 @@ class Mp3Writer:
     section files out of the result.
     """
 
-    QUEUE_BLOCKS = 4
-
     def __init__(self, path: Path, sample_rate: int, bitrate: str = "64k") -> None:
-        self.path = path
-        self.temp = temp_name(path)
-        self.sample_rate = sample_rate
+        super().__init__(path, sample_rate)
         self.kbps = int(bitrate.lower().rstrip("k"))
         self.info_size = frame_bytes(sample_rate, self.kbps)
-        self.samples = 0
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - the encoder writes to it for its whole life; closed in finish/abort
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - the encoder writes to it for its whole life; closed in _release
         command = [sys.executable, "-m", "pipeline.sound.mp3encode", str(sample_rate), str(self.kbps), str(LAME_QUALITY),
                    str(self.temp.absolute())]  # fmt: skip
         # `-m` looks in the working directory first: run where this very package lies, so a
         # folder called "pipeline" wherever the user stands cannot be taken for it.
         self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr,
                                       cwd=Path(__file__).resolve().parents[2])  # fmt: skip
-        self._queue: Handoff[bytes] = Handoff(self.QUEUE_BLOCKS)
-        self._failed: BaseException | None = None
-        self._finished = False
-        self._aborting = threading.Lock()
-        self._feeder = threading.Thread(target=self._feed, name=f"mp3:{path.name}", daemon=True)
-        self._feeder.start()
+        self._start("mp3")
 
-    def _feed(self) -> None:
+    def _consume(self, queue: Handoff[np.ndarray]) -> None:
         stdin = self._proc.stdin
         assert stdin is not None
         try:
-            while (data := self._queue.get()) is not None:
-                stdin.write(data)
-        except OSError as exc:  # the encoder died: give up the hand-off, so write() never blocks
-            self._failed = exc
-            self._queue.abort()
+            while (block := queue.get()) is not None:
+                stdin.write(block.tobytes())
         finally:
             with contextlib.suppress(OSError):
                 stdin.close()
 
-    def write(self, pcm: bytes | np.ndarray) -> None:
-        if self._failed is not None:
-            self._raise()
-        data = pcm.tobytes() if isinstance(pcm, np.ndarray) else pcm
-        self.samples += len(data) // 2
-        if not self._queue.put(data):  # aborted, or the encoder died meanwhile
-            self._failed = self._failed or OSError("the encoder was stopped")
-            self._raise()
-
-    def finish(self) -> Path:
-        """Wait for the encoder; the finished MP3 stays under its temporary name (returned)."""
-        self._queue.end()
-        self._feeder.join()
-        if self._proc.wait() != 0 or self._failed is not None:
-            self._raise()
-        try:
-            self._head()
-        except OSError as exc:
-            self._failed = exc
-            self._raise()
+    def _complete(self, chapters: Sequence[Chapter], cover: bytes | None) -> None:
+        """The encoder's file headed by its Info frame (tags and chapters are the caller's, on the
+        temporary file: see close())."""
+        if self._proc.wait() != 0:
+            raise OSError(f"the encoder ended with exit code {self._proc.returncode}")
+        self._head()
         self._stderr.close()
-        self._finished = True
-        return self.temp
 
     def _head(self) -> None:
         """Put the Info frame in the room the encoder left for it."""
@@ -125,35 +94,22 @@ class Mp3Writer:
             raise
         return self.path
 
-    def abort(self) -> None:
-        """Stop and delete the partial file; safe to call from two threads at once (a cancel, and
-        the encoding thread that then finds the hand-off given up)."""
-        self._queue.abort()  # wakes the feeder and any thread still writing, at once
-        with self._aborting:
-            if self._proc.poll() is None:
-                self._proc.kill()
-            self._feeder.join()
-            self._proc.wait()
-            self._stderr.close()
-            self.temp.unlink(missing_ok=True)
+    def _stop(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
 
-    def _raise(self) -> None:
-        self._proc.kill()
-        try:
+    def _release(self) -> None:
+        self._proc.wait()
+        self._stderr.close()
+
+    def _reason(self) -> str:
+        """What LAME said last, if it said anything."""
+        with contextlib.suppress(ValueError):  # closed: another thread's abort() got there first
             self._stderr.seek(0)
             detail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
-        except ValueError:  # closed: another thread's abort() got there first, nothing to tell
-            detail = []
-        self.abort()
-        reason = detail[-1] if detail else (getattr(self._failed, "strerror", None) or str(self._failed or f"exit code {self._proc.returncode}"))
-        raise OutputError("Encoding {name} failed ({reason}); check the output folder has space and is writable.", name=self.path.name, reason=reason)
-
-    def __enter__(self) -> Mp3Writer:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        if kind is not None or not self._finished:
-            self.abort()
+            if detail:
+                return str(detail[-1])
+        return super()._reason()
 
 
 # ---------------------------------------------------------------- section files cut from the full MP3

@@ -30,6 +30,7 @@ from .manifest import RenderInfo, build_manifest, earlier_render
 from .mp3 import MP3_LOUDNESS_LOSS_LU, Mp3Cutter, Mp3Writer
 from .player import PAGE_NAME as PLAYER_PAGE
 from .playlist import TrackFile, m3u8
+from .sink import AudioSink
 from .staging import Staging, folder_turn, safe_filename, temp_name
 from .subtitles import cues, lrc, srt
 from .tags import Chapter, Mp3Tags, write_tags
@@ -125,7 +126,7 @@ def write_render(
     if "m4b" in settings.formats:
         book = M4bWriter(out_dir / f"{stem}.m4b", sample_rate, settings.bitrate,
                          Mp3Tags(script.title, artist, script.title, date, comment))  # fmt: skip
-    sinks: list[Mp3Writer | M4bWriter] = [full, *([book] if book else [])]
+    sinks: list[AudioSink] = [full, *([book] if book else [])]
     # One worker normalises and encodes track n while this thread assembles and measures track n+1
     # (the clip callable stays on the caller's thread). Every sample is encoded once, into the full
     # file; the section files are cut out of it afterwards (Mp3Cutter).
@@ -225,7 +226,7 @@ def _closing_on_error(track: Track) -> Iterator[None]:
         raise
 
 
-def _encode_track(track: Track, gain: GainPlan, sinks: Sequence[Mp3Writer | M4bWriter]) -> None:
+def _encode_track(track: Track, gain: GainPlan, sinks: Sequence[AudioSink]) -> None:
     """Feed one normalised track to the full files' encoders."""
     with track:
         for offset, block in track.blocks():
