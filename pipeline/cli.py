@@ -175,7 +175,8 @@ def _title(folder: Path) -> str:
 def _dry_run(sources: list[str], request: Request, quiet: bool) -> None:
     """The chunks each voice would speak and how long it would take; nothing is synthesized."""
     from .batch import read
-    from .render import choose_voice, chunk_for, estimate_ms
+    from .render import choose_voice, chunk_for
+    from .text.duration import script_ms
 
     for given in sources:
         script = read(given, request.appendix, request.cache)
@@ -188,7 +189,7 @@ def _dry_run(sources: list[str], request: Request, quiet: bool) -> None:
             chunks = chunk_for(script, request.settings, chosen.engine)
             for c in chunks:
                 typer.echo(f"[{c.section}.{c.paragraph}.{c.sentence}.{c.part}] {c.role:<10} {c.pause_after:<10} {c.text}")
-            minutes, seconds = divmod(round(estimate_ms(chunks, request.settings) / 1000), 60)
+            minutes, seconds = divmod(round(script_ms(script, request.settings.pauses)[0] / 1000), 60)
             typer.echo(
                 f"{len(chunks)} chunks for {chosen.engine.id}:{chosen.preset.settings.voice} ({chosen.preset.name}), "
                 f"about {minutes} min {seconds:02d} s of audio. Nothing was synthesized (--dry-run)."

@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # the audio stack loads numpy: an up-to-date check goes witho
     from .sound.audio import AudioSegment
 
 #: Speaking speed used for estimates before any audio exists (characters a minute).
-CHARS_PER_MINUTE = 260
 
 DEFAULT_OUTPUT_ROOT = Path("output")
 
@@ -244,12 +243,6 @@ def describe_chunk(script: Script, chunk: Chunk) -> str:
     if chunk.paragraph < 0:
         return f"The {chunk.role} of {where} (“{excerpt}”)"
     return f"Paragraph {chunk.paragraph + 1}, sentence {chunk.sentence + 1} of {where} (“{excerpt}”)"
-
-
-def estimate_ms(chunks: list[Chunk], settings: RenderSettings) -> int:
-    speech = sum(len(c.text) for c in chunks) * 60_000 / CHARS_PER_MINUTE
-    pauses = sum(settings.pauses.after(c.pause_after) for c in chunks) + settings.pauses.lead_in
-    return round(speech + pauses)
 
 
 @dataclass(frozen=True)

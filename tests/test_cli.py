@@ -180,3 +180,16 @@ def test_an_unchanged_manuscript_is_up_to_date_without_being_read_again(cli, tmp
     assert third.stdout.startswith("Rendered ") and "0 synthesized" in third.stdout  # …and nothing is spoken again
     other = cli.run("render", "seed.txt", "--engine", "espeak", "--pace", "0.3", "-o", "out")
     assert other.stdout.startswith("Rendered ")
+
+
+def test_outline_the_dry_run_and_the_web_page_give_one_estimate(cli, make_speech) -> None:
+    """Before any audio exists, the speech's length is one figure wherever it is shown."""
+    from pipeline import load_script
+    from pipeline.web.views import understood
+
+    path = make_speech(sections=3, paragraphs=2, sentences=4)
+    outlined = re.search(r"about (\d+):(\d\d) min with the pauses", cli.run("outline", path).stdout)
+    planned = re.search(r"about (\d+) min (\d\d) s of audio", cli.run("render", path, "--dry-run", "-e", "espeak").stdout)
+    assert outlined and planned, "outline or --dry-run no longer says its estimate"
+    seconds = understood(load_script(path))["estimate_s"]
+    assert int(outlined[1]) * 60 + int(outlined[2]) == int(planned[1]) * 60 + int(planned[2]) == seconds > 0

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 
 from ..model import REMOVED_KINDS, Script, Section
+from .duration import script_ms, spoken_chars
 from .split import split_sentences
 
 _KIND_NAMES = {
@@ -18,24 +18,18 @@ _KIND_NAMES = {
     "stage": "stage notes such as （掌声）",
 }
 
+
 #: Characters that take no speaking time: whitespace and punctuation.
-_SILENT = re.compile(r"[\s\W_]")
-
-
-def spoken_chars(text: str) -> int:
-    """Characters a reader actually says (punctuation and spaces excluded)."""
-    return len(_SILENT.sub("", text))
-
-
-def describe(script: Script, chars_per_minute: int = 260) -> str:
+def describe(script: Script) -> str:
+    estimate, section_ms = script_ms(script)
     total = spoken_chars(script.title + "".join(script.byline) + script.salutation) + sum(_section_chars(s) for s in script.sections)
     lines = [f"Title:       {script.title or '(none found)'}"]
     lines += [f"Speaker:     {script.speaker}"] * bool(script.speaker) + [f"Date:        {script.date}"] * bool(script.date)
     lines.append(f"Salutation:  {script.salutation or '(none)'}")
     if script.source:
         lines.append(f"Source:      {script.source}")
-    lines += [f"Length:      {total} characters, about {_minutes(total, chars_per_minute)} at {chars_per_minute} a minute", "", "Sections:"]
-    rows = [_row(index, section, chars_per_minute) for index, section in enumerate(script.sections)]
+    lines += [f"Length:      {total} characters, about {_minutes(estimate)} with the pauses", "", "Sections:"]
+    rows = [_row(index, section, section_ms[index]) for index, section in enumerate(script.sections)]
     width = max(display_width(label) for label, _ in rows)
     lines += [f"  {label}{' ' * (width - display_width(label))}  {figures}" for label, figures in rows]
     for index, section in enumerate(script.sections):
@@ -68,16 +62,16 @@ def _label(index: int, section: Section) -> str:
     return f"{indent}{index:>2}. {name}"
 
 
-def _row(index: int, section: Section, chars_per_minute: int) -> tuple[str, str]:
+def _row(index: int, section: Section, ms: int) -> tuple[str, str]:
     sentences = sum(len(split_sentences(p)) for p in section.paragraphs)
     chars = _section_chars(section)
     marker = "  [recovered]" if section.note.startswith("recovered") else ""
-    figures = f"{len(section.paragraphs):>3} paragraphs {sentences:>4} sentences {chars:>6} chars  {_minutes(chars, chars_per_minute):>8}{marker}"
+    figures = f"{len(section.paragraphs):>3} paragraphs {sentences:>4} sentences {chars:>6} chars  {_minutes(ms):>8}{marker}"
     return _label(index, section), figures
 
 
-def _minutes(chars: int, chars_per_minute: int) -> str:
-    seconds = round(chars * 60 / chars_per_minute)
+def _minutes(ms: int) -> str:
+    seconds = round(ms / 1000)
     return f"{seconds // 60}:{seconds % 60:02d} min"
 
 

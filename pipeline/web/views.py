@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Script
-from ..text.outline import spoken_chars
+from ..text.duration import script_ms, spoken_chars
 from ..text.split import split_sentences
-
-#: The outline's speaking speed (characters a minute), for the estimate before any audio exists.
-CHARS_PER_MINUTE = 260
 
 
 def understood(script: Script) -> dict[str, Any]:
     """Title, salutation, sections with their levels and counts, the estimate, doubts and removals."""
     sections = []
+    estimate_ms, section_ms = script_ms(script)
     total = spoken_chars(script.title + "".join(script.byline) + script.salutation)
     for index, section in enumerate(script.sections):
         chars = spoken_chars(section.title if section.kind == "section" else "") + sum(spoken_chars(p) for p in section.paragraphs)
@@ -22,7 +20,7 @@ def understood(script: Script) -> dict[str, Any]:
         sections.append({
             "index": index, "title": section.title, "level": section.level, "kind": section.kind,
             "paragraphs": len(section.paragraphs), "sentences": sum(len(split_sentences(p)) for p in section.paragraphs),
-            "chars": chars, "note": section.note,
+            "chars": chars, "estimate_s": round(section_ms[index] / 1000), "note": section.note,
         })  # fmt: skip
     return {
         "title": script.title,
@@ -31,7 +29,7 @@ def understood(script: Script) -> dict[str, Any]:
         "salutation": script.salutation,
         "sections": sections,
         "chars": total,
-        "estimate_s": round(total * 60 / CHARS_PER_MINUTE),
+        "estimate_s": round(estimate_ms / 1000),
         "warnings": list(script.warnings),
         "appendices": [{"title": a.title, "paragraphs": len(a.paragraphs)} for a in script.appendices],
         "removed": [{"line": r.line, "text": r.text, "reason": r.reason.code, "kind": r.kind, "description": r.reason.text} for r in script.removed],
