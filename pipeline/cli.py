@@ -33,6 +33,17 @@ def _err(message: str) -> None:
     typer.echo(f"speechcast: {message}", err=True)
 
 
+def _use_proxy(proxy: str | None) -> None:
+    """--proxy is SPEECHCAST_PROXY for this run: the Edge engine reads it where it reads its address,
+    and checks it there (a bad address is one sentence, before any work)."""
+    if proxy:
+        import os
+
+        from .speech.engines.edge_service import PROXY_VARIABLE
+
+        os.environ[PROXY_VARIABLE] = proxy
+
+
 def _said(err: SpeechcastError) -> str:
     """The error in the language of the person at the terminal."""
     from .i18n import user_language
@@ -81,9 +92,14 @@ def render(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the chunks and estimated duration; synthesize nothing."),
     appendix: bool = typer.Option(False, "--appendix", help="Also speak the appendices after the speech (附件, 附录), each as a section."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors."),
+    proxy: str | None = typer.Option(
+        None, "--proxy", help="Reach Edge through this proxy, e.g. http://proxy.example.com:8080 (default: SPEECHCAST_PROXY, else HTTPS_PROXY)."
+    ),
 ) -> None:
     """Render each MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
     from .batch import Request, expand, render_one
+
+    _use_proxy(proxy)
     from .settings import RenderSettings
 
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars,
@@ -258,8 +274,14 @@ def outline(
 
 
 @app.command()
-def voices(online: bool = typer.Option(False, "--online", help="Also list every Chinese voice the Edge service offers now.")) -> None:
+def voices(
+    online: bool = typer.Option(False, "--online", help="Also list every Chinese voice the Edge service offers now."),
+    proxy: str | None = typer.Option(
+        None, "--proxy", help="Reach Edge through this proxy, e.g. http://proxy.example.com:8080 (default: SPEECHCAST_PROXY, else HTTPS_PROXY)."
+    ),
+) -> None:
     """List voice presets and the engines' voices."""
+    _use_proxy(proxy)
     from .speech.engines import engine_classes
     from .speech.presets import load_presets, user_presets_dir
 
@@ -320,8 +342,12 @@ def serve(
     max_upload: int = typer.Option(20, "--max-upload", help="Largest manuscript accepted, in MB."),
     workers: int = typer.Option(1, "--workers", help="Renders at a time (1–8); the others wait in line."),
     open_browser: bool = typer.Option(False, "--open", help="Open the page in the browser."),
+    proxy: str | None = typer.Option(
+        None, "--proxy", help="Reach Edge through this proxy, e.g. http://proxy.example.com:8080 (default: SPEECHCAST_PROXY, else HTTPS_PROXY)."
+    ),
 ) -> None:
     """Start the web app: upload a manuscript, check and correct what was understood, render, listen."""
+    _use_proxy(proxy)
     from .render import DEFAULT_OUTPUT_ROOT
     from .web.serve import serve as run
 
@@ -333,8 +359,12 @@ def serve(
 def doctor(
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="The cache folder to check."),
     out: Path | None = typer.Option(None, "--out", "-o", help="The output root to check (default ./output)."),
+    proxy: str | None = typer.Option(
+        None, "--proxy", help="Reach Edge through this proxy, e.g. http://proxy.example.com:8080 (default: SPEECHCAST_PROXY, else HTTPS_PROXY)."
+    ),
 ) -> None:
-    """Check the MP3 encoder, the engines, the Edge service, the cache and output folders."""
+    """Check the MP3 encoder, the engines, the Edge service (and the proxy to it), the cache and output folders."""
+    _use_proxy(proxy)
     from .doctor import run_checks
     from .paths import cache_dir as default_cache_dir
     from .render import DEFAULT_OUTPUT_ROOT

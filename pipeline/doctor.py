@@ -6,6 +6,7 @@ import shutil
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import aio
 from .paths import writable_base
@@ -46,6 +47,21 @@ def _engine(name: str, timeout: float) -> Check:
     return Check(f"engine {name}", False, f"{version}: {hint}")
 
 
+def _proxy() -> Check:
+    """Which way Edge is reached: a proxy names itself (its address without any password in it)."""
+    from .errors import SettingsError
+    from .speech.engines.edge_service import Service
+
+    try:
+        proxy = Service.from_url(None).proxy
+    except SettingsError as err:
+        return Check("proxy", False, str(err))
+    if proxy is None:
+        return Check("proxy", True, "none: Edge is reached directly (set --proxy or HTTPS_PROXY behind an office proxy)")
+    parts = urlsplit(proxy)
+    return Check("proxy", True, f"Edge is reached through {parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}")
+
+
 def _folder(label: str, path: Path) -> Check:
     """Whether files can be written in `path`, or where it would be created; a check creates nothing."""
     try:
@@ -60,6 +76,7 @@ def _folder(label: str, path: Path) -> Check:
 def run_checks(cache_dir: Path, output_root: Path, timeout: float = 3.0) -> list[Check]:
     checks = [_encoder()]
     checks += [_engine(name, timeout) for name in engine_classes()]
+    checks.append(_proxy())
     cache = _folder("cache", cache_dir)
     if cache.ok:
         entries, size = ChunkCache(cache_dir).size()

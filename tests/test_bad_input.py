@@ -301,3 +301,8 @@ def test_a_pause_of_years_is_refused_in_one_sentence(cli, tmp_path: Path) -> Non
     (tmp_path / "speech.txt").write_text("在全县工作会议上的讲话\n\n同志们：\n\n今天开会。\n", encoding="utf-8")
     line = cli.error("render", "speech.txt", "--pause", "sentence=99999999999", "-e", "espeak")
     assert "a pause is at most 60000 ms" in line
+
+
+def test_a_proxy_that_is_no_address_is_said_before_any_work(cli, make_speech) -> None:
+    line = cli.error("render", make_speech(), "--proxy", "office-proxy", code=2)
+    assert line == "speechcast: --proxy (SPEECHCAST_PROXY) must be a proxy's address such as http://proxy.example.com:8080, not 'office-proxy'."

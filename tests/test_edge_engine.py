@@ -223,14 +223,52 @@ def test_service_address() -> None:
     path = "ws://127.0.0.1:8765/consumer/speech/synthesize/readaloud/edge/v1"
     assert local.wss_url.startswith(f"{path}?TrustedClientToken=")
     assert local.voice_list_url.startswith("http://127.0.0.1:8765/consumer/speech/synthesize/readaloud/voices/list?")
-    assert local.loopback_host == "127.0.0.1"
+    assert local.proxy is None  # a stand-in on this machine is reached directly
     mirror = Service.from_url("wss://tts.example.org/speak?key=1")
     assert (mirror.wss_url, mirror.voice_list_url.split("?")[0]) == (
         "wss://tts.example.org/speak?key=1", "https://tts.example.org/voices/list",
     )  # fmt: skip
-    assert mirror.loopback_host is None
     with pytest.raises(SettingsError, match="ws:// or wss://"):
         Service.from_url("http://127.0.0.1:8765/edge/v1")
+
+
+@pytest.mark.parametrize(
+    ("environ", "proxy"),
+    [
+        ({}, None),
+        # aiohttp would look a websocket's proxy up under WSS_PROXY only: behind HTTPS_PROXY alone the
+        # speech would go direct while the voice list went through the proxy.
+        ({"HTTPS_PROXY": "http://office-proxy:8080"}, "http://office-proxy:8080"),
+        ({"https_proxy": "http://office-proxy:8080", "WSS_PROXY": "http://ws-proxy:3128"}, "http://ws-proxy:3128"),
+        ({"ALL_PROXY": "http://all:1080"}, "http://all:1080"),
+        ({"HTTPS_PROXY": "http://office-proxy:8080", "NO_PROXY": "speech.platform.bing.com"}, None),
+        ({"HTTPS_PROXY": "http://office-proxy:8080", "SPEECHCAST_PROXY": "http://chosen:8888"}, "http://chosen:8888"),
+    ],
+)
+def test_the_proxy_is_chosen_once_and_given_to_edge_tts(monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], proxy: str | None) -> None:
+    for name in (
+        "SPEECHCAST_EDGE_URL",
+        "SPEECHCAST_PROXY",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "WSS_PROXY",
+        "wss_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert EdgeEngine().service().proxy == proxy
+
+
+def test_a_proxy_address_that_is_no_address_is_a_settings_mistake(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPEECHCAST_EDGE_URL", raising=False)
+    monkeypatch.setenv("SPEECHCAST_PROXY", "office-proxy")
+    with pytest.raises(SettingsError, match=r"--proxy \(SPEECHCAST_PROXY\) must be a proxy's address"):
+        EdgeEngine()
 
 
 def test_microsoft_when_unset(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -199,6 +199,7 @@ class EdgeEngine(Engine):
             volume=voice.volume,
             boundary="WordBoundary",
             connect_timeout=max(1, round(self.retry.timeout_base)),
+            proxy=service.proxy,
         )
         audio: list[bytes] = []
         words: list[Word] = []
@@ -225,7 +226,7 @@ class EdgeEngine(Engine):
         service = self.service()
         try:
             with service.in_use():
-                found = await asyncio.wait_for(edge_tts.list_voices(), timeout)
+                found = await asyncio.wait_for(edge_tts.list_voices(proxy=service.proxy), timeout)
         except (*_RETRYABLE, ValueError) as exc:
             raise EngineError("The Edge voice list could not be fetched ({reason}): use the built-in list offline.", reason=_reason(exc)) from exc
         return [

@@ -6,6 +6,12 @@ trailing "/edge/v1" replaced by "/voices/list" (Microsoft's own layout), or "/vo
 path does not end that way; ws becomes http and wss https. SPEECHCAST_EDGE_TIMEOUT and
 SPEECHCAST_EDGE_ATTEMPTS tune patience on slow or flaky networks (and let tests run the whole
 pipeline against a faulty stand-in in seconds).
+
+The proxy (office networks): SPEECHCAST_PROXY (what `--proxy` sets) when given, else the
+environment's own, chosen here and handed to edge_tts explicitly. aiohttp, which edge_tts uses, looks
+a websocket's proxy up under its own scheme (WSS_PROXY) only, so behind HTTPS_PROXY alone the
+speech itself would go direct and fail while the voice list got through: here a wss:// address
+takes WSS_PROXY, else HTTPS_PROXY, else ALL_PROXY, unless NO_PROXY names its host.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import ipaddress
 import os
 import random
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -27,6 +34,8 @@ from ...errors import SettingsError
 from ...settings import positive_from_environment
 
 URL_VARIABLE = "SPEECHCAST_EDGE_URL"
+PROXY_VARIABLE = "SPEECHCAST_PROXY"
+_PROXY_NAMED = f"--proxy ({PROXY_VARIABLE})"
 TIMEOUT_VARIABLE = "SPEECHCAST_EDGE_TIMEOUT"
 ATTEMPTS_VARIABLE = "SPEECHCAST_EDGE_ATTEMPTS"
 _MICROSOFT = (edge_tts.constants.WSS_URL, edge_tts.constants.VOICE_LIST)
@@ -38,13 +47,15 @@ class Service:
 
     wss_url: str
     voice_list_url: str
+    proxy: str | None = None
+    """The proxy requests go through (an http:// address), None for a direct connection."""
 
     @classmethod
     def from_url(cls, url: str | None) -> Service:
         """`url` (or, when None, SPEECHCAST_EDGE_URL; when unset too, Microsoft)."""
         url = url or os.environ.get(URL_VARIABLE)
         if not url:
-            return cls(*_MICROSOFT)
+            return cls(*_MICROSOFT, proxy=proxy_for(_MICROSOFT[0]))
         parts = urlsplit(url)
         if parts.scheme not in ("ws", "wss") or not parts.hostname:
             raise SettingsError(
@@ -57,22 +68,11 @@ class Service:
         base = parts.path[: -len("/edge/v1")] if parts.path.endswith("/edge/v1") else ""
         http = "http" if parts.scheme == "ws" else "https"
         voice_list = urlunsplit((http, parts.netloc, f"{base}/voices/list", f"trustedclienttoken={token}", ""))
-        return cls(wss, voice_list)
-
-    @property
-    def loopback_host(self) -> str | None:
-        """The host when it is this machine (never meant to go through a proxy), else None."""
-        host = urlsplit(self.wss_url).hostname or ""
-        if host == "localhost":
-            return host
-        try:
-            return host if ipaddress.ip_address(host).is_loopback else None
-        except ValueError:
-            return None
+        return cls(wss, voice_list, proxy_for(wss))
 
     @contextmanager
     def in_use(self) -> Iterator[None]:
-        """Point edge_tts at this service for one request.
+        """Point edge_tts at this service for one request: the one place edge_tts is patched.
 
         edge_tts reads its URLs from module globals when a request starts (patching
         edge_tts.constants has no effect: they were copied at import), and nothing awaits between
@@ -80,12 +80,43 @@ class Service:
         """
         edge_tts.communicate.WSS_URL = self.wss_url
         edge_tts.voices.VOICE_LIST = self.voice_list_url
-        host = self.loopback_host
-        if host is None:
-            yield
-        else:
+        host = urlsplit(self.wss_url).hostname or ""
+        # A stand-in on this machine while the environment names a proxy: aiohttp would send it
+        # there (edge_tts leaves it trusting the environment), so NO_PROXY names it meanwhile. The
+        # only change to the environment speechcast makes, and never for Microsoft's service.
+        if _is_loopback(host) and urllib.request.getproxies_environment():
             with _proxy_bypassed(host):
                 yield
+        else:
+            yield
+
+
+def proxy_for(url: str) -> str | None:
+    """The proxy for `url`: SPEECHCAST_PROXY, else the environment's for its scheme (a websocket's
+    falling back to HTTPS_PROXY and ALL_PROXY), None where NO_PROXY names the host or none is set."""
+    explicit = os.environ.get(PROXY_VARIABLE, "").strip()
+    host = urlsplit(url).hostname or ""
+    if explicit:
+        parts = urlsplit(explicit)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError("{variable} must be a proxy's address such as http://proxy.example.com:8080, not '{url}'.", variable=_PROXY_NAMED, url=explicit)
+        return None if _is_loopback(host) else explicit
+    if _is_loopback(host) or urllib.request.proxy_bypass(host):
+        return None
+    found = urllib.request.getproxies_environment()
+    scheme = urlsplit(url).scheme
+    order = [scheme, "https", "all"] if scheme in ("wss", "https") else [scheme, "all"]
+    return next((found[k] for k in order if found.get(k)), None)
+
+
+def _is_loopback(host: str) -> bool:
+    """This machine (a local stand-in is never reached through a proxy)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 _bypass_lock = threading.Lock()
