@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
-SHARED = {"model", "settings", "errors", "i18n", "paths", "aio"}
+SHARED = {"model", "settings", "errors", "i18n", "net", "paths", "aio"}
 STAGES = ["text", "speech", "sound", "publish"]
 MAX_LINES = 420
 """About 400 lines: past that a module holds more than one job."""

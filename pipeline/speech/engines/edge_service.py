@@ -16,7 +16,6 @@ takes WSS_PROXY, else HTTPS_PROXY, else ALL_PROXY, unless NO_PROXY names its hos
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import random
 import threading
@@ -31,6 +30,7 @@ import edge_tts.constants
 import edge_tts.voices
 
 from ...errors import SettingsError
+from ...net import is_loopback
 from ...settings import positive_from_environment
 
 URL_VARIABLE = "SPEECHCAST_EDGE_URL"
@@ -84,7 +84,7 @@ class Service:
         # A stand-in on this machine while the environment names a proxy: aiohttp would send it
         # there (edge_tts leaves it trusting the environment), so NO_PROXY names it meanwhile. The
         # only change to the environment speechcast makes, and never for Microsoft's service.
-        if _is_loopback(host) and urllib.request.getproxies_environment():
+        if is_loopback(host) and urllib.request.getproxies_environment():
             with _proxy_bypassed(host):
                 yield
         else:
@@ -100,23 +100,13 @@ def proxy_for(url: str) -> str | None:
         parts = urlsplit(explicit)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SettingsError("{variable} must be a proxy's address such as http://proxy.example.com:8080, not '{url}'.", variable=_PROXY_NAMED, url=explicit)
-        return None if _is_loopback(host) else explicit
-    if _is_loopback(host) or urllib.request.proxy_bypass(host):
+        return None if is_loopback(host) else explicit
+    if is_loopback(host) or urllib.request.proxy_bypass(host):
         return None
     found = urllib.request.getproxies_environment()
     scheme = urlsplit(url).scheme
     order = [scheme, "https", "all"] if scheme in ("wss", "https") else [scheme, "all"]
     return next((found[k] for k in order if found.get(k)), None)
-
-
-def _is_loopback(host: str) -> bool:
-    """This machine (a local stand-in is never reached through a proxy)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 _bypass_lock = threading.Lock()
