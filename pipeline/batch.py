@@ -85,6 +85,37 @@ def source(manuscript: str, cache: Path | None = None) -> tuple[Path, str]:
     return fetch(manuscript, (cache or cache_dir()) / "downloads"), manuscript
 
 
+def pasted(text: str, cache: Path | None = None) -> Path:
+    """Text given on the command line or piped in, kept as a manuscript file of its own: named by
+    its first line (so its renders are), in a folder named by its content (so two texts with one
+    first line never share a file)."""
+    import hashlib
+
+    from .paths import cache_dir
+    from .publish.staging import atomic_write_text, safe_filename
+
+    if not text.strip():
+        raise InputError("There is no text to read: give the manuscript's text, e.g. `cat 讲话.txt | speechcast render -`.")
+    first = next(line.strip() for line in text.splitlines() if line.strip())
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    path = (cache or cache_dir()) / "pasted" / digest / f"{safe_filename(first[:30], fallback='speech')}.txt"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, text if text.endswith("\n") else text + "\n")
+    return path
+
+
+def given(manuscripts: Sequence[str], text: str | None, stdin: str | None, cache: Path | None = None) -> list[str]:
+    """The manuscripts a command names: files, folders, links, `-` for the text on standard input
+    (`stdin`), and `--text`'s."""
+    found = [str(pasted(stdin or "", cache)) if m == "-" else m for m in manuscripts]
+    if text is not None:
+        found.append(str(pasted(text, cache)))
+    if not found:
+        raise InputError("Give a manuscript: a file, a folder, a link, - for standard input, or --text.")
+    return expand(found)
+
+
 def read(manuscript: str, appendix: bool = False, cache: Path | None = None) -> Script:
     """The manuscript's script (a link is fetched first, and named as the script's source)."""
     return _load(*source(manuscript, cache), appendix)

@@ -33,6 +33,28 @@ def _err(message: str) -> None:
     typer.echo(f"speechcast: {message}", err=True)
 
 
+def _stdin(manuscripts: list[str] | None) -> str | None:
+    """Standard input's text when a manuscript is given as `-` (read once, whatever its encoding)."""
+    if not manuscripts or "-" not in manuscripts:
+        return None
+    from .text.load import decode_text
+
+    return decode_text(sys.stdin.buffer.read(), Path("(standard input)"))
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"speechcast {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Say speechcast's version and stop.")) -> None:
+    """Turn a Chinese speech manuscript (讲话稿) into audio: chapters, section tracks, subtitles."""
+
+
 def _use_proxy(proxy: str | None) -> None:
     """--proxy is SPEECHCAST_PROXY for this run: the Edge engine reads it where it reads its address,
     and checks it there (a bad address is one sentence, before any work)."""
@@ -72,8 +94,11 @@ def _pauses(pairs: list[str], pace: float) -> Pauses:
 @app.command()
 def render(
     manuscripts: list[str] = typer.Argument(
-        ..., metavar="MANUSCRIPT...", help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, or links; an edited outline script works too."
+        None,
+        metavar="MANUSCRIPT...",
+        help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, links, or - for standard input; an edited outline script works too.",
     ),
+    text: str | None = typer.Option(None, "--text", help="The manuscript's text itself, instead of (or besides) a file."),
     voice: list[str] = typer.Option(["xiaoxiao"], "--voice", "-v", help="Voice preset (see `speechcast voices`); repeat to render several."),
     engine: str = typer.Option("auto", "--engine", "-e", help="auto (Edge, else offline espeak), edge, or espeak."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Output root; files go to OUT/<manuscript>/<voice>/. Default: ./output"),
@@ -97,7 +122,7 @@ def render(
     ),
 ) -> None:
     """Render each MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
-    from .batch import Request, expand, render_one
+    from .batch import Request, given, render_one
 
     _use_proxy(proxy)
     from .settings import RenderSettings
@@ -105,7 +130,7 @@ def render(
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars,
                               formats=RenderSettings.formats_named(format_), cover=cover)  # fmt: skip
     request = Request(tuple(voice), engine, rate, pitch, volume, settings, out, cache_dir, not no_player, appendix)
-    sources = expand(manuscripts)
+    sources = given(manuscripts or [], text, _stdin(manuscripts), cache_dir)
     if dry_run:
         _dry_run(sources, request, quiet)
     elif len(sources) == 1:
@@ -235,15 +260,19 @@ def _report(result: RenderResult) -> None:
 
 @app.command()
 def outline(
-    manuscripts: list[str] = typer.Argument(..., metavar="MANUSCRIPT...", help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, or links."),
+    manuscripts: list[str] = typer.Argument(
+        None, metavar="MANUSCRIPT...", help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, links, or - for standard input."
+    ),
+    text: str | None = typer.Option(None, "--text", help="The manuscript's text itself, instead of a file."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the editable script (Markdown) here."),
     appendix: bool = typer.Option(False, "--appendix", help="Show the appendices after the speech as sections to be spoken."),
 ) -> None:
     """Show the structure speechcast found (and what it removed); -o writes an editable script."""
-    from .batch import expand, read
+    from .batch import given as named
+    from .batch import read
     from .text.outline import describe
 
-    sources = expand(manuscripts)
+    sources = named(manuscripts or [], text, _stdin(manuscripts))
     if output is not None and len(sources) > 1:
         raise SpeechcastInputError("-o writes the script of one manuscript: give one manuscript with -o.")
     if output is not None:

@@ -193,3 +193,18 @@ def test_outline_the_dry_run_and_the_web_page_give_one_estimate(cli, make_speech
     assert outlined and planned, "outline or --dry-run no longer says its estimate"
     seconds = understood(load_script(path))["estimate_s"]
     assert int(outlined[1]) * 60 + int(outlined[2]) == int(planned[1]) * 60 + int(planned[2]) == seconds > 0
+
+
+def test_text_from_standard_input_or_the_command_line_is_a_manuscript(cli, tmp_path: Path) -> None:
+    """`-` reads the manuscript from standard input (in any encoding a file may have), `--text` takes
+    it as an argument; each is named by its first line, and --version says the version."""
+    import subprocess
+
+    speech = "在全县工作会议上的讲话\n\n同志们：\n\n今天我们召开全县工作会议，部署今年的任务。\n\n谢谢大家！\n"
+    piped = subprocess.run(cli.command("outline", "-"), input=speech.encode("gb18030"), capture_output=True, cwd=tmp_path, timeout=60)
+    assert piped.returncode == 0 and "Title:       在全县工作会议上的讲话" in piped.stdout.decode(), piped.stderr.decode()
+    argued = cli.run("outline", "--text", speech)
+    assert argued.returncode == 0 and "Salutation:  同志们：" in argued.stdout, argued.stderr
+    assert cli.error("outline", code=2) == "speechcast: Give a manuscript: a file, a folder, a link, - for standard input, or --text."
+    version = cli.run("--version")
+    assert version.returncode == 0 and re.fullmatch(r"speechcast \d+\.\d+\.\d+\n", version.stdout)

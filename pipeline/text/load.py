@@ -51,7 +51,7 @@ def read_text(path: Path) -> str:
         raise InputError("{path} does not exist: check the path and try again.", path=path)
     if path.is_dir():
         raise InputError("{path} is a folder: give the path of a manuscript ({formats}).", path=path, formats=FORMATS)
-    text = _read_docx(path) if path.suffix.lower() == ".docx" else _decode(path.read_bytes(), path)
+    text = _read_docx(path) if path.suffix.lower() == ".docx" else decode_text(path.read_bytes(), path)
     text = _NEWLINES.sub("\n", text)
     if not text.strip():
         raise InputError("{path} is empty: put the manuscript's text in it, or give another file.", path=path)
@@ -64,7 +64,8 @@ def _read_docx(path: Path) -> str:
     return "\n".join(block.text for block in word_blocks(path))
 
 
-def _decode(data: bytes, path: Path) -> str:
+def decode_text(data: bytes, path: Path) -> str:
+    """Bytes of a manuscript as text, whatever their encoding (`path` names them in messages)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
