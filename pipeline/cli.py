@@ -10,13 +10,11 @@ import typer
 
 from .errors import InputError as SpeechcastInputError
 from .errors import SettingsError, SpeechcastError
+from .terminal import err as _err
+from .terminal import said as _said
 
 if TYPE_CHECKING:
-    from .batch import Request
-    from .progress import BatchProgress
-    from .render import RenderResult
     from .settings import Pauses
-    from .speech.synthesize import Progress
 
 app = typer.Typer(
     add_completion=False,
@@ -27,10 +25,6 @@ app = typer.Typer(
 
 
 INTERRUPTED = "interrupted: finished chunks are cached; run the same command again to continue."
-
-
-def _err(message: str) -> None:
-    typer.echo(f"speechcast: {message}", err=True)
 
 
 def _stdin(manuscripts: list[str] | None) -> str | None:
@@ -64,13 +58,6 @@ def _use_proxy(proxy: str | None) -> None:
         from .speech.engines.edge_service import PROXY_VARIABLE
 
         os.environ[PROXY_VARIABLE] = proxy
-
-
-def _said(err: SpeechcastError) -> str:
-    """The error in the language of the person at the terminal."""
-    from .i18n import user_language
-
-    return err.say(user_language())
 
 
 def _pauses(pairs: list[str], pace: float) -> Pauses:
@@ -123,6 +110,7 @@ def render(
 ) -> None:
     """Render each MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
     from .batch import Request, given, render_one
+    from .terminal import Terminal, batch_table, dry_run_of
 
     _use_proxy(proxy)
     from .settings import RenderSettings
@@ -132,130 +120,11 @@ def render(
     request = Request(tuple(voice), engine, rate, pitch, volume, settings, out, cache_dir, not no_player, appendix)
     sources = given(manuscripts or [], text, _stdin(manuscripts), cache_dir)
     if dry_run:
-        _dry_run(sources, request, quiet)
+        dry_run_of(sources, request, quiet)
     elif len(sources) == 1:
-        render_one(sources[0], request, _Terminal(quiet))
+        render_one(sources[0], request, Terminal(quiet))
     else:
-        _batch(sources, request, quiet)
-
-
-class _Terminal:
-    """What a render says as it goes, on the terminal: warnings and results unless -q, a notice of
-    what a render replaced always; a synthesis bar of its own, or the batch's view."""
-
-    def __init__(self, quiet: bool, view: BatchProgress | None = None) -> None:
-        self.quiet, self.view = quiet, view
-
-    def warning(self, text: str) -> None:
-        if not self.quiet:
-            _err(f"warning: {text}")
-
-    def notice(self, text: str) -> None:
-        _err(f"notice: {text}")
-
-    def finished(self, result: RenderResult) -> None:
-        if not self.quiet and self.view is None:
-            _report(result)
-
-    def progress(self, manuscript: str) -> Progress | None:
-        if self.quiet:
-            return None
-        if self.view is not None:
-            return self.view.manuscript(Path(manuscript).name)
-        from .progress import TerminalProgress
-
-        return TerminalProgress.for_terminal()
-
-
-def _batch(sources: list[str], request: Request, quiet: bool) -> None:
-    """Each manuscript in turn; one that fails is named with its reason and the rest go on. A table
-    at the end; the exit code is not 0 when any failed."""
-    from .batch import render_many
-    from .progress import BatchProgress
-    from .text.outline import display_width as _width
-
-    rows: list[tuple[str, ...]] = []
-    codes: list[int] = []
-    view = None if quiet else BatchProgress.for_terminal(len(sources))
-    try:
-        for outcome in render_many(sources, request, _Terminal(quiet, view)):
-            if outcome.error is not None:
-                _err(f"{outcome.given}: {_said(outcome.error)}")
-                rows.append((outcome.given, "", "", "", "", f"failed: {_said(outcome.error)}"))
-                codes.append(outcome.error.exit_code)
-            for result in outcome.results:
-                minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
-                status = "up to date" if result.up_to_date else "rendered"
-                # Two manuscripts of one name go to two folders: the folder column says which is which.
-                rows.append(
-                    (outcome.given, _title(result.out_dir), f"{minutes}:{seconds:02d}", f"{result.engine} {result.preset}", f"{result.out_dir}/", status)
-                )
-    finally:
-        if view is not None:
-            view.close()
-    if not quiet or codes:
-        head = ("file", "title", "duration", "engine", "folder", "status")
-        widths = [max(_width(r[k]) for r in [head, *rows]) for k in range(5)]
-        for row in [head, *rows]:
-            typer.echo("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)) + "  " + row[5])
-        typer.echo(f"{len(sources) - len(codes)} of {len(sources)} manuscripts rendered" + (f"; {len(codes)} failed." if codes else "."))
-    if codes:
-        raise typer.Exit(max(codes))
-
-
-def _title(folder: Path) -> str:
-    from .publish.record import Unreadable, read_recorded
-
-    try:
-        found = read_recorded(folder)
-    except Unreadable:
-        return ""
-    return found.title if found else ""
-
-
-def _dry_run(sources: list[str], request: Request, quiet: bool) -> None:
-    """The chunks each voice would speak and how long it would take; nothing is synthesized."""
-    from .batch import read
-    from .render import choose_voice, chunk_for
-    from .text.duration import script_ms
-
-    for given in sources:
-        script = read(given, request.appendix, request.cache)
-        for warning in [] if quiet else script.warnings:
-            _err(f"warning: {warning}")
-        for name in dict.fromkeys(request.voices):
-            chosen = choose_voice(name, request.engine, rate=request.rate, pitch=request.pitch, volume=request.volume)
-            for warning in [] if quiet else chosen.warnings:
-                _err(f"warning: {warning}")
-            chunks = chunk_for(script, request.settings, chosen.engine)
-            for c in chunks:
-                typer.echo(f"[{c.section}.{c.paragraph}.{c.sentence}.{c.part}] {c.role:<10} {c.pause_after:<10} {c.text}")
-            minutes, seconds = divmod(round(script_ms(script, request.settings.pauses)[0] / 1000), 60)
-            typer.echo(
-                f"{len(chunks)} chunks for {chosen.engine.id}:{chosen.preset.settings.voice} ({chosen.preset.name}), "
-                f"about {minutes} min {seconds:02d} s of audio. Nothing was synthesized (--dry-run)."
-            )
-
-
-def _report(result: RenderResult) -> None:
-    minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
-    s = result.synthesis
-    if result.up_to_date:
-        typer.echo(
-            f"Up to date: {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}', "
-            "nothing changed since the last render, so nothing was rewritten."
-        )
-    else:
-        synthesized = s.unique - s.cached
-        shared = s.engine_calls not in (0, synthesized)
-        requests = f" in {s.engine_calls} request{'s' * (s.engine_calls != 1)}" if shared else ""
-        typer.echo(
-            f"Rendered {minutes} min {seconds:02d} s with {result.engine} voice '{result.preset}' "
-            f"({s.chunks} chunks: {s.cached} from cache, {synthesized} synthesized{requests})."
-        )
-    typer.echo(f"Output: {result.out_dir}/")
-    for path in result.files:
-        typer.echo(f"  {path.name}")
+        batch_table(sources, request, quiet)
 
 
 @app.command()
