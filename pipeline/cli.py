@@ -139,6 +139,7 @@ def outline(
     """Show the structure speechcast found (and what it removed); -o writes an editable script."""
     from .batch import given as named
     from .batch import read
+    from .i18n import user_language
     from .text.outline import describe
 
     sources = named(manuscripts or [], text, _stdin(manuscripts))
@@ -160,7 +161,7 @@ def outline(
             _err(f"{given}: {_said(err)}")
             failed.append(err.exit_code)
             continue
-        typer.echo(describe(script))
+        typer.echo(describe(script, user_language()))
     if failed:
         raise typer.Exit(max(failed))
     if output is not None:

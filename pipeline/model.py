@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
 
+from .i18n import Message
+
 SectionKind = Literal["opening", "section", "closing"]
 
 #: What follows a chunk decides the silence placed after it (see settings.Pauses).
@@ -105,6 +107,11 @@ class Reason(Enum):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def message(self) -> Message:
+        """The description, to be said in the reader's language (the catalogue holds every one)."""
+        return Message(self.text)
 
 
 _BY_CODE = {reason.text: reason for reason in Reason} | {reason.code: reason for reason in Reason}

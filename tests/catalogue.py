@@ -31,11 +31,16 @@ KEYWORDS: dict[str, tuple[int, ...]] = dict.fromkeys(
 
 
 def templates() -> list[str]:
-    """Every message template in the package, in the order first met."""
+    """Every message template in the package, in the order first met, and the description of each
+    reason a line is removed for (said beside the line in the outline and the page)."""
+    from pipeline.model import Reason
+
     found: dict[str, None] = {}
     for _file, _line, message, _comments, _context in extract_from_dir(PACKAGE, keywords=KEYWORDS, comment_tags=()):  # type: ignore[arg-type]
         if isinstance(message, str) and message:
             found.setdefault(message)
+    for reason in Reason:
+        found.setdefault(reason.text)
     return list(found)
 
 

@@ -73,3 +73,19 @@ def test_an_error_inside_an_error_is_said_in_one_language_and_crosses_a_process_
     assert type(again) is InputError and str(again) == str(outer)
     assert again.say(Language.CHINESE) == "声音预设 a.toml：讲话.txt 是空的：请放入讲稿文字，或换一个文件。"
     assert both(Message("Not found.")) == {"zh": "找不到。", "en": "Not found."}
+
+
+def test_each_removal_reason_is_said_in_chinese_in_the_outline_and_the_page() -> None:
+    from pipeline import load_script
+    from pipeline.text.outline import describe
+    from pipeline.web.views import understood
+
+    script = load_script(next((Path(__file__).parent / "corpus").glob("632_*.md")))
+    row = next(r for r in understood(script)["removed"] if r["line"] == 198)  # 特别支持合作伙伴：……
+    assert (row["reason"], row["description"], row["description_en"]) == (
+        "credits",
+        "署名：撰稿、编辑、摄影或赞助",
+        "credits: who wrote, edited, photographed or sponsored it",
+    )
+    assert "line  198  署名：撰稿、编辑、摄影或赞助: 特别支持合作伙伴" in describe(script, Language.CHINESE)
+    assert "line  198  credits: who wrote" in describe(script)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 
+from ..i18n import Language
 from ..model import REMOVED_KINDS, Script, Section
 from .duration import script_ms, spoken_chars
 from .split import split_sentences
@@ -20,7 +21,8 @@ _KIND_NAMES = {
 
 
 #: Characters that take no speaking time: whitespace and punctuation.
-def describe(script: Script) -> str:
+def describe(script: Script, language: Language = Language.ENGLISH) -> str:
+    """The outline as `speechcast outline` prints it (the removal reasons in `language`)."""
     estimate, section_ms = script_ms(script)
     total = spoken_chars(script.title + "".join(script.byline) + script.salutation) + sum(_section_chars(s) for s in script.sections)
     lines = [f"Title:       {script.title or '(none found)'}"]
@@ -48,7 +50,7 @@ def describe(script: Script) -> str:
         lines += ["", f"Removed ({len(script.removed)}), by kind:"]
         lines += [f"  {kind:<12} {counts[kind]:>4}  {_KIND_NAMES[kind]}" for kind in REMOVED_KINDS if counts[kind]]
         lines += ["", "Removed, line by line:"]
-        lines += [f"  line {item.line:>4}  {item.reason}: {_visible(item.text)}" for item in script.removed]
+        lines += [f"  line {item.line:>4}  {item.reason.message.say(language)}: {_visible(item.text)}" for item in script.removed]
     return "\n".join(lines) + "\n"
 
 

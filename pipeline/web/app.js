@@ -128,6 +128,7 @@ function showRemoved(removed) {
   for (const r of removed) {
     const item = el("li", null, "removed-line");
     const why = el("span", `第 ${r.line} 行 · ${KIND[r.kind] || r.kind} · ${r.description}`, "why");
+    if (r.description_en && r.description_en !== r.description) why.append(" ", el("small", r.description_en, "english"));
     const text = el("q", r.text);
     const button = el("button", "恢复 restore", "restore");
     button.type = "button";

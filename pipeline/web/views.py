@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import both
 from ..model import Script
 from ..text.duration import script_ms, spoken_chars
 from ..text.split import split_sentences
@@ -32,7 +33,17 @@ def understood(script: Script) -> dict[str, Any]:
         "estimate_s": round(estimate_ms / 1000),
         "warnings": list(script.warnings),
         "appendices": [{"title": a.title, "paragraphs": len(a.paragraphs)} for a in script.appendices],
-        "removed": [{"line": r.line, "text": r.text, "reason": r.reason.code, "kind": r.kind, "description": r.reason.text} for r in script.removed],
+        "removed": [
+            {
+                "line": r.line,
+                "text": r.text,
+                "reason": r.reason.code,
+                "kind": r.kind,
+                "description": both(r.reason.message)["zh"],
+                "description_en": r.reason.text,
+            }
+            for r in script.removed
+        ],
         "unsure": [{"line": r.line, "text": r.text, "reason": r.reason.code} for r in script.unsure],
     }
 
