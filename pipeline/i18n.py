@@ -12,6 +12,7 @@ import enum
 import functools
 import gettext
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,18 @@ class Message:
     def __str__(self) -> str:
         return self.say()
 
+    def __eq__(self, other: object) -> bool:
+        """The same template saying the same (a warning read back from a script, its fields now
+        text, equals the one first made); a plain string equals the message whose English it is."""
+        if isinstance(other, Message):
+            return self.template == other.template and self.say() == other.say()
+        if isinstance(other, str):
+            return self.say() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.template, self.say()))
+
     def __repr__(self) -> str:
         return f"Message({self.template!r}, **{self.fields!r})"
 
@@ -71,6 +84,54 @@ class Message:
 
 def _rebuilt(template: str, fields: dict[str, Any]) -> Message:
     return Message(template, **fields)
+
+
+_AND = Message(" and ")
+
+
+class Joined(Message):
+    """Several messages said as one field ("its M4B and its cover"), joined the language's way."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, *parts: Message) -> None:
+        super().__init__(_AND.template)
+        self.parts = parts
+
+    def say(self, language: Language = Language.ENGLISH) -> str:
+        return _AND.say(language).join(part.say(language) for part in self.parts)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Joined, self.parts)
+
+
+def parse(text: str) -> Message:
+    """The message whose English `text` is, read back (a warning kept in a script's comment): the
+    catalogue template it fits, with its fields; an unknown text stays itself."""
+    for template, pattern in _patterns():
+        found = pattern.fullmatch(text)
+        if found:
+            return Message(template, **found.groupdict())
+    return Message(text)
+
+
+@functools.cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """Every template with fields as a pattern, the most specific (most fixed text) first."""
+    # (GNUTranslations keeps its messages in _catalog: the one way to list them.)
+    templates = [t for t in _catalogue(Language.CHINESE)._catalog if isinstance(t, str) and "{" in t]  # type: ignore[attr-defined]
+    found = []
+    for template in templates:
+        if re.search(r"\{\w+[:!]", template):
+            continue  # a field with a format: what was said cannot be formatted again
+        parts = re.split(r"\{(\w+)\}", template)
+        fixed = "".join(parts[0::2])
+        names = parts[1::2]
+        if len(set(names)) != len(names):
+            continue  # a field said twice cannot be read back unambiguously
+        pattern = "".join(re.escape(p) if k % 2 == 0 else f"(?P<{p}>.+?)" for k, p in enumerate(parts))
+        found.append((len(fixed), template, re.compile(pattern, re.S)))
+    return [(template, pattern) for _, template, pattern in sorted(found, key=lambda f: -f[0])]
 
 
 def both(message: Message | str) -> dict[str, str]:

@@ -165,7 +165,7 @@ class Script:
     sections: list[Section] = field(default_factory=list)
     """In spoken order. sections[0] is always the opening (kind "opening", title "", possibly with
     no paragraphs): the title and the salutation are spoken at its start, so it is never empty."""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
     removed: list[RemovedLine] = field(default_factory=list)
     appendices: list[Section] = field(default_factory=list)
     """Appendices after the speech (附件, 附录, 名词解释): not spoken unless asked for, kept here and

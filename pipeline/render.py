@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__, aio
 from .errors import EngineError, InputError, OutputError, SettingsError
+from .i18n import Message
 from .model import Chunk, Script
 from .paths import cache_dir as default_cache_dir
 from .paths import writable_base
@@ -37,7 +38,7 @@ class Voice:
 
     preset: Preset
     engine: Engine
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
 
 @dataclass
@@ -48,10 +49,10 @@ class RenderResult:
     duration_ms: int
     files: list[Path]
     synthesis: SynthesisReport
-    warnings: list[str]
+    warnings: list[Message]
     up_to_date: bool = False
     """Nothing that shapes the output changed since the render already in out_dir: nothing was rewritten."""
-    replaced: str = ""
+    replaced: Message | None = None
     """What the render before in out_dir had that this one was not asked for (an M4B, a cover): said, never silent."""
 
 
@@ -162,7 +163,7 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
         wanted = engine
     chosen = get_engine(wanted)
     chosen.check_voice(preset.settings.voice)
-    warnings: list[str] = []
+    warnings: list[Message] = []
     if probe and engine == "auto" and chosen.needs_network and not aio.run(chosen.available(probe_timeout)):
         if not preset.fallback:
             raise EngineError(
@@ -172,7 +173,12 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
             )
         offline = with_overrides(resolve(preset.fallback, presets), rate, pitch, volume)
         warnings.append(
-            f"The {wanted} service could not be reached: speaking offline with '{offline.name}' (robotic but clear); run again online for '{preset.name}'."
+            Message(
+                "The {wanted} service could not be reached: speaking offline with '{offline}' (robotic but clear); run again online for '{preset}'.",
+                wanted=wanted,
+                offline=offline.name,
+                preset=preset.name,
+            )
         )
         preset = offline
         chosen = get_engine(preset.settings.engine)

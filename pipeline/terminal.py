@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from .errors import SpeechcastError
+from .i18n import Message
 
 if TYPE_CHECKING:
     from .batch import Request
@@ -23,9 +24,14 @@ def err(message: str) -> None:
 
 def said(error: SpeechcastError) -> str:
     """The error in the language of the person at the terminal."""
+    return spoken(error.message)
+
+
+def spoken(message: Message) -> str:
+    """A message in the language of the person at the terminal."""
     from .i18n import user_language
 
-    return error.say(user_language())
+    return message.say(user_language())
 
 
 class Terminal:
@@ -35,12 +41,12 @@ class Terminal:
     def __init__(self, quiet: bool, view: BatchProgress | None = None) -> None:
         self.quiet, self.view = quiet, view
 
-    def warning(self, text: str) -> None:
+    def warning(self, text: Message) -> None:
         if not self.quiet:
-            err(f"warning: {text}")
+            err(f"warning: {spoken(text)}")
 
-    def notice(self, text: str) -> None:
-        err(f"notice: {text}")
+    def notice(self, text: Message) -> None:
+        err(f"notice: {spoken(text)}")
 
     def finished(self, result: RenderResult) -> None:
         if not self.quiet and self.view is None:
@@ -111,11 +117,11 @@ def dry_run_of(sources: list[str], request: Request, quiet: bool) -> None:
     for given in sources:
         script = read(given, request.appendix, request.cache)
         for warning in [] if quiet else script.warnings:
-            err(f"warning: {warning}")
+            err(f"warning: {spoken(warning)}")
         for name in dict.fromkeys(request.voices):
             chosen = choose_voice(name, request.engine, rate=request.rate, pitch=request.pitch, volume=request.volume)
             for warning in [] if quiet else chosen.warnings:
-                err(f"warning: {warning}")
+                err(f"warning: {spoken(warning)}")
             chunks = chunk_for(script, request.settings, chosen.engine)
             for c in chunks:
                 typer.echo(f"[{c.section}.{c.paragraph}.{c.sentence}.{c.part}] {c.role:<10} {c.pause_after:<10} {c.text}")

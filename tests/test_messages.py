@@ -89,3 +89,20 @@ def test_each_removal_reason_is_said_in_chinese_in_the_outline_and_the_page() ->
     )
     assert "line  198  署名：撰稿、编辑、摄影或赞助: 特别支持合作伙伴" in describe(script, Language.CHINESE)
     assert "line  198  credits: who wrote" in describe(script)
+
+
+def test_a_warning_is_said_in_chinese_and_survives_the_script_round_trip() -> None:
+    """The seed lacks its 一、: the warning reaches the page in Chinese (and English), and a script
+    written and read back (as the web app does) still knows which warning it was."""
+    from frontend_util import corpus_file
+
+    from pipeline import load_script
+    from pipeline.text.scriptmd import from_markdown, to_markdown
+    from pipeline.web.views import understood
+
+    seed = load_script(corpus_file(".txt"))
+    again = from_markdown(to_markdown(seed))
+    assert again.warnings == seed.warnings and again.warnings[0].template == seed.warnings[0].template
+    shown = understood(again)
+    assert shown["warnings"][0].startswith("第 24 行：编号跳到了 二、：缺少 一、；已从第 22 行恢复 一、增强宗旨意识")
+    assert shown["warnings_en"][0].startswith("line 24: numbering jumps to 二、: 一、 is missing; recovered 一、增强宗旨意识 from line 22")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 from mutagen import MutagenError
 
 from ..errors import OutputError
+from ..i18n import Joined, Message
 from ..model import Chunk, Script
 from ..settings import RenderSettings
 from ..sound.assemble import Assembler, Track
@@ -51,7 +52,7 @@ class RenderResult:
     player: Path | None
     duration_ms: int
     m4b: Path | None = None
-    replaced: str = ""
+    replaced: Message | None = None
     """What the render in the folder before had that this one was not asked for ("" when nothing)."""
 
     @property
@@ -207,13 +208,13 @@ def write_render(
     )  # fmt: skip
 
 
-def _replaced(formats: set[str], cover: bool) -> str:
+def _replaced(formats: set[str], cover: bool) -> Message | None:
     """One sentence naming what the render before had and this one does not, and how to have it back."""
-    gone = [*(f"its {f.upper()}" for f in sorted(formats)), *(["its cover"] if cover else [])]
+    gone = [*(Message("its {format}", format=f.upper()) for f in sorted(formats)), *([Message("its cover")] if cover else [])]
     if not gone:
-        return ""
+        return None
     again = " ".join([*(["--format both"] if formats else []), *(["--cover IMAGE"] if cover else [])])
-    return f"this render replaced the one before in this folder: {' and '.join(gone)} went (render with {again} to have them back)"
+    return Message("this render replaced the one before in this folder: {gone} went (render with {again} to have them back)", gone=Joined(*gone), again=again)
 
 
 @contextlib.contextmanager

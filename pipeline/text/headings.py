@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..i18n import Message
 from .blocks import Block
 from .evidence import Candidate, Context, Weights, heading_features, topicless
 from .hanzi import simplified
@@ -57,7 +58,7 @@ class Build:
     """What the passes below share while they rearrange one manuscript."""
 
     items: list[Item]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
     gaps: list[tuple[Heading, int]] = field(default_factory=list)
     """Accepted headings whose numbering skipped ahead, with the number that was expected."""
 
@@ -216,7 +217,7 @@ def accept_headings(build: Build) -> None:
             items[index - 1 : index + item.shares_line] = [Para(item.raw, item.line)]
             continue
         if item.number != want and not gap_ok:
-            build.warnings.append(f"line {item.line}: {item.title} does not follow the numbering before it (an excerpt?)")
+            build.warnings.append(Message("line {line}: {title} does not follow the numbering before it (an excerpt?)", line=item.line, title=item.title))
         elif item.number != want:
             build.gaps.append((item, want))
         expected[item.rank] = item.number + 1

@@ -38,7 +38,7 @@ def describe(script: Script, language: Language = Language.ENGLISH) -> str:
         if section.note:
             lines.append(f"  note on {_label(index, section).strip()}: {section.note}")
     if script.warnings:
-        lines += ["", "Warnings:", *(f"  - {warning}" for warning in script.warnings)]
+        lines += ["", "Warnings:", *(f"  - {warning.say(language)}" for warning in script.warnings)]
     if script.appendices:
         lines += ["", f"Appendices ({len(script.appendices)}, not spoken: --appendix speaks them):"]
         lines += [f"  {a.title}: {len(a.paragraphs)} paragraphs" for a in script.appendices]

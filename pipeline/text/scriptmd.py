@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import parse
 from ..model import Reason, RemovedLine, Script, Section
 from .clean import MARKUP_FRAGMENTS, strip_fragments
 from .opening import is_salutation
@@ -43,7 +44,7 @@ def to_markdown(script: Script) -> str:
     blocks: list[str] = [SCRIPT_MARK]
     if script.title:
         blocks.append(f"# {script.title}")
-    blocks += [_comment(_WARNING, warning) for warning in script.warnings]
+    blocks += [_comment(_WARNING, str(warning)) for warning in script.warnings]  # in English: read back by its template
     blocks += [f"{_SPEAKER}{script.speaker}"] * bool(script.speaker) + [f"{_DATE}{script.date}"] * bool(script.date)
     if script.salutation:
         blocks.append(script.salutation)
@@ -134,7 +135,7 @@ def _take_comment(script: Script, comment: str) -> None:
     elif comment.startswith(_APPENDIX):
         _take_appendix(script, comment[len(_APPENDIX) :])
     elif comment.startswith(_WARNING):
-        script.warnings.append(comment[len(_WARNING) :].strip())
+        script.warnings.append(parse(comment[len(_WARNING) :].strip()))
     elif comment.startswith(_NOTE) and len(script.sections) > 1 and not script.sections[-1].paragraphs:
         script.sections[-1].note = comment[len(_NOTE) :].strip()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import Joined, Message
 from ..model import Reason, RemovedLine, Script, Section
 from .apparatus import CLOSING_END
 from .clean import Cleaned
@@ -37,16 +38,22 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
     _report_empty_sections(build, cleaned)
     if joined:
         build.warnings.append(
-            f"{joined} line breaks inside sentences were joined: the copy looks hard-wrapped (as from a PDF); check the paragraphs with `speechcast outline`"
+            Message(
+                "{count} line breaks inside sentences were joined: the copy looks hard-wrapped (as from a PDF); check the paragraphs with `speechcast outline`",
+                count=joined,
+            )
         )
     share = _removed_share(cleaned)
     if share > REMOVED_SHARE_WARNING:
         build.warnings.append(
-            f"{share:.0%} of the manuscript's text was removed as not the speech: check the removal report "
-            "(`speechcast outline`) and restore what belongs to the speech"
+            Message(
+                "{share} of the manuscript's text was removed as not the speech: check the removal report "
+                "(`speechcast outline`) and restore what belongs to the speech",
+                share=format(share, ".0%"),
+            )
         )
     if not top.title:
-        build.warnings.append("no title found: the first line reads like speech, so the speech has no title")
+        build.warnings.append(Message("no title found: the first line reads like speech, so the speech has no title"))
     return Script(
         title=top.title,
         salutation=salutation,
@@ -116,10 +123,11 @@ def _recover_lost_headings(build: Build) -> None:
     one short sentence parallel to the siblings (no inner punctuation, a sibling's length)."""
     for heading, want in build.gaps:
         missing = "、".join(_marker_text(heading, n) for n in range(want, heading.number))
-        warning = f"line {heading.line}: numbering jumps to {_marker_text(heading, heading.number)}: {missing} is missing"
-        if heading.number == want + 1:
-            warning += _recover(build, heading, want)
-        build.warnings.append(warning)
+        where = {"line": heading.line, "number": _marker_text(heading, heading.number), "missing": missing}
+        if heading.number != want + 1:
+            build.warnings.append(Message("line {line}: numbering jumps to {number}: {missing} is missing", **where))
+        else:
+            build.warnings.append(_recover(build, heading, want, where))
 
 
 def _scope_start(items: list[Item], index: int) -> int:
@@ -131,7 +139,7 @@ def _scope_start(items: list[Item], index: int) -> int:
     return 0
 
 
-def _recover(build: Build, heading: Heading, number: int) -> str:
+def _recover(build: Build, heading: Heading, number: int, where: dict[str, object]) -> Message:
     """Insert the lost heading if exactly one candidate sentence exists; say what happened."""
     end = next(k for k, item in enumerate(build.items) if item is heading)
     siblings = [i for i in build.items if isinstance(i, Heading) and i.rank == heading.rank]
@@ -148,7 +156,11 @@ def _recover(build: Build, heading: Heading, number: int) -> str:
                 found.append((at, match.start(), match.end()))
     marker = _marker_text(heading, number)
     if len(found) != 1:
-        return f" (no single sentence like its siblings was found: add {marker} by hand)"
+        return Message(
+            "line {line}: numbering jumps to {number}: {missing} is missing (no single sentence like its siblings was found: add {marker} by hand)",
+            marker=marker,
+            **where,
+        )
     at, begin, finish = found[0]
     para = build.items[at]
     assert isinstance(para, Para)
@@ -158,7 +170,9 @@ def _recover(build: Build, heading: Heading, number: int) -> str:
     recovered.note = f"recovered: line {para.line} held {sentence} with no {marker} and no line break before it"
     before, after = para.text[:begin].strip(), para.text[finish:].strip()
     build.items[at : at + 1] = [*([Para(before, para.line)] if before else []), recovered, *([Para(after, para.line)] if after else [])]
-    return f"; recovered {title} from line {para.line}: check it"
+    return Message(
+        "line {line}: numbering jumps to {number}: {missing} is missing; recovered {title} from line {source}: check it", title=title, source=para.line, **where
+    )
 
 
 # --- sections left empty ----------------------------------------------------------------
@@ -176,16 +190,21 @@ def _report_empty_sections(build: Build, cleaned: Cleaned) -> None:
             continue
         end = following.line if following is not None else float("inf")
         under = [r for r in cleaned.removed if item.line < r.line < end]
-        build.warnings.append(f"line {item.line}: {item.title} has no text of its own" + _removed_under(under))
+        build.warnings.append(_removed_under(item, under))
 
 
-def _removed_under(removed: list[RemovedLine]) -> str:
+def _removed_under(heading: Heading, removed: list[RemovedLine]) -> Message:
     if not removed:
-        return ": only its heading will be heard"
-    numbers = list(dict.fromkeys(r.line for r in removed))
-    lines = "line" + "s" * (len(numbers) > 1) + " " + ", ".join(map(str, numbers))
-    reasons = "; ".join(dict.fromkeys(str(r.reason) for r in removed))
-    return f" after cleaning: {lines} under it went ({reasons}); check the removal report"
+        return Message("line {line}: {title} has no text of its own: only its heading will be heard", line=heading.line, title=heading.title)
+    numbers = ", ".join(map(str, dict.fromkeys(r.line for r in removed)))
+    reasons = Joined(*(reason.message for reason in dict.fromkeys(r.reason for r in removed)))
+    return Message(
+        "line {line}: {title} has no text of its own after cleaning: line {numbers} under it went ({reasons}); check the removal report",
+        line=heading.line,
+        title=heading.title,
+        numbers=numbers,
+        reasons=reasons,
+    )
 
 
 # --- numbers --------------------------------------------------------------------------------

@@ -99,7 +99,12 @@ function showUnderstood(u) {
     list.append(item);
   }
   const warnings = $("o-warnings");
-  warnings.replaceChildren(...u.warnings.map((w) => el("li", w)));
+  warnings.replaceChildren(...u.warnings.map((w, i) => {
+    const item = el("li", w);
+    const english = (u.warnings_en || [])[i];
+    if (english && english !== w) item.append(" ", el("small", english, "english"));
+    return item;
+  }));
   for (const a of u.appendices) warnings.append(el("li", `附件「${a.title}」不朗读（${a.paragraphs} 段）`, "appendix"));
   showRemoved(u.removed);
   showUnsure(u.unsure || []);

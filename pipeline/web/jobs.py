@@ -56,7 +56,7 @@ class Job:
     synthesized_at: float = 0.0
     message: Message | None = None
     """Why the job ended as it did, when that needs saying."""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
     render: str = ""
     """The finished render's place in the library: "<manuscript>/<voice>"."""
     engine: str = ""
@@ -78,7 +78,8 @@ class Job:
             "id": self.id, "title": self.title, "voice": self.voice, "engine": self.engine, "state": self.state,
             "total": self.total, "cached": self.cached, "done": self.done, "requests": self.requests,
             "seconds_left": None if left is None else round(left), "queue_position": position,
-            "message": said["zh"], "message_en": said["en"], "warnings": self.warnings, "render": self.render,
+            "message": said["zh"], "message_en": said["en"], "warnings": [both(w)["zh"] for w in self.warnings],
+            "warnings_en": [w.say() for w in self.warnings], "render": self.render,
         }  # fmt: skip
 
 

@@ -31,7 +31,8 @@ def understood(script: Script) -> dict[str, Any]:
         "sections": sections,
         "chars": total,
         "estimate_s": round(estimate_ms / 1000),
-        "warnings": list(script.warnings),
+        "warnings": [both(w)["zh"] for w in script.warnings],
+        "warnings_en": [w.say() for w in script.warnings],
         "appendices": [{"title": a.title, "paragraphs": len(a.paragraphs)} for a in script.appendices],
         "removed": [
             {
