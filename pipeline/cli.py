@@ -75,7 +75,8 @@ def _pauses(pairs: list[str], pace: float) -> Pauses:
         if int(ms) > PAUSE_MAX_MS:
             raise SettingsError("--pause {pair}: a pause is at most {most} ms (a minute).", pair=pair, most=PAUSE_MAX_MS)
         values[name] = int(ms)
-    return dataclasses.replace(base, **values).scaled(pace)
+    # --pace scales the pauses left as they are; one given with --pause is exactly what was asked.
+    return dataclasses.replace(base.scaled(pace), **values)
 
 
 @app.command()

@@ -306,3 +306,14 @@ def test_a_pause_of_years_is_refused_in_one_sentence(cli, tmp_path: Path) -> Non
 def test_a_proxy_that_is_no_address_is_said_before_any_work(cli, make_speech) -> None:
     line = cli.error("render", make_speech(), "--proxy", "office-proxy", code=2)
     assert line == "speechcast: --proxy (SPEECHCAST_PROXY) must be a proxy's address such as http://proxy.example.com:8080, not 'office-proxy'."
+
+
+def test_a_pause_given_with_pause_is_what_was_asked_whatever_the_pace(cli, make_speech) -> None:
+    """--pace scales the pauses left as they are; --pause section=3000 stays 3000 ms."""
+    done = cli.run("render", make_speech(), "--dry-run", "-e", "espeak", "--pace", "2", "--pause", "section=3000")
+    assert done.returncode == 0, done.stderr
+    from pipeline.cli import _pauses
+    from pipeline.settings import Pauses
+
+    pauses = _pauses(["section=3000"], 2.0)
+    assert pauses.section == 3000 and pauses.sentence == Pauses().sentence * 2

@@ -382,3 +382,11 @@ def test_a_news_reports_highlights_and_its_full_text_follows_line_are_not_spoken
     address = load_script(corpus("721_"))
     assert removed_at(address, 35) == [("notes", Reason.BEFORE_FULL_TEXT)]  # 新华社北京12月31日电 ……全文如下：
     assert "■" not in spoken(address) and spoken(address).count("梦虽遥，追则能达") == 1  # said once, in the speech
+
+
+def test_an_appendix_is_titled_without_its_colon(tmp_path) -> None:
+    path = tmp_path / "讲话.txt"
+    body = "同志们：今天我们召开全县安全生产工作会议，部署今年的重点任务，请大家认真抓好落实。"
+    path.write_text(f"在全县安全生产工作会议上的讲话\n\n{body}\n\n谢谢大家！\n\n附件：\n\n安全生产责任清单共十二项，请各单位对照落实。\n", encoding="utf-8")
+    script = load_script(path)
+    assert [a.title for a in script.appendices] == ["附件"] and script.appendices[0].paragraphs

@@ -115,9 +115,10 @@ def write_render(
     staging = Staging()
     stem = safe_filename(script.title, fallback="speech")
     # The tags name the speech's speaker and the day it was given, when its title block says them;
-    # otherwise the voice that read it and the day of the render.
+    # otherwise the voice preset that read it (a name a person chose, not an engine's code such as
+    # cmn+f3) and the day of the render.
     date = iso_date(script.date) or info.date or datetime.date.today().isoformat()
-    artist = script.speaker or info.voice.voice
+    artist = script.speaker or info.preset or info.voice.voice
     comment = f"speechcast {info.version}: {info.voice.engine} {info.voice.voice}"
     cover = settings.cover_image
     # The full MP3 is always encoded: the section tracks are cut out of it (with --format m4b it

@@ -218,7 +218,7 @@ def _appendices(rows: list[Block], verdicts: Verdicts) -> list[Section]:
         if not row.text or verdicts.get(i) is not Reason.APPENDIX:
             continue
         if not sections or _APPENDIX_HEAD.match(simplified(row.text)):
-            sections.append(Section(row.text, 1, [], "section"))
+            sections.append(Section(row.text.rstrip("：: ") or row.text, 1, [], "section"))  # 附件： is titled 附件
         else:
             sections[-1].paragraphs.append(row.text)
     return sections
