@@ -96,8 +96,24 @@ def test_long_chunk_splits_at_punctuation_with_times_by_characters() -> None:
 def test_unpunctuated_run_is_cut_evenly_and_cues_stay_short() -> None:
     text = "的" * 70
     got = cues(timeline_of((Chunk(text, 0, 0, 0), 0, 7000)))
-    assert [len(c.text) for c in got] == [24, 24, 22]
-    assert [(c.start_ms, c.end_ms) for c in got] == [(0, 2400), (2400, 4800), (4800, 7000)]
+    assert [len(c.text) for c in got] == [23, 24, 23]
+    assert [(c.start_ms, c.end_ms) for c in got] == [(0, 2300), (2300, 4700), (4700, 7000)]
+
+
+def test_a_line_or_a_cue_without_punctuation_breaks_between_words() -> None:
+    """A run with no punctuation is cut, and laid out in lines, where one word ends and the next
+    begins: never 安全|生产."""
+    from pipeline.publish.subtitles import _lines
+    from pipeline.text.split import word_bounds
+
+    text = "全县上下要坚持人民至上生命至上扎实推进安全生产专项整治三年行动持续深化改革开放全面加强基层党组织建设"
+    got = cues(timeline_of((Chunk(text, 0, 0, 0), 0, 9000)))
+    bounds = set(word_bounds(text))
+    ends = [sum(len(c.text) for c in got[: k + 1]) for k in range(len(got) - 1)]
+    assert len(got) > 1 and set(ends) <= bounds, [c.text for c in got]
+    for cue in got:
+        first, *rest = _lines(cue.text)
+        assert not rest or len(first) in set(word_bounds(cue.text)), (first, rest)
 
 
 def test_cues_never_overlap_nor_vanish() -> None:

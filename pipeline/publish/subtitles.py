@@ -45,9 +45,21 @@ def _clauses(text: str) -> list[str]:
     even: list[str] = []
     for piece in pieces:
         parts = -(-len(piece) // MAX_CUE_CHARS)
-        size = -(-len(piece) // parts)
-        even.extend(piece[k : k + size] for k in range(0, len(piece), size))
+        if parts == 1:
+            even.append(piece)
+            continue
+        size = len(piece) / parts
+        cuts = [_near_word_bound(piece, round(size * k), MAX_CUE_CHARS) for k in range(1, parts)]
+        even.extend(piece[a:b] for a, b in zip([0, *cuts], [*cuts, len(piece)]) if piece[a:b])
     return even
+
+
+def _near_word_bound(text: str, at: int, reach: int) -> int:
+    """The break between two words nearest `at` (at most `reach` away), else `at` itself."""
+    from ..text.split import word_bounds
+
+    bounds = [b for b in word_bounds(text) if abs(b - at) <= reach]
+    return min(bounds, key=lambda b: abs(b - at)) if bounds else at
 
 
 def _spoken(text: str) -> int:
@@ -113,7 +125,14 @@ def _lines(text: str) -> list[str]:
         return [text[k : k + LINE_CHARS] for k in range(0, len(text), LINE_CHARS)]
     middle = len(text) / 2
     candidates = range(len(text) - LINE_CHARS, LINE_CHARS + 1)
-    cut = min(candidates, key=lambda k: (text[k - 1] not in _BREAK_AFTER, abs(k - middle)))
+    punctuated = [k for k in candidates if text[k - 1] in _BREAK_AFTER]
+    if punctuated:
+        cut = min(punctuated, key=lambda k: abs(k - middle))
+    else:  # no punctuation to break after: break between two words, never inside one
+        from ..text.split import word_bounds
+
+        between = [k for k in word_bounds(text) if k in candidates]
+        cut = min(between or candidates, key=lambda k: abs(k - middle))
     return [text[:cut], text[cut:]]
 
 

@@ -201,6 +201,15 @@ def _breakable(text: str, limit: int, guard: bool) -> list[int]:
     return cuts
 
 
+def word_bounds(text: str) -> list[int]:
+    """Every place between two words of `text` (jieba's tokens): where a line may break without
+    cutting 安全|生产 in two."""
+    bounds: list[int] = []
+    for token in _jieba().cut(text):
+        bounds.append((bounds[-1] if bounds else 0) + len(token))
+    return bounds[:-1]
+
+
 def _word_cut(text: str, limit: int, floor: int) -> int:
     """The last jieba token boundary within the limit that leaves both pieces `floor` long (or at
     least leaves words after it); jieba keeps 5.2%, 13812345678 and 十四五 whole."""
