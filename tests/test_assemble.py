@@ -169,6 +169,18 @@ def test_display_titles() -> None:
     assert display_title(Section("", kind="opening")) == "开场"
     assert display_title(Section("", kind="closing")) == "结束语"
     assert display_title(Section("结束语：几点希望", kind="closing")) == "结束语：几点希望"
+    # A speech in traditional characters gets its labels in them too.
+    assert display_title(Section("", kind="opening"), traditional=True) == "開場"
+    assert display_title(Section("结束语", kind="closing"), traditional=True) == "結束語"
+    assert display_title(Section("一、總體情況", kind="section"), traditional=True) == "一、總體情況"
+
+
+def test_a_speech_in_traditional_characters_is_told_from_a_simplified_one() -> None:
+    from pipeline.text.hanzi import is_traditional
+
+    assert is_traditional("各位貴賓、各位鄉親：今天我們在這裡舉行典禮，這是對人民的承諾，我們會繼續努力。")
+    assert not is_traditional("各位来宾、各位乡亲：今天我们在这里举行典礼，这是对人民的承诺，我们会继续努力。")
+    assert not is_traditional("同志们：今天开会。")
 
 
 def test_chunks_out_of_section_order_are_refused() -> None:

@@ -26,6 +26,7 @@ from ..settings import RenderSettings
 from ..sound.assemble import Assembler, Track
 from ..sound.audio import AudioSegment
 from ..text.dates import iso_date
+from ..text.hanzi import is_traditional
 from .m4b import M4bWriter
 from .manifest import RenderInfo, build_manifest, earlier_render
 from .mp3 import MP3_LOUDNESS_LOSS_LU, Mp3Cutter, Mp3Writer
@@ -135,7 +136,8 @@ def write_render(
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="speechcast-encode")
     encoding: Future[None] | None = None
     try:
-        assembler = Assembler(script.sections, chunks, clip, settings.pauses, sample_rate, spool_dir=out_dir)
+        spoken = script.title + "".join(p for s in script.sections for p in s.paragraphs)
+        assembler = Assembler(script.sections, chunks, clip, settings.pauses, sample_rate, spool_dir=out_dir, traditional=is_traditional(spoken))
         ms = assembler.timeline.ms
         track_files: list[TrackFile] = []
         cuts: list[tuple[Path, int, int, Mp3Tags]] = []

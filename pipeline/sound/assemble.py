@@ -26,11 +26,14 @@ BLOCK_SAMPLES = 1 << 18
 """How much PCM a reader gets at once (about 11 s at 24 kHz)."""
 
 
-def display_title(section: Section) -> str:
-    """The heading, or 开场 / 结束语 for an opening or closing that has none."""
-    if section.title:
-        return section.title
-    return {"opening": "开场", "closing": "结束语"}.get(section.kind, "")
+_TRADITIONAL_LABELS = {"开场": "開場", "结束语": "結束語"}
+
+
+def display_title(section: Section, traditional: bool = False) -> str:
+    """The heading, or 开场 / 结束语 for an opening or closing that has none (開場 / 結束語 in a
+    speech written in traditional characters)."""
+    title = section.title or {"opening": "开场", "closing": "结束语"}.get(section.kind, "")
+    return _TRADITIONAL_LABELS.get(title, title) if traditional else title
 
 
 def starts_track(section: Section) -> bool:
@@ -100,6 +103,7 @@ class Assembler:
         pauses: Pauses,
         sample_rate: int,
         spool_dir: Path | None = None,
+        traditional: bool = False,
     ) -> None:
         if not chunks:
             raise ValueError("there are no chunks to assemble")
@@ -112,6 +116,7 @@ class Assembler:
         self.pauses = pauses
         self.sample_rate = sample_rate
         self.spool_dir = spool_dir
+        self.traditional = traditional
         self.timeline = Timeline(sample_rate=sample_rate)
         heard = sorted(set(owners))
         self.track_count = 1 + sum(starts_track(sections[i]) for i in heard[1:])
@@ -146,7 +151,7 @@ class Assembler:
             if opened is not None and track is not None:
                 index, start = opened
                 section = self.sections[index]
-                track.spans.append(SectionSpan(index, display_title(section), section.level, track.number, start, pos))
+                track.spans.append(SectionSpan(index, display_title(section, self.traditional), section.level, track.number, start, pos))
 
         def close_track(done: Track) -> Track:
             done.length = pos - done.start
@@ -163,7 +168,7 @@ class Assembler:
                     if track is not None:
                         yield close_track(track)
                     number = 1 if track is None else track.number + 1
-                    track = Track(number, display_title(self.sections[index]), pos, self._spool())
+                    track = Track(number, display_title(self.sections[index], self.traditional), pos, self._spool())
                     if number == 1:
                         lead_in = self._pause(self.pauses.lead_in)
                         track.pcm.write(lead_in)

@@ -51,6 +51,15 @@ def in_own_script(lines: list[str]) -> list[str]:
     return ["".join(q if c in traditional else c for c, q in zip(line, p)) for line, p in zip(lines, phrased)]
 
 
+def is_traditional(text: str) -> bool:
+    """Whether `text` is written in traditional characters: more of its distinct characters exist
+    only in the traditional script than only in the simplified one, and a handful at least."""
+    chars = {c for c in text if "\u4e00" <= c <= "\u9fff"}
+    traditional_only = {c for c in chars if _converter().convert(c) != c}
+    simplified_only = {c for c in chars if _to_traditional().convert(c) != c}
+    return len(traditional_only) >= _OWN_SCRIPT_MIN and len(traditional_only) > len(simplified_only)
+
+
 _OWN_SCRIPT_MIN = 5
 """Distinct simplified-only characters a document needs before it counts as simplified."""
 _OWN_SCRIPT_RATIO = 10
