@@ -106,6 +106,11 @@ def test_two_manuscripts_of_one_name_never_share_a_folder(cli, tmp_path: Path) -
     again = cli.run("render", "b/讲话.txt", "--engine", "espeak", "--pace", "0.2", "-o", "out")
     assert again.returncode == 0 and "Up to date" in again.stdout and "out/讲话-2/offline-female/" in again.stdout, again.stdout
     assert len(list((tmp_path / "out").glob("*/*/manifest.json"))) == 2
+    # The library tells them apart too: each row names its manuscript's file and its folder.
+    from pipeline.web.library import entries
+
+    rows = {(e["folder"], e["source"], e["title"]) for e in entries(tmp_path / "out")}
+    assert rows == {("讲话", "讲话.txt", "在全县工作会议上的讲话"), ("讲话-2", "讲话.txt", "在全市座谈会上的讲话")}
 
 
 def test_a_later_render_says_what_it_replaced_that_was_asked_for_before(cli, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -207,3 +208,16 @@ def test_text_from_standard_input_or_the_command_line_is_a_manuscript(cli, tmp_p
     assert cli.error("outline", code=2) == "speechcast: Give a manuscript: a file, a folder, a link, - for standard input, or --text."
     version = cli.run("--version")
     assert version.returncode == 0 and re.fullmatch(r"speechcast \d+\.\d+\.\d+\n", version.stdout)
+
+
+@pytest.mark.slow
+def test_a_manuscript_without_a_title_is_known_by_its_file_name(cli, tmp_path: Path) -> None:
+    (tmp_path / "周一例会发言.txt").write_text("今天我们开会，主要讲三件事，请大家认真听。第一件事是安全生产。\n\n谢谢大家！\n", encoding="utf-8")
+    done = cli.run("render", "周一例会发言.txt", "-e", "espeak", "--pace", PACE)
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "output" / "周一例会发言" / "offline-female"
+    assert (folder / "周一例会发言.mp3").is_file() and not (folder / "speech.mp3").exists()
+    from mutagen.id3 import ID3
+
+    assert str(ID3(folder / "周一例会发言.mp3")["TIT2"]) == "周一例会发言"
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["title"] == "周一例会发言"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from .playlist import TrackFile
@@ -43,6 +43,8 @@ class Recorded:
     preset: str
     voice: str
     owner: str
+    source_name: str
+    """The manuscript's file name (讲话.docx), or the link it came from."""
     duration_ms: int
     full: str
     m4b: str
@@ -113,7 +115,7 @@ def _recorded(folder: Path, data: dict[str, Any]) -> Recorded:
     return Recorded(
         folder=folder, title=_str(data, "title"), speaker=_str(data, "speaker", ""), date=_str(data, "date", ""),
         engine=_str(data, "engine", ""), preset=_str(voice, "preset", ""), voice=_str(voice, "voice", ""),
-        owner=_str(source, "owner", ""), duration_ms=_int(data, "duration_ms"),
+        owner=_str(source, "owner", ""), source_name=_source_name(source), duration_ms=_int(data, "duration_ms"),
         full=_name(files, "full"), m4b=_name(files, "m4b", optional=True), srt=_name(files, "srt", optional=True),
         lrc=_name(files, "lrc", optional=True), playlist=_name(files, "playlist", optional=True),
         player=_name(files, "player", optional=True), tracks=tracks, sections=sections, chunks=len(_list(data, "chunks")),
@@ -163,3 +165,9 @@ def _name(data: dict[str, Any], key: str, optional: bool = False) -> str:
     if not isinstance(value, str) or not plain_name(value):
         raise ValueError(f"{key} is not a file name in the render's folder")
     return value
+
+
+def _source_name(source: dict[str, Any]) -> str:
+    """What a person calls the manuscript: its link, or its file's name (never our folders' path)."""
+    url = _str(source, "url", "")
+    return url or PurePath(_str(source, "path", "")).name

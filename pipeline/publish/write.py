@@ -8,13 +8,14 @@ renders into one folder take turns (see staging.py).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from mutagen import MutagenError
@@ -114,6 +115,9 @@ def write_render(
 
     earlier = earlier_render(out_dir)
     staging = Staging()
+    if not script.title:  # a manuscript with no title is known by its file's name, in players and file lists alike
+        named = PurePath(info.source_path or script.source or "speech").stem
+        script = dataclasses.replace(script, title=named)
     stem = safe_filename(script.title, fallback="speech")
     # The tags name the speech's speaker and the day it was given, when its title block says them;
     # otherwise the voice preset that read it (a name a person chose, not an engine's code such as

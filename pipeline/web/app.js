@@ -346,7 +346,8 @@ async function loadLibrary() {
   for (const entry of library) {
     const item = el("li", null, "render");
     item.dataset.render = entry.id;
-    item.append(el("strong", entry.title), el("span", ` ${entry.voice} · ${minutes(entry.duration_ms / 1000)} · ${entry.date}`, "figures"));
+    const from = entry.source ? ` · ${entry.source}` : "";
+    item.append(el("strong", entry.title), el("span", ` ${entry.voice} · ${minutes(entry.duration_ms / 1000)} · ${entry.date}${from}`, "figures"));
     const actions = el("div", null, "actions");
     const play = el("button", "播放 play");
     play.type = "button";

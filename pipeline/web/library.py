@@ -54,6 +54,8 @@ def entry(folder: Path, render: Recorded) -> dict[str, Any]:
     return {
         "id": key,
         "title": render.title,
+        "source": render.source_name,
+        "folder": folder.parent.name,
         "voice": render.preset,
         "engine": render.engine,
         "duration_ms": render.duration_ms,
