@@ -221,7 +221,7 @@ def feed(
     output: Path = typer.Argument(..., help="An output folder holding renders (OUTPUT/<manuscript>/<voice>/)."),
     base_url: str = typer.Option(..., "--base-url", help="Where OUTPUT is served, e.g. http://192.168.1.5:8000/"),
     tracks: bool = typer.Option(False, "--tracks", help="One episode per section track instead of one per render."),
-    title: str = typer.Option("", "--title", help="The podcast's title (default: the folder's name)."),
+    title: str = typer.Option("", "--title", help="The podcast's title (default: the folder's name, unless it is output)."),
     author: str = typer.Option("speechcast", "--author", help="The podcast's author."),
 ) -> None:
     """Write OUTPUT/feed.xml, a podcast feed (RSS 2.0, iTunes tags, Podcasting 2.0 chapters) of its renders."""

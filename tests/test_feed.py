@@ -84,6 +84,13 @@ def test_a_feed_of_section_tracks(cli, tmp_path: Path) -> None:
     _check(feed, root)
     tracks = sum(len(json.loads(m.read_text(encoding="utf-8"))["tracks"]) for m in root.glob("*/*/manifest.json"))
     assert len(feed.entries) == tracks and len({e.id for e in feed.entries}) == tracks
+    # Each speech's tracks keep their order in an app: numbered episodes a second apart, a serial show.
+    for speech in {e.title.split(" · ")[0] for e in feed.entries}:
+        own = sorted((e for e in feed.entries if e.title.startswith(speech + " · ")), key=lambda e: int(e.itunes_episode))
+        assert [int(e.itunes_episode) for e in own] == list(range(1, len(own) + 1))
+        assert [e.published_parsed for e in own] == sorted({e.published_parsed for e in own}), "tracks share a date or run backwards"
+    assert "<itunes:type>serial</itunes:type>" in (root / "feed.xml").read_text(encoding="utf-8")
+    assert feed.feed.title == "讲话录音 · speechcast"  # not the folder's name, "out"
 
 
 def test_a_feed_needs_renders_and_an_address(cli, tmp_path: Path) -> None:

@@ -45,6 +45,12 @@ class Episode:
     description: str
     speaker: str = ""
     """Who gave the speech, when its title block says (the item's itunes:author)."""
+    episode: int = 0
+    """With --tracks, the track's number in its speech (itunes:episode), so apps keep them in order."""
+
+
+DEFAULT_TITLE = "讲话录音 · speechcast"
+_GENERIC_FOLDERS = frozenset({"output", "out", "renders", "speechcast"})
 
 
 def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast",
@@ -64,7 +70,9 @@ def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = 
         chapters_path = root / CHAPTERS_FOLDER / f"{episode.guid[:16]}.json"
         atomic_write_text(chapters_path, json.dumps(_chapters(episode), ensure_ascii=False, indent=2) + "\n")
         items.append(_item(episode, base, root, chapters_path))
-    channel_title = title or root.resolve().name
+    # A folder's name is the title when it says something (会议录音/); the default output folder's does not.
+    named = root.resolve().name
+    channel_title = title or (named if named.lower() not in _GENERIC_FOLDERS else DEFAULT_TITLE)
     image = root / COVER_NAME
     feed = "\n".join([
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -76,6 +84,7 @@ def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = 
         "<language>zh-cn</language>",
         f"<itunes:author>{escape(author)}</itunes:author>",
         "<itunes:explicit>false</itunes:explicit>",
+        *(["<itunes:type>serial</itunes:type>"] if tracks else []),
         *([f"<itunes:image href={quoteattr(base + _path(image, root))}/>"] if image.is_file() else []),
         *items,
         "</channel>",
@@ -111,9 +120,10 @@ def _episodes(root: Path, tracks: bool, warn: Callable[[str], None]) -> list[Epi
             continue
         for track in render.tracks:
             own = [(start - track.start_ms, t) for start, t, n in sections if n == track.number]
+            # A second apart (a feed's dates are whole seconds), in the order they are heard.
             episodes.append(Episode(f"{render.title} · {track.title}（{voice}）", folder / track.file,
-                                    track.end_ms - track.start_ms, published + track.number / 1000,
-                                    _guid(folder, track.file, render.render_key), own, lead + track.title, render.speaker))  # fmt: skip
+                                    track.end_ms - track.start_ms, published + track.number,
+                                    _guid(folder, track.file, render.render_key), own, lead + track.title, render.speaker, track.number))  # fmt: skip
     return [e for e in episodes if e.file.is_file()]
 
 
@@ -138,6 +148,7 @@ def _item(episode: Episode, base: str, root: Path, chapters: Path) -> str:
         f"<pubDate>{email.utils.formatdate(episode.published, usegmt=True)}</pubDate>",
         f"<itunes:duration>{duration}</itunes:duration>",
         *([f"<itunes:author>{escape(episode.speaker)}</itunes:author>"] if episode.speaker else []),
+        *([f"<itunes:episode>{episode.episode}</itunes:episode>"] if episode.episode else []),
         "<itunes:explicit>false</itunes:explicit>",
         f"<podcast:chapters url={quoteattr(base + _path(chapters, root))} type=\"application/json+chapters\"/>",
         "</item>",
