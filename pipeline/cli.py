@@ -84,7 +84,7 @@ def render(
     manuscripts: list[str] = typer.Argument(
         None,
         metavar="MANUSCRIPT...",
-        help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, links, or - for standard input; an edited outline script works too.",
+        help="Manuscripts (.txt, .md, .docx, .pdf, .html, .ofd), folders of them, links, or - for standard input; an edited outline script works too.",
     ),
     text: str | None = typer.Option(None, "--text", help="The manuscript's text itself, instead of (or besides) a file."),
     voice: list[str] = typer.Option(["xiaoxiao"], "--voice", "-v", help="Voice preset (see `speechcast voices`); repeat to render several."),
@@ -131,7 +131,7 @@ def render(
 @app.command()
 def outline(
     manuscripts: list[str] = typer.Argument(
-        None, metavar="MANUSCRIPT...", help="Manuscripts (.txt, .md, .docx, .pdf, .html), folders of them, links, or - for standard input."
+        None, metavar="MANUSCRIPT...", help="Manuscripts (.txt, .md, .docx, .pdf, .html, .ofd), folders of them, links, or - for standard input."
     ),
     text: str | None = typer.Option(None, "--text", help="The manuscript's text itself, instead of a file."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the editable script (Markdown) here."),

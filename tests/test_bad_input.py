@@ -51,7 +51,9 @@ def test_a_missing_file(cli) -> None:
 def test_a_folder_without_manuscripts(cli, tmp_path: Path) -> None:
     (tmp_path / "speeches").mkdir()
     (tmp_path / "speeches" / "cover.png").write_bytes(b"\x89PNG")
-    assert cli.error("render", "speeches", code=2) == ("speechcast: speeches holds no manuscript (.txt/.md/.docx/.pdf/.html): give files, or another folder.")
+    assert cli.error("render", "speeches", code=2) == (
+        "speechcast: speeches holds no manuscript (.txt/.md/.docx/.pdf/.html/.ofd): give files, or another folder."
+    )
 
 
 @pytest.mark.parametrize("content", ["", "  \n\n\t \n"], ids=["empty", "whitespace"])
@@ -92,7 +94,7 @@ def test_a_broken_pdf_renamed_txt_is_read_as_a_pdf(cli, tmp_path: Path) -> None:
 )
 def test_a_binary_file_renamed_txt(cli, tmp_path: Path, content, kind: str) -> None:
     write(tmp_path, "speech.txt", content() if callable(content) else content)
-    assert cli.error("render", "speech.txt", code=2) == (f"speechcast: speech.txt is {kind}, not text: give a manuscript (.txt/.md/.docx/.pdf/.html).")
+    assert cli.error("render", "speech.txt", code=2) == (f"speechcast: speech.txt is {kind}, not text: give a manuscript (.txt/.md/.docx/.pdf/.html/.ofd).")
 
 
 # ------------------------------------------------------------------------------ what it holds

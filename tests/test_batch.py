@@ -26,7 +26,7 @@ def test_a_batch_with_one_unreadable_manuscript(cli, tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert [line for line in done.stderr.splitlines() if "broken.txt" in line] == [
-        "speechcast: more/broken.txt: more/broken.txt is a PNG image, not text: give a manuscript (.txt/.md/.docx/.pdf/.html)."
+        "speechcast: more/broken.txt: more/broken.txt is a PNG image, not text: give a manuscript (.txt/.md/.docx/.pdf/.html/.ofd)."
     ]
     rendered = sorted(p.parent.parent.name for p in (tmp_path / "out").glob("*/*/manifest.json"))
     assert rendered == ["one", "three", "two"]

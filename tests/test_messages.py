@@ -62,8 +62,8 @@ def test_a_chinese_terminal_reads_the_error_in_chinese_and_any_other_in_english(
         done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env={**base, "LANG": lang}, timeout=60)
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
         said[lang] = done.stderr.strip()
-    assert said["zh_CN.UTF-8"] == "speechcast: 讲话.txt 是 PNG 图片，不是文本：请给出讲稿（.txt/.md/.docx/.pdf/.html）。"
-    assert said["C.UTF-8"] == "speechcast: 讲话.txt is a PNG image, not text: give a manuscript (.txt/.md/.docx/.pdf/.html)."
+    assert said["zh_CN.UTF-8"] == "speechcast: 讲话.txt 是 PNG 图片，不是文本：请给出讲稿（.txt/.md/.docx/.pdf/.html/.ofd）。"
+    assert said["C.UTF-8"] == "speechcast: 讲话.txt is a PNG image, not text: give a manuscript (.txt/.md/.docx/.pdf/.html/.ofd)."
 
 
 def test_an_error_inside_an_error_is_said_in_one_language_and_crosses_a_process_whole() -> None:

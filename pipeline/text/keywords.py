@@ -117,7 +117,14 @@ _LONG_LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
         ),
     ),
     (Reason.PHOTO_CAPTION, re.compile(r"(?:记者|摄影)[\s\u4e00-\u9fff·、，,]{2,40}?/?摄\s*[）)]?$|^图为")),
-    (Reason.DOCUMENT_NUMBER, re.compile(r"[【〔\[]\d{4}[】〕\]]\s*\d{1,4}\s*号|^(?:[\u4e00-\u9fff][ \u3000]+){3,}[\u4e00-\u9fff]$")),
+    # A document number standing as a line of its own (路卫发〔2011〕76号); one cited inside a sentence
+    # (根据……（浙人才〔1993〕73号）文件精神) is speech.
+    (
+        Reason.DOCUMENT_NUMBER,
+        re.compile(
+            r"^[\W_]*[\u4e00-\u9fffA-Za-z]{0,12}\s*[【〔\[［]\d{4}[】〕\]］]\s*\d{1,4}\s*号(?:\s+签发人\s*[:：]\s*[\u4e00-\u9fff·]{2,5})?[\W_]*$|^(?:[\u4e00-\u9fff][ \u3000]+){3,}[\u4e00-\u9fff]$"
+        ),
+    ),
     (Reason.SCRAPER_DUMP, re.compile(r"^\[?\{\s*['\"]\w+['\"]\s*:|['\"]\s*\}\s*\]\s*$")),
     # A sponsor label over a list of names, however long the list: names only, no sentence.
     (Reason.CREDITS, re.compile(rf"^\W*{_SPONSOR_LABEL}\W*[:：][^。！？!?，,；;：:]*$")),

@@ -88,6 +88,16 @@ class WebPageReader(Reader):
         return Reading(*webpage_blocks(_existing(path)))
 
 
+class OfdReader(Reader):
+    name, suffixes = "OFD", (".ofd",)
+
+    def read(self, path: Path) -> Reading:
+        from .ofd import ofd_paragraphs
+
+        # A paragraph a block (its lines joined by where they start on the page), numbered in order.
+        return Reading([Block(text, n) for n, text in enumerate(ofd_paragraphs(_existing(path)), 1) if text.strip()])
+
+
 class TextReader(Reader):
     name, suffixes = "text", (".txt", ".text")
 
@@ -115,12 +125,12 @@ class MarkdownReader(TextReader):
 
 
 _TEXT = TextReader()
-READERS: tuple[Reader, ...] = (_TEXT, MarkdownReader(), WordReader(), PdfReader(), WebPageReader())
+READERS: tuple[Reader, ...] = (_TEXT, MarkdownReader(), WordReader(), PdfReader(), WebPageReader(), OfdReader())
 """Every reader, the commonest format first (the order messages name them in)."""
 READABLE = frozenset(suffix for reader in READERS for suffix in reader.suffixes)
 """What a folder given to `render` or `outline` stands for: the manuscripts with these suffixes."""
 FORMATS = "/".join(reader.suffixes[0] for reader in READERS)
-"""The formats as messages name them (.txt/.md/.docx/.pdf/.html)."""
+"""The formats as messages name them (.txt/.md/.docx/.pdf/.html/.ofd)."""
 
 
 def reader_for(path: Path) -> Reader:

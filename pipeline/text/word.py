@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..i18n import Message
+from .archive import check_unpacked_size
 from .blocks import Block
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -55,31 +57,6 @@ def converted(path: Path, folder: Path) -> Path:
     return target
 
 
-UNPACKED_MAX = 200 * 1024 * 1024
-"""A .docx's parts, unpacked, hold at most this much: a speech with its pictures is far below it."""
-_RATIO_MAX = 200
-"""How many times larger a part may unpack than it is packed (XML packs about 10:1)."""
-
-
-def _check_unpacked_size(path: Path) -> None:
-    """Refuse a decompression bomb before any part is parsed: its sizes are read from the zip's
-    directory, nothing is unpacked."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
-        return  # python-docx says what is wrong with it
-    total = sum(m.file_size for m in members)
-    swollen = any(m.file_size > 1024 * 1024 and m.file_size > _RATIO_MAX * max(m.compress_size, 1) for m in members)
-    if total > UNPACKED_MAX or swollen:
-        raise InputError(
-            "{path} unpacks to {mb} MB, far more than a manuscript holds (a damaged or hostile file): "
-            "open it in Word and save it again, or copy its text into a .txt file.",
-            path=path,
-            mb=total // (1024 * 1024),
-        )
-
-
 def word_blocks(path: Path) -> list[Block]:
     """The document's body as blocks (line numbers count its paragraphs)."""
     if is_old_word(path):
@@ -89,7 +66,7 @@ def word_blocks(path: Path) -> list[Block]:
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import LxmlError
 
-    _check_unpacked_size(path)
+    check_unpacked_size(path, Message("open it in Word and save it again, or copy its text into a .txt file."))
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:  # LxmlError: broken or entity-bomb XML
