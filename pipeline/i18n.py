@@ -86,23 +86,29 @@ def _rebuilt(template: str, fields: dict[str, Any]) -> Message:
     return Message(template, **fields)
 
 
-_AND = Message(" and ")
+AND = Message(" and ")
+LIST = Message("; ")
 
 
 class Joined(Message):
-    """Several messages said as one field ("its M4B and its cover"), joined the language's way."""
+    """Several messages said as one field ("its M4B and its cover"), joined the language's way
+    (by `separator`: AND, or LIST for a list of reasons)."""
 
-    __slots__ = ("parts",)
+    __slots__ = ("parts", "separator")
 
-    def __init__(self, *parts: Message) -> None:
-        super().__init__(_AND.template)
-        self.parts = parts
+    def __init__(self, *parts: Message, separator: Message = AND) -> None:
+        super().__init__(separator.template)
+        self.parts, self.separator = parts, separator
 
     def say(self, language: Language = Language.ENGLISH) -> str:
-        return _AND.say(language).join(part.say(language) for part in self.parts)
+        return self.separator.say(language).join(part.say(language) for part in self.parts)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Joined, self.parts)
+        return (_joined, (self.parts, self.separator))
+
+
+def _joined(parts: tuple[Message, ...], separator: Message) -> Joined:
+    return Joined(*parts, separator=separator)
 
 
 def parse(text: str) -> Message:

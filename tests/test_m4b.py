@@ -54,7 +54,7 @@ def test_tags_and_cover_in_both_formats(both) -> None:
     book = MP4(result.out_dir / manifest["files"]["m4b"])
     assert book.tags is not None
     assert book.tags["\xa9nam"] == [manifest["title"]] and book.tags["\xa9alb"] == [manifest["title"]]
-    assert book.tags["\xa9ART"] == [manifest["voice"]["voice"]] and book.tags["\xa9day"][0][:4].isdigit()
+    assert book.tags["\xa9ART"] == [manifest["voice"]["preset"]] and book.tags["\xa9day"][0][:4].isdigit()
     assert bytes(book.tags["covr"][0]) == cover
     full = ID3(result.out_dir / manifest["files"]["full"])
     assert full.getall("APIC")[0].data == cover and full.getall("APIC")[0].mime == "image/png"

@@ -26,7 +26,7 @@ def test_the_catalogue_holds_every_message_of_the_code_each_translated() -> None
     assert sorted(code - known.keys()) == [], "untranslated: run `python -m tests.catalogue` and translate them"
     assert sorted(known.keys() - code) == [], "translated but no longer in the code: run `python -m tests.catalogue`"
     for english, chinese in known.items():
-        assert re.search(r"[\u4e00-\u9fff]", chinese), (english, chinese)
+        assert re.search(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]", chinese), (english, chinese)  # Chinese, or its punctuation
         # Every field of the English is in the Chinese (a plural ending alone has no place in Chinese).
         assert set(_FIELD.findall(english)) - {"plural"} == set(_FIELD.findall(chinese)), (english, chinese)
 

@@ -209,7 +209,7 @@ def test_auto_falls_back_to_the_offline_voice_with_a_warning(monkeypatch):
     monkeypatch.setenv("SPEECHCAST_EDGE_URL", closed_port_url())
     voice = choose_voice("yunyang", "auto", probe_timeout=1.0)
     assert (voice.engine.id, voice.preset.name) == ("espeak", "offline-male")
-    assert "could not be reached" in voice.warnings[0] and "yunyang" in voice.warnings[0]
+    assert "could not be reached" in str(voice.warnings[0]) and "yunyang" in str(voice.warnings[0])
 
 
 def run_cli(*args: str, env_extra: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..i18n import Joined, Message
+from ..i18n import LIST, Joined, Message
 from ..model import Reason, RemovedLine, Script, Section
 from .apparatus import CLOSING_END
 from .clean import Cleaned
@@ -196,10 +196,19 @@ def _report_empty_sections(build: Build, cleaned: Cleaned) -> None:
 def _removed_under(heading: Heading, removed: list[RemovedLine]) -> Message:
     if not removed:
         return Message("line {line}: {title} has no text of its own: only its heading will be heard", line=heading.line, title=heading.title)
-    numbers = ", ".join(map(str, dict.fromkeys(r.line for r in removed)))
-    reasons = Joined(*(reason.message for reason in dict.fromkeys(r.reason for r in removed)))
+    lines = list(dict.fromkeys(r.line for r in removed))
+    numbers = ", ".join(map(str, lines))
+    reasons = Joined(*(reason.message for reason in dict.fromkeys(r.reason for r in removed)), separator=LIST)
+    if len(lines) == 1:
+        return Message(
+            "line {line}: {title} has no text of its own after cleaning: line {numbers} under it went ({reasons}); check the removal report",
+            line=heading.line,
+            title=heading.title,
+            numbers=numbers,
+            reasons=reasons,
+        )
     return Message(
-        "line {line}: {title} has no text of its own after cleaning: line {numbers} under it went ({reasons}); check the removal report",
+        "line {line}: {title} has no text of its own after cleaning: lines {numbers} under it went ({reasons}); check the removal report",
         line=heading.line,
         title=heading.title,
         numbers=numbers,
