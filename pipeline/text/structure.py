@@ -193,27 +193,17 @@ def _report_empty_sections(build: Build, cleaned: Cleaned) -> None:
         build.warnings.append(_removed_under(item, under))
 
 
+_ONE_LINE_WENT = Message("line {line}: {title} has no text of its own after cleaning: line {numbers} under it went ({reasons}); check the removal report")
+_LINES_WENT = Message("line {line}: {title} has no text of its own after cleaning: lines {numbers} under it went ({reasons}); check the removal report")
+
+
 def _removed_under(heading: Heading, removed: list[RemovedLine]) -> Message:
     if not removed:
         return Message("line {line}: {title} has no text of its own: only its heading will be heard", line=heading.line, title=heading.title)
     lines = list(dict.fromkeys(r.line for r in removed))
-    numbers = ", ".join(map(str, lines))
     reasons = Joined(*(reason.message for reason in dict.fromkeys(r.reason for r in removed)), separator=LIST)
-    if len(lines) == 1:
-        return Message(
-            "line {line}: {title} has no text of its own after cleaning: line {numbers} under it went ({reasons}); check the removal report",
-            line=heading.line,
-            title=heading.title,
-            numbers=numbers,
-            reasons=reasons,
-        )
-    return Message(
-        "line {line}: {title} has no text of its own after cleaning: lines {numbers} under it went ({reasons}); check the removal report",
-        line=heading.line,
-        title=heading.title,
-        numbers=numbers,
-        reasons=reasons,
-    )
+    template = (_ONE_LINE_WENT if len(lines) == 1 else _LINES_WENT).template
+    return Message(template, line=heading.line, title=heading.title, numbers=", ".join(map(str, lines)), reasons=reasons)
 
 
 # --- numbers --------------------------------------------------------------------------------
