@@ -54,7 +54,7 @@ class Mp3Writer(AudioSink):
         assert stdin is not None
         try:
             while (block := queue.get()) is not None:
-                stdin.write(block.tobytes())
+                stdin.write(block.data.cast("B"))  # the block's own bytes, not a copy
         finally:
             with contextlib.suppress(OSError):
                 stdin.close()

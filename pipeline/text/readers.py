@@ -62,11 +62,11 @@ class PdfReader(Reader):
 
 class WordReader(Reader):
     name, suffixes = "Word", (".docx", ".doc", ".wps")
-    _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    """A Word 97–2003 or WPS file is an OLE compound file."""
 
     def sniffs(self, head: bytes) -> bool:
-        return head.startswith(self._OLE)
+        from .word import OLE_SIGNATURE  # (a Word 97–2003 or WPS file)
+
+        return head.startswith(OLE_SIGNATURE)
 
     def read(self, path: Path) -> Reading:
         from .word import word_blocks
@@ -142,8 +142,12 @@ def reader_for(path: Path) -> Reader:
     except OSError:
         head = b""  # the reader says, in one sentence, what is wrong with the path
     suffix = path.suffix.lower()
-    sniffed = next((r for r in READERS if r.sniffs(head)), None)
-    return sniffed or next((r for r in READERS if suffix in r.suffixes), _TEXT)
+    return sniffed(head) or next((r for r in READERS if suffix in r.suffixes), _TEXT)
+
+
+def sniffed(head: bytes) -> Reader | None:
+    """The reader whose format's signature the first bytes `head` carry, if any."""
+    return next((r for r in READERS if r.sniffs(head)), None)
 
 
 def _within_size(path: Path) -> None:

@@ -28,14 +28,15 @@ _SKIPPED = {f"{W}del", f"{W}moveFrom", f"{W}delText", f"{W}instrText", f"{W}fldC
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _CN = "零一二三四五六七八九"
 _CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
-_OLD_WORD = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The first bytes of an OLE compound file: a Word 97–2003 or WPS document."""
 
 
 def is_old_word(path: Path) -> bool:
     """A Word 97–2003 or WPS file (an OLE compound file), whatever its name says."""
     try:
         with path.open("rb") as f:
-            return f.read(8) in _OLD_WORD or path.suffix.lower() in (".doc", ".wps")
+            return f.read(len(OLE_SIGNATURE)) == OLE_SIGNATURE or path.suffix.lower() in (".doc", ".wps")
     except OSError:
         return False
 

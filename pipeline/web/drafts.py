@@ -159,17 +159,16 @@ def _display(name: str) -> str:
 
 def _suffix(name: str, data: bytes) -> str:
     """A suffix speechcast reads, from the name when it is one, else from the first bytes."""
-    from ..text.readers import READABLE
+    from ..text.readers import READABLE, sniffed
 
     suffix = Path(_display(name)).suffix.lower()
     if suffix in READABLE:
         return suffix
-    if data.startswith(b"%PDF-"):
-        return ".pdf"
-    if data.startswith(b"PK\x03\x04"):
+    reader = sniffed(data[:512])
+    if reader is not None:
+        return reader.suffixes[0]
+    if data.startswith(b"PK\x03\x04"):  # a zip no reader claims by its first bytes: most likely a .docx
         return ".docx"
-    if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
-        return ".html"
     return ".txt"
 
 

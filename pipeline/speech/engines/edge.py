@@ -96,8 +96,8 @@ class EdgeEngine(Engine):
     def __init__(self, *, url: str | None = None, retry: Retry | None = None) -> None:
         """`url` overrides SPEECHCAST_EDGE_URL; `retry` the environment's SPEECHCAST_EDGE_TIMEOUT
         and SPEECHCAST_EDGE_ATTEMPTS."""
-        self.url = url
-        self.service()  # a wrong address is a settings mistake: said before any work starts
+        # Worked out once (address and proxy): a wrong one is a settings mistake, said before any work starts.
+        self._service = Service.from_url(url)
         self.retry = retry or Retry.from_environment()
         self._random = random.Random()
 
@@ -121,7 +121,7 @@ class EdgeEngine(Engine):
         raise VoiceError("Edge has no voice '{voice}': run `speechcast voices` to see them.", voice=voice)
 
     def service(self) -> Service:
-        return Service.from_url(self.url)
+        return self._service
 
     async def synthesize(self, text: str, voice: VoiceSettings) -> Speech:
         return (await self._speak(text, voice))[0]
