@@ -35,9 +35,9 @@ from timing import Clock  # noqa: E402
 from pipeline import __version__  # noqa: E402
 from pipeline.model import Chunk  # noqa: E402
 from pipeline.publish.m4b import M4bWriter  # noqa: E402
-from pipeline.publish.manifest import RenderInfo  # noqa: E402
 from pipeline.publish.mp3 import Mp3Writer  # noqa: E402
 from pipeline.publish.player import render_page  # noqa: E402
+from pipeline.publish.record import RenderInfo  # noqa: E402
 from pipeline.publish.sink import AudioSink  # noqa: E402
 from pipeline.publish.tags import Mp3Tags  # noqa: E402
 from pipeline.publish.write import write_render  # noqa: E402

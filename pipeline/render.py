@@ -24,7 +24,7 @@ from .speech.presets import DEFAULT_PRESET, Preset, load_presets, resolve, with_
 from .speech.synthesize import Progress, Synthesis, SynthesisReport, plan
 
 if TYPE_CHECKING:  # the audio stack loads numpy: an up-to-date check goes without it
-    from .publish.record import Recorded
+    from .publish.manifest import Manifest
     from .sound.audio import AudioSegment
 
 #: Speaking speed used for estimates before any audio exists (characters a minute).
@@ -105,29 +105,29 @@ def unchanged(source: str | Path, voice: Voice, *, settings: RenderSettings | No
     recorded = _recorded(out_dir)
     if recorded is None or recorded.input_key != input_key(source_hash, voice, settings or RenderSettings(), player, appendix):
         return None
-    found = _existing(recorded, recorded.render_key)
+    found = _existing(out_dir, recorded, recorded.render_key)
     if found is None:
         return None
-    return RenderResult(out_dir, voice.preset.name, voice.engine.id, found[0], found[1], SynthesisReport(chunks=recorded.chunks),
+    return RenderResult(out_dir, voice.preset.name, voice.engine.id, found[0], found[1], SynthesisReport(chunks=len(recorded.chunks)),
                         list(voice.warnings), up_to_date=True)  # fmt: skip
 
 
-def _recorded(out_dir: Path) -> Recorded | None:
+def _recorded(out_dir: Path) -> Manifest | None:
     """The render in out_dir as its manifest says, None when there is none or none to trust."""
-    from .publish.record import Unreadable, read_recorded  # light: no numpy, no writers
+    from .publish.manifest import Unreadable, read_manifest  # light: no numpy, no writers
 
     try:
-        return read_recorded(out_dir)
+        return read_manifest(out_dir)
     except (OSError, Unreadable):
         return None
 
 
-def _existing(recorded: Recorded | None, key: str) -> tuple[int, list[Path]] | None:
+def _existing(out_dir: Path, recorded: Manifest | None, key: str) -> tuple[int, list[Path]] | None:
     """(duration, files) of the recorded render when it was made with `key` and is complete: every
     file it lists there, the audio at the size it recorded."""
     if recorded is None or recorded.render_key != key:
         return None
-    files = [recorded.folder / name for name in recorded.files()]
+    files = [out_dir / name for name in recorded.files_written()]
     for path in files:
         try:
             size = path.stat().st_size if path.is_file() else None
@@ -190,7 +190,7 @@ def output_dir(source: str | Path, preset: str, root: Path | None = None, owner:
     """output/<manuscript name>/<voice>/ — voices of one manuscript sit side by side. Another
     manuscript of the same name (讲话.docx from another meeting's folder) gets a folder of its own,
     <name>-2, <name>-3: a render never replaces another manuscript's."""
-    from .publish.manifest import folder_owners
+    from .publish.record import folder_owners
     from .publish.staging import safe_filename
 
     base, stem, owner = Path(root or DEFAULT_OUTPUT_ROOT), safe_filename(Path(source).stem), owner or owner_of(source)
@@ -270,7 +270,7 @@ class _Plan:
 
     def existing(self, voice: Voice) -> RenderResult | None:
         """The render already in out_dir when it was made with this very key, complete."""
-        found = _existing(_recorded(self.out_dir), self.key)
+        found = _existing(self.out_dir, _recorded(self.out_dir), self.key)
         if found is None:
             return None
         untouched = SynthesisReport(chunks=len(self.chunks), unique=len(set(self.keys.values())), keys=self.keys)
@@ -342,7 +342,7 @@ def render(
 def _make(todo: _Plan, voice: Voice, cache: Path | None, progress: Progress | None, player: bool, appendix: bool,
           cancel: threading.Event | None) -> RenderResult:  # fmt: skip
     """Synthesize what the cache lacks and write every file of one render (its folder held)."""
-    from .publish.manifest import RenderInfo
+    from .publish.record import RenderInfo
     from .publish.write import write_render
     from .sound.audio import decode
 

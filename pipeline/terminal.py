@@ -99,10 +99,10 @@ def batch_table(sources: list[str], request: Request, quiet: bool) -> None:
 
 
 def _title(folder: Path) -> str:
-    from .publish.record import Unreadable, read_recorded
+    from .publish.manifest import Unreadable, read_manifest
 
     try:
-        found = read_recorded(folder)
+        found = read_manifest(folder)
     except Unreadable:
         return ""
     return found.title if found else ""

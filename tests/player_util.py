@@ -15,6 +15,8 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
+from pipeline.publish.staging import safe_filename
+
 SEED_MD = Path(__file__).resolve().parent / "corpus" / "000_f942a4ce7236a7e5.expected.md"
 
 PAUSES = {"clause": 60, "sentence": 120, "paragraph": 250, "section": 400, "title": 300, "end": 0}
@@ -91,9 +93,9 @@ def build_manifest(title: str, salutation: str, parts: list[Part], *, length=chu
             )
             t = end + PAUSES[pause if last else "clause"]
 
-    say(title, -1, -1, 0, "title", "title")
+    say(title, 0, -1, 0, "title", "title")
     if salutation:
-        say(salutation, 0, -1, 0, "salutation", "paragraph")
+        say(salutation, 0, -1, 1, "salutation", "paragraph")
     section_starts = []
     for si, part in enumerate(parts):
         section_starts.append(0 if si == 0 else t)
@@ -117,6 +119,7 @@ def build_manifest(title: str, salutation: str, parts: list[Part], *, length=chu
             tracks.append({"number": n, "title": s["title"], "file": name, "lrc": name[:-4] + ".lrc", "start_ms": s["start_ms"], "end_ms": s["end_ms"]})
         tracks[-1]["end_ms"] = s["end_ms"]
         s["track"] = tracks[-1]["number"]
+    stem = safe_filename(title)  # as the writer names its files: a title may hold '/'
     return {
         "speechcast": "0.1.0",
         "title": title,
@@ -127,7 +130,7 @@ def build_manifest(title: str, salutation: str, parts: list[Part], *, length=chu
         "settings": {"pauses": PAUSES},
         "sample_rate": 24000,
         "duration_ms": duration,
-        "files": {"full": f"{title}.mp3", "m4b": None, "srt": f"{title}.srt", "lrc": f"{title}.lrc", "playlist": "playlist.m3u8", "player": "index.html"},
+        "files": {"full": f"{stem}.mp3", "m4b": None, "srt": f"{stem}.srt", "lrc": f"{stem}.lrc", "playlist": "playlist.m3u8", "player": "index.html"},
         "tracks": tracks,
         "sections": sections,
         "chunks": chunks,

@@ -25,8 +25,8 @@ def sections() -> list[Section]:
 
 def chunks() -> list[Chunk]:
     return [
-        Chunk("关于作风建设的讲话", -1, -1, 0, pause_after="title", role="title"),
-        Chunk("同志们：", 0, -1, 0, pause_after="paragraph", role="salutation"),
+        Chunk("关于作风建设的讲话", 0, -1, 0, pause_after="title", role="title"),
+        Chunk("同志们：", 0, -1, 1, pause_after="paragraph", role="salutation"),
         Chunk("同志们好。", 0, 0, 0, pause_after="section"),
         Chunk("一、增强宗旨意识", 1, -1, 0, pause_after="paragraph", role="heading"),
         Chunk("第一段前半，", 1, 0, 0, part=0, pause_after="clause"),

@@ -18,9 +18,9 @@ from test_assemble import PAUSES, RATE, Clips, chunks, sections
 
 from pipeline.errors import OutputError
 from pipeline.model import Chunk, Placement, Reason, RemovedLine, Script, Timeline
-from pipeline.publish.manifest import RenderInfo
 from pipeline.publish.mp3 import Mp3Writer
 from pipeline.publish.playlist import TrackFile, m3u8
+from pipeline.publish.record import RenderInfo
 from pipeline.publish.staging import safe_filename
 from pipeline.publish.subtitles import Cue, cues, lrc, srt
 from pipeline.publish.write import write_render  # fmt: skip
@@ -237,7 +237,7 @@ def test_mp3_writer_reports_encoder_failure(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- the whole output stage
 
-MANIFEST_KEYS = {"speechcast", "title", "speaker", "date", "salutation", "source", "engine", "voice", "settings", "sample_rate",
+MANIFEST_KEYS = {"schema", "speechcast", "title", "speaker", "date", "salutation", "source", "engine", "voice", "settings", "sample_rate",
                  "duration_ms", "files", "sizes", "tracks", "sections", "chunks", "cues", "script", "render_key", "input_key"}  # fmt: skip
 INFO = RenderInfo("0.1.0", VoiceSettings("espeak", "cmn", rate="+10%"), preset="standard",
                   source_path="speech.txt", source_sha256="ab" * 32, date="2024-05-01")  # fmt: skip
@@ -290,7 +290,7 @@ def test_render_writes_every_file(rendered) -> None:
     ])  # fmt: skip
     assert result.track_count == 4 and result.player == out / "index.html"
     assert result.duration_ms == manifest["duration_ms"]
-    assert pages and pages[0]["title"] == "关于作风建设的讲话"
+    assert pages and pages[0].title == "关于作风建设的讲话"
 
 
 def test_manifest_schema_and_timeline(rendered) -> None:

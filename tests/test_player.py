@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page
 
 from pipeline.errors import OutputError
 from pipeline.publish import player
+from pipeline.publish.manifest import Manifest
 from pipeline.publish.staging import atomic_write_text
 
 # Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
@@ -39,7 +40,7 @@ READY = "window.speechcast && speechcast.state.track >= 0 && speechcast.state.pe
 def render(out: Path, manifest: dict, **audio) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     write_tracks(out, manifest, **audio)
-    atomic_write_text(out / player.PAGE_NAME, player.render_page(manifest))
+    atomic_write_text(out / player.PAGE_NAME, player.render_page(Manifest.from_json(json.dumps(manifest))))
     return out / player.PAGE_NAME
 
 
@@ -352,7 +353,7 @@ def test_three_hours_stays_responsive(browser, tmp_path):
 
 
 def test_the_page_carries_its_data_and_storage_key(seed):
-    manifest, _ = seed
+    manifest = Manifest.from_json(json.dumps(seed[0]))
     page = player.render_page(manifest)
     assert page.startswith("<!DOCTYPE html>")
     data = re.search(r'<script type="application/json" id="speechcast-data">(.*?)</script>', page, re.S).group(1)

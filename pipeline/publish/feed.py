@@ -20,7 +20,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import InputError
-from .record import MANIFEST, Unreadable, read_recorded
+from .manifest import MANIFEST, Unreadable, read_manifest
 from .staging import atomic_write_text
 
 FEED_NAME = "feed.xml"
@@ -100,7 +100,7 @@ def _episodes(root: Path, tracks: bool, warn: Callable[[str], None]) -> list[Epi
     for manifest_path in sorted(root.glob(f"*/*/{MANIFEST}")):
         folder = manifest_path.parent
         try:
-            render = read_recorded(folder)
+            render = read_manifest(folder)
             published = manifest_path.stat().st_mtime
         except Unreadable as exc:
             warn(f"{exc}; it is left out of the feed.")
@@ -109,13 +109,13 @@ def _episodes(root: Path, tracks: bool, warn: Callable[[str], None]) -> list[Epi
             continue  # gone since the folder was listed
         if render is None:
             continue
-        voice = render.preset or render.voice
+        voice = render.voice.preset or render.voice.voice
         sections = [(s.start_ms, s.title, s.track) for s in render.sections]
         byline = " · ".join(x for x in (render.speaker, render.date) if x)
         lead = f"{byline}。" if byline else ""
         if not tracks:
-            episodes.append(Episode(f"{render.title}（{voice}）", folder / render.full, render.duration_ms, published,
-                                    _guid(folder, render.full, render.render_key), [(start, t) for start, t, _ in sections],
+            episodes.append(Episode(f"{render.title}（{voice}）", folder / render.files.full, render.duration_ms, published,
+                                    _guid(folder, render.files.full, render.render_key), [(start, t) for start, t, _ in sections],
                                     lead + " · ".join(t for _, t, _ in sections), render.speaker))  # fmt: skip
             continue
         for track in render.tracks:

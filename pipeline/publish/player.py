@@ -16,13 +16,15 @@ import re
 import sys
 import webbrowser
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources
 from itertools import groupby
 from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import OutputError
+from .manifest import ChunkEntry, Manifest, SectionEntry
+from .playlist import TrackFile
 
 PAGE_NAME = "index.html"
 TEMPLATE_NAME = "player_template.html"
@@ -40,28 +42,27 @@ class Sentence:
     end_ms: int
 
 
-def sentences(chunks: Iterable[dict]) -> list[Sentence]:
+def sentences(chunks: Iterable[ChunkEntry]) -> list[Sentence]:
     """Join consecutive chunks of the same (section, paragraph, sentence) into sentences."""
     out: list[Sentence] = []
     last_key: tuple[int, int, int] | None = None
     for c in chunks:
-        key = (c["section"], c["paragraph"], c["sentence"])
+        key = (c.section, c.paragraph, c.sentence)
         if key == last_key:
             prev = out[-1]
-            out[-1] = Sentence(prev.text + c["text"], prev.section, prev.paragraph, prev.role, prev.start_ms, max(prev.end_ms, c["end_ms"]))
+            out[-1] = Sentence(prev.text + c.text, prev.section, prev.paragraph, prev.role, prev.start_ms, max(prev.end_ms, c.end_ms))
         else:
-            role = c.get("role", "body")
             # The title's later sentences are the speaker and the date read after it: a byline.
-            role = "byline" if role == "title" and c["sentence"] > 0 else role
-            out.append(Sentence(c["text"], c["section"], c["paragraph"], role, c["start_ms"], c["end_ms"]))
+            role = "byline" if c.role == "title" and c.sentence > 0 else c.role
+            out.append(Sentence(c.text, c.section, c.paragraph, role, c.start_ms, c.end_ms))
         last_key = key
     return out
 
 
-def storage_key(manifest: dict) -> str:
+def storage_key(manifest: Manifest) -> str:
     """The localStorage key of a render: every file:// page shares one origin, so a meeting's
     saved position must be told apart from every other speech (and voice) on the same machine."""
-    ident = json.dumps([manifest["title"], manifest["source"]["sha256"], manifest["voice"], manifest.get("settings", {})], ensure_ascii=False, sort_keys=True)
+    ident = json.dumps([manifest.title, manifest.source.sha256, asdict(manifest.voice), asdict(manifest.settings)], ensure_ascii=False, sort_keys=True)
     return "speechcast:" + hashlib.sha256(ident.encode("utf-8")).hexdigest()[:20]
 
 
@@ -70,11 +71,9 @@ def _href(name: str) -> str:
     return quote(name, safe="")
 
 
-def _tracks(manifest: dict) -> list[dict]:
-    tracks = manifest.get("tracks") or [
-        {"number": 1, "title": manifest["title"], "file": manifest["files"]["full"], "start_ms": 0, "end_ms": manifest["duration_ms"]}
-    ]
-    return sorted(tracks, key=lambda t: t["start_ms"])
+def _tracks(manifest: Manifest) -> list[TrackFile]:
+    tracks = manifest.tracks or (TrackFile(1, manifest.title, manifest.files.full, "", 0, manifest.duration_ms),)
+    return sorted(tracks, key=lambda t: t.start_ms)
 
 
 def _track_of(starts: list[int], ms: int) -> int:
@@ -104,14 +103,14 @@ def _block_tags(role: str, level: int) -> tuple[str, str]:
     )
 
 
-def _text_html(manifest: dict, said: list[Sentence], order: dict[int, int]) -> str:
+def _text_html(manifest: Manifest, said: list[Sentence], order: dict[int, int]) -> str:
     """The full text: one <section> per manuscript section, a block per paragraph, a span per
     sentence whose id is its rank in time (the page's arrays are indexed by that rank)."""
-    sections = {s["index"]: s for s in manifest["sections"]}
+    sections = {s.index: s for s in manifest.sections}
     spoken_heading = {s.section for s in said if s.role == "heading"}
     out: list[str] = []
     if not any(s.role == "title" for s in said):
-        out.append(f'<h1 class="title">{html.escape(manifest["title"])}</h1>')
+        out.append(f'<h1 class="title">{html.escape(manifest.title)}</h1>')
     current: int | None = None
     blocks = groupby(enumerate(said), key=lambda p: (p[1].section, p[1].paragraph, p[1].role))
     for (sec, _paragraph, role), members in blocks:
@@ -120,10 +119,10 @@ def _text_html(manifest: dict, said: list[Sentence], order: dict[int, int]) -> s
                 out.append("</section>")
             current = sec
             out.append(f'<section class="sec" data-sec="{sec}">')
-            if sec not in spoken_heading and sections[sec]["kind"] != "opening":
+            if sec not in spoken_heading and sections[sec].kind != "opening":
                 # An unspoken display title (开场/结束语): shown for orientation, not clickable.
-                out.append(f'<h2 class="label">{html.escape(sections[sec]["title"])}</h2>')
-        opener, closer = _block_tags(role, sections.get(sec, {}).get("level", 1))
+                out.append(f'<h2 class="label">{html.escape(sections[sec].title)}</h2>')
+        opener, closer = _block_tags(role, sections[sec].level if sec in sections else 1)
         spans = "".join(f'<span class="s" id="s{order[i]}">{html.escape(s.text)}</span>' for i, s in members)
         out.append(opener + spans + closer)
     if current is not None:
@@ -131,21 +130,21 @@ def _text_html(manifest: dict, said: list[Sentence], order: dict[int, int]) -> s
     return "\n".join(out)
 
 
-def _nav_html(sections: list[dict]) -> str:
+def _nav_html(sections: list[SectionEntry]) -> str:
     items = []
     for k, s in enumerate(sections):
         items.append(
-            f'<li class="lv{min(s["level"], 4)}"><button type="button" id="n{k}" data-k="{k}">'
-            f'<span class="nt">{html.escape(s["title"])}</span>'
-            f'<span class="nd">{_clock(s["end_ms"] - s["start_ms"])}</span></button></li>'
+            f'<li class="lv{min(s.level, 4)}"><button type="button" id="n{k}" data-k="{k}">'
+            f'<span class="nt">{html.escape(s.title)}</span>'
+            f'<span class="nd">{_clock(s.end_ms - s.start_ms)}</span></button></li>'
         )
     return "\n".join(items)
 
 
-def _links_html(manifest: dict) -> str:
-    files = manifest["files"]
-    labels = [("full", "完整音频"), ("m4b", "有声书 M4B"), ("playlist", "播放列表"), ("srt", "SRT 字幕"), ("lrc", "LRC 歌词")]
-    return " · ".join(f'<a href="{_href(files[k])}">{label}</a>' for k, label in labels if files.get(k) and (k == "full" or files[k] != files["full"]))
+def _links_html(manifest: Manifest) -> str:
+    f = manifest.files
+    links = [(f.full, "完整音频"), (f.m4b, "有声书 M4B"), (f.playlist, "播放列表"), (f.srt, "SRT 字幕"), (f.lrc, "LRC 歌词")]
+    return " · ".join(f'<a href="{_href(name)}">{label}</a>' for k, (name, label) in enumerate(links) if name and (k == 0 or name != f.full))
 
 
 def _json_for_script(data: object) -> str:
@@ -154,19 +153,19 @@ def _json_for_script(data: object) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def page_data(manifest: dict) -> tuple[dict, list[Sentence], dict[int, int]]:
+def page_data(manifest: Manifest) -> tuple[dict, list[Sentence], dict[int, int]]:
     """What the script needs, plus the sentences in reading order and each one's rank in time."""
     tracks = _tracks(manifest)
-    starts = [t["start_ms"] for t in tracks]
-    said = sentences(manifest["chunks"])
+    starts = [t.start_ms for t in tracks]
+    said = sentences(manifest.chunks)
     by_time = sorted(range(len(said)), key=lambda i: said[i].start_ms)
     order = {i: rank for rank, i in enumerate(by_time)}
-    sections = sorted(manifest["sections"], key=lambda s: s["start_ms"])
+    sections = sorted(manifest.sections, key=lambda s: s.start_ms)
     data = {
         "key": storage_key(manifest),
-        "title": manifest["title"],
-        "tracks": [{"src": _href(t["file"]), "title": t["title"], "start": t["start_ms"], "end": t["end_ms"]} for t in tracks],
-        "sections": [{"title": s["title"], "start": s["start_ms"], "end": s["end_ms"], "track": _track_of(starts, s["start_ms"])} for s in sections],
+        "title": manifest.title,
+        "tracks": [{"src": _href(t.file), "title": t.title, "start": t.start_ms, "end": t.end_ms} for t in tracks],
+        "sections": [{"title": s.title, "start": s.start_ms, "end": s.end_ms, "track": _track_of(starts, s.start_ms)} for s in sections],
         "sentences": {
             "start": [said[i].start_ms for i in by_time],
             "end": [said[i].end_ms for i in by_time],
@@ -176,18 +175,18 @@ def page_data(manifest: dict) -> tuple[dict, list[Sentence], dict[int, int]]:
     return data, said, order
 
 
-def render_page(manifest: dict) -> str:
+def render_page(manifest: Manifest) -> str:
     """The whole player page for one render, as HTML text."""
     data, said, order = page_data(manifest)
-    sections = sorted(manifest["sections"], key=lambda s: s["start_ms"])
+    sections = sorted(manifest.sections, key=lambda s: s.start_ms)
     values = {
-        "title": html.escape(manifest["title"]),
+        "title": html.escape(manifest.title),
         "nav": _nav_html(sections),
         "count": str(len(sections)),
         "text": _text_html(manifest, said, order),
         "links": _links_html(manifest),
-        "duration": _clock(manifest["duration_ms"]),
-        "version": html.escape(str(manifest.get("speechcast", ""))),
+        "duration": _clock(manifest.duration_ms),
+        "version": html.escape(manifest.speechcast),
         "data": _json_for_script(data),
     }
     template = resources.files(__package__).joinpath(TEMPLATE_NAME).read_text(encoding="utf-8")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import Placement, Timeline
-from ..sound.assemble import Assembler
 
 MAX_CUE_CHARS = 32
 LINE_CHARS = 16
@@ -100,7 +99,7 @@ def cues(timeline: Timeline) -> list[Cue]:
         while j + 1 < len(placements) and placements[j + 1].chunk.key == placements[i].chunk.key:
             j += 1
         sentence = placements[i : j + 1]
-        section = Assembler.owner(sentence[0].chunk)
+        section = sentence[0].chunk.section
         whole = "".join(p.chunk.text.strip() for p in sentence)
         if len(whole) <= MAX_CUE_CHARS:
             pieces = [(whole, sentence[0].start, sentence[-1].end)]

@@ -11,12 +11,11 @@ import contextlib
 import dataclasses
 import datetime
 import functools
-import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
 from mutagen import MutagenError
 
@@ -29,10 +28,11 @@ from ..sound.audio import AudioSegment
 from ..text.dates import iso_date
 from ..text.hanzi import is_traditional
 from .m4b import M4bWriter
-from .manifest import RenderInfo, build_manifest, earlier_render
+from .manifest import MANIFEST, Files, Manifest
 from .mp3 import MP3_LOUDNESS_LOSS_LU, Mp3Cutter, Mp3Writer
 from .player import PAGE_NAME as PLAYER_PAGE
 from .playlist import TrackFile, m3u8
+from .record import RenderInfo, build_manifest, earlier_render
 from .sink import AudioSink
 from .staging import Staging, folder_turn, safe_filename, temp_name
 from .subtitles import cues, lrc, srt
@@ -62,7 +62,7 @@ class RenderResult:
         return len(self.tracks)
 
 
-PlayerHook = Callable[[dict[str, Any]], str]
+PlayerHook = Callable[[Manifest], str]
 """Turns the manifest into the player page's HTML (written as index.html with everything else)."""
 
 
@@ -181,8 +181,7 @@ def write_render(
             own = [c for c in cue_list if t.start_ms <= c.start_ms < t.end_ms]
             staging.write_text(out_dir / t.lrc, lrc(own, title=t.title, offset_ms=t.start_ms))
         subtitles, lyrics, playlist = f"{stem}.srt", f"{stem}.lrc", "playlist.m3u8"
-        files = {"full": main, "m4b": book.path.name if book else None, "srt": subtitles, "lrc": lyrics,
-                 "playlist": playlist, "player": None}  # fmt: skip
+        files = Files(main, book.path.name if book else "", subtitles, lyrics, playlist, PLAYER_PAGE if player is not None else "")
         staging.write_text(out_dir / subtitles, srt(cue_list))
         staging.write_text(out_dir / lyrics, lrc(cue_list, title=script.title))
         staging.write_text(out_dir / playlist, m3u8(track_files))
@@ -192,11 +191,10 @@ def write_render(
         manifest = build_manifest(script, timeline, track_files, cue_list, files, settings, info, script_markdown, sizes)
         player_path = None
         if player is not None:
-            files["player"] = PLAYER_PAGE  # `files` is the manifest's own dict
             player_path = out_dir / PLAYER_PAGE
             staging.write_text(player_path, player(manifest))
-        staging.write_text(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-        staging.commit(record="manifest.json")
+        staging.write_text(out_dir / MANIFEST, manifest.to_json())
+        staging.commit(record=MANIFEST)
     except BaseException:
         full.abort()  # unblocks a worker still feeding it
         if book is not None:
@@ -205,12 +203,12 @@ def write_render(
         staging.abort()
         raise
     worker.shutdown()
-    written = {t.file for t in track_files} | {t.lrc for t in track_files} | {f for f in files.values() if f}
-    for stale in earlier.files - written - {"manifest.json"}:
+    written = set(manifest.files_written())
+    for stale in earlier.files - written:
         (out_dir / stale).unlink(missing_ok=True)
     return RenderResult(
         out_dir, full.path, [out_dir / t.file for t in track_files], out_dir / subtitles, out_dir / lyrics,
-        out_dir / playlist, out_dir / "manifest.json", player_path, ms(timeline.length),
+        out_dir / playlist, out_dir / MANIFEST, player_path, ms(timeline.length),
         out_dir / book.path.name if book else None, _replaced(set(earlier.formats - set(settings.formats)), earlier.cover and not cover),
     )  # fmt: skip
 

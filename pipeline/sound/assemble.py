@@ -107,8 +107,8 @@ class Assembler:
     ) -> None:
         if not chunks:
             raise ValueError("there are no chunks to assemble")
-        owners = [self.owner(c) for c in chunks]
-        if any(b < a for a, b in zip(owners, owners[1:])) or owners[-1] >= len(sections):
+        owners = [c.section for c in chunks]
+        if any(b < a for a, b in zip(owners, owners[1:])) or owners[0] < 0 or owners[-1] >= len(sections):
             raise ValueError("chunks must follow the script's sections in order")
         self.sections = sections
         self.chunks = chunks
@@ -122,11 +122,6 @@ class Assembler:
         self.track_count = 1 + sum(starts_track(sections[i]) for i in heard[1:])
         """How many tracks tracks() will yield (known before any audio is decoded)."""
         self._silence: dict[int, bytes] = {}
-
-    @staticmethod
-    def owner(chunk: Chunk) -> int:
-        """The section a chunk is heard in: the title (section -1) opens the opening section."""
-        return max(chunk.section, 0)
 
     def _pause(self, ms: int) -> bytes:
         n = pause_samples(ms, self.sample_rate)
@@ -160,7 +155,7 @@ class Assembler:
             return done
 
         for chunk in self.chunks:
-            index = self.owner(chunk)
+            index = chunk.section
             if opened is None or index != opened[0]:
                 close_section()
                 opened = (index, pos)

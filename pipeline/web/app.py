@@ -199,7 +199,7 @@ def create_app(config: ServeSettings) -> Guard:
         folder, manifest = found
         draft = await run_in_threadpool(drafts.from_script, folder.parent.name, manifest.script)
         source = await run_in_threadpool(drafts.write_script, draft)
-        owner = manifest.owner or None  # the same manuscript: its folder, another voice
+        owner = manifest.source.owner or None  # the same manuscript: its folder, another voice
         orders = _orders(body, source, await run_in_threadpool(drafts.script, draft), owner)
         return JSONResponse({"jobs": [renders.submit(o, _browser(request)).id for o in orders]})
 

@@ -15,16 +15,16 @@ import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..publish.record import MANIFEST, Recorded, Unreadable, plain_name, read_recorded
+from ..publish.manifest import MANIFEST, Manifest, Unreadable, plain_name, read_manifest
 
 log = logging.getLogger("speechcast.serve")
 
 
-def read_manifest(folder: Path) -> Recorded | None:
+def trusted(folder: Path) -> Manifest | None:
     """The render in `folder`, or None when it has none or one we cannot trust (left out of the
     library, said once in the server's log)."""
     try:
-        return read_recorded(folder)
+        return read_manifest(folder)
     except Unreadable as exc:
         log.warning("left out of the library: %s", exc)
         return None
@@ -37,14 +37,14 @@ def entries(root: Path) -> list[dict[str, Any]]:
         folder = path.parent
         if _inside(root, folder) is None:
             continue
-        manifest = read_manifest(folder)
+        manifest = trusted(folder)
         if manifest is None:
             continue
         found.append((path.stat().st_mtime, entry(folder, manifest)))
     return [e for _, e in sorted(found, key=lambda item: item[0], reverse=True)]
 
 
-def entry(folder: Path, render: Recorded) -> dict[str, Any]:
+def entry(folder: Path, render: Manifest) -> dict[str, Any]:
     """One render as the page shows it: what it is and the links to its files."""
     key = f"{folder.parent.name}/{folder.name}"
 
@@ -54,17 +54,17 @@ def entry(folder: Path, render: Recorded) -> dict[str, Any]:
     return {
         "id": key,
         "title": render.title,
-        "source": render.source_name,
+        "source": render.source.name,
         "folder": folder.parent.name,
-        "voice": render.preset,
+        "voice": render.voice.preset,
         "engine": render.engine,
         "duration_ms": render.duration_ms,
         "date": _date(folder),
-        "full": link(render.full),
-        "player": link(render.player),
-        "m4b": link(render.m4b),
-        "srt": link(render.srt),
-        "lrc": link(render.lrc),
+        "full": link(render.files.full),
+        "player": link(render.files.player),
+        "m4b": link(render.files.m4b),
+        "srt": link(render.files.srt),
+        "lrc": link(render.files.lrc),
         "zip": f"/zip/{_quote(key)}",
         "tracks": [{"title": t.title, "url": link(t.file)} for t in render.tracks],
     }
@@ -118,29 +118,29 @@ def library_file(root: Path, path: str) -> Path | None:
     if len(parts) != 3:
         return None
     folder = _inside(root, root / parts[0] / parts[1])
-    manifest = read_manifest(folder) if folder is not None else None
-    if folder is None or manifest is None or parts[2] not in manifest.files():
+    manifest = trusted(folder) if folder is not None else None
+    if folder is None or manifest is None or parts[2] not in manifest.files_written():
         return None
     target = _inside(root, folder / parts[2])
     return target if target is not None and stat.S_ISREG(os.lstat(target).st_mode) else None
 
 
-def render_folder(root: Path, key: str) -> tuple[Path, Recorded] | None:
+def render_folder(root: Path, key: str) -> tuple[Path, Manifest] | None:
     """(folder, manifest) of the render "<manuscript>/<voice>", or None."""
     parts = key.split("/")
     if len(parts) != 2 or any(not plain_name(p) for p in parts):
         return None
     folder = _inside(root, root / parts[0] / parts[1])
-    manifest = read_manifest(folder) if folder is not None else None
+    manifest = trusted(folder) if folder is not None else None
     return (folder, manifest) if folder is not None and manifest is not None else None
 
 
-def write_zip(folder: Path, manifest: Recorded, out: BinaryIO) -> None:
+def write_zip(folder: Path, manifest: Manifest, out: BinaryIO) -> None:
     """Every file of the render into one zip under a folder named for it; MP3s stored as they are
     (they do not compress), text deflated."""
     base = f"{folder.parent.name}-{folder.name}"
     with zipfile.ZipFile(out, "w") as archive:
-        for name in manifest.files():
+        for name in manifest.files_written():
             path = _inside(folder, folder / name)
             if path is None or not path.is_file():
                 continue
