@@ -10,12 +10,13 @@ manuscript that fails is reported and the others go on.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .errors import InputError, SpeechcastError
+from .errors import InputError, OutputError, SettingsError, SpeechcastError
 from .i18n import Message
 from .model import Script
 from .render import RenderResult, choose_voice, render, unchanged, up_to_date
@@ -37,6 +38,24 @@ class Request:
     cache: Path | None = None
     player: bool = True
     appendix: bool = False
+    save: Path | None = None
+    """Also put the whole speech here (.mp3 or .m4b): one manuscript in one voice."""
+
+    SAVE_SUFFIXES = (".mp3", ".m4b")
+
+    def __post_init__(self) -> None:
+        if self.save is None:
+            return
+        if self.save.suffix.lower() not in self.SAVE_SUFFIXES:
+            raise SettingsError("--save {path} must end in .mp3 or .m4b: name the file the whole speech goes to.", path=self.save)
+        if not self.save.parent.is_dir():  # said before the render, not after it
+            raise OutputError("{folder} is not a folder: create it, or --save somewhere else.", folder=self.save.parent)
+        if self.save.is_dir():
+            raise OutputError("{path} is a folder: give a file name to write to.", path=self.save)
+        if len(dict.fromkeys(self.voices)) != 1:
+            raise SettingsError("--save takes one voice: render the others without it, or into their own folders with -o.")
+        if self.save.suffix.lower()[1:] not in self.settings.formats:  # asked for by name: made, whatever --format said
+            object.__setattr__(self, "settings", dataclasses.replace(self.settings, formats=(*self.settings.formats, self.save.suffix.lower()[1:])))
 
 
 class Listener(Protocol):
@@ -162,7 +181,18 @@ def render_one(manuscript: str, request: Request, listener: Listener) -> list[Re
                 listener.notice(done.replaced)
         listener.finished(done)
         results.append(done)
+    if request.save is not None:
+        save(results[-1], request.save)
     return results
+
+
+def save(result: RenderResult, target: Path) -> Path:
+    """A copy of the render's whole speech in the format `target` names, put there whole or not at all."""
+    from .publish.staging import atomic_copy
+
+    whole = next(p for p in result.files[:2] if p.suffix.lower() == target.suffix.lower())
+    atomic_copy(whole, target)
+    return target
 
 
 def render_many(manuscripts: Sequence[str], request: Request, listener: Listener) -> Iterator[Outcome]:

@@ -108,22 +108,28 @@ def render(
     proxy: str | None = typer.Option(
         None, "--proxy", help="Reach Edge through this proxy, e.g. http://proxy.example.com:8080 (default: SPEECHCAST_PROXY, else HTTPS_PROXY)."
     ),
+    save: Path | None = typer.Option(None, "--save", "--write-media", help="Also save the whole speech as this .mp3 or .m4b file (one manuscript, one voice)."),
 ) -> None:
     """Render each MANUSCRIPT to MP3 (with chapters), one MP3 per section, subtitles and a manifest."""
     from .batch import Request, given, render_one
-    from .terminal import Terminal, batch_table, dry_run_of
+    from .i18n import Message
+    from .terminal import Terminal, batch_table, dry_run_of, spoken
 
     _use_proxy(proxy)
     from .settings import RenderSettings
 
     settings = RenderSettings(pauses=_pauses(pause, pace), loudness=loudness, jobs=jobs, max_chunk_chars=max_chars,
                               formats=RenderSettings.formats_named(format_), cover=cover)  # fmt: skip
-    request = Request(tuple(voice), engine, rate, pitch, volume, settings, out, cache_dir, not no_player, appendix)
+    request = Request(tuple(voice), engine, rate, pitch, volume, settings, out, cache_dir, not no_player, appendix, save)
     sources = given(manuscripts or [], text, _stdin(manuscripts), cache_dir)
+    if save is not None and len(sources) != 1:
+        raise SettingsError("--save takes one manuscript: render the others without it.")
     if dry_run:
         dry_run_of(sources, request, quiet)
     elif len(sources) == 1:
         render_one(sources[0], request, Terminal(quiet))
+        if save is not None and not quiet:
+            typer.echo(spoken(Message("The whole speech is also saved as {path}.", path=save)))
     else:
         batch_table(sources, request, quiet)
 

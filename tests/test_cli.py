@@ -221,3 +221,26 @@ def test_a_manuscript_without_a_title_is_known_by_its_file_name(cli, tmp_path: P
 
     assert str(ID3(folder / "周一例会发言.mp3")["TIT2"]) == "周一例会发言"
     assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["title"] == "周一例会发言"
+
+
+@pytest.mark.slow
+def test_the_whole_speech_is_saved_where_asked_and_a_bad_place_is_said_first(cli, tmp_path: Path) -> None:
+    (tmp_path / "例会.txt").write_text("周一例会上的讲话\n\n同志们：\n\n今天我们开会，主要讲安全生产。\n\n谢谢大家！\n", encoding="utf-8")
+    assert cli.error("render", "例会.txt", "-e", "espeak", "--save", "讲话.wav", code=2) == (
+        "speechcast: --save 讲话.wav must end in .mp3 or .m4b: name the file the whole speech goes to."
+    )
+    assert cli.error("render", "例会.txt", "-e", "espeak", "--save", "nowhere/讲话.mp3", code=4) == (
+        "speechcast: nowhere is not a folder: create it, or --save somewhere else."
+    )
+    assert cli.error("render", "例会.txt", "例会.txt", "--text", "又一篇", "--save", "讲话.mp3", code=2) == (
+        "speechcast: --save takes one manuscript: render the others without it."
+    )
+    assert not (tmp_path / "output").exists()  # each refused before any work
+    done = cli.run("render", "例会.txt", "-e", "espeak", "--pace", PACE, "--write-media", "讲话.m4b")
+    assert done.returncode == 0 and done.stdout.splitlines()[-1] == "The whole speech is also saved as 讲话.m4b.", done.stderr
+    folder = tmp_path / "output" / "例会" / "offline-female"
+    made = (tmp_path / "讲话.m4b").read_bytes()
+    assert made[4:8] == b"ftyp" and made == (folder / "周一例会上的讲话.m4b").read_bytes()  # asked for by its suffix: made
+    again = cli.run("render", "例会.txt", "-e", "espeak", "--pace", PACE, "--format", "both", "--save", "讲话.mp3", "-q")  # up to date
+    assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
+    assert (tmp_path / "讲话.mp3").read_bytes() == (folder / "周一例会上的讲话.mp3").read_bytes()

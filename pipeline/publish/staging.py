@@ -11,13 +11,15 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import stat
 import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import Cancelled, OutputError
 
@@ -60,7 +62,22 @@ def check_target(path: Path, info: os.stat_result | None = None) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """`text` written to `path` whole or not at all (a temporary file renamed over it), the way the
+    """`text` written to `path` whole or not at all (see _atomic)."""
+    _atomic(path, lambda out: out.write(text.encode("utf-8")))
+
+
+def atomic_copy(source: Path, path: Path) -> None:
+    """A copy of the file `source` at `path`, whole or not at all (see _atomic)."""
+
+    def fill(out: BinaryIO) -> None:
+        with open(source, "rb") as data:
+            shutil.copyfileobj(data, out, 1 << 20)
+
+    _atomic(path, fill)
+
+
+def _atomic(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """`fill` writes the file's bytes into a temporary file renamed over `path`, the way the
     user's file was: a regular file keeps its mode, a symlink stays a link (its target is written), a
     file with other hard links and a device or FIFO (-o /dev/stdout) are written through in place."""
     path = Path(path)
@@ -72,14 +89,15 @@ def atomic_write_text(path: Path, text: str) -> None:
     check_target(path, info)
     if info is not None and (not stat.S_ISREG(info.st_mode) or info.st_nlink > 1):
         try:
-            with open(target, "w", encoding="utf-8") as out:  # replacing it would cut the other links
-                out.write(text)
+            with open(target, "wb") as out:  # replacing it would cut the other links
+                fill(out)
         except OSError as exc:
             raise OutputError("Cannot write {path} ({strerror}): choose another place for it.", path=path, strerror=exc.strerror) from exc
         return
     temp = temp_name(target)
     try:
-        temp.write_text(text, encoding="utf-8")
+        with open(temp, "wb") as out:
+            fill(out)
         if info is not None:
             os.chmod(temp, stat.S_IMODE(info.st_mode))
         os.replace(temp, target)
