@@ -14,57 +14,42 @@ if TYPE_CHECKING:
 
 
 class TerminalProgress:
-    """chunks done/total, elapsed and ETA, drawn on stderr with rich."""
+    """Synthesis (chunks done of all, elapsed, ETA), then the writing of the files (its share done),
+    drawn on stderr with rich; the two overlap, as assembly follows synthesis."""
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn, TimeRemainingColumn
-        from rich.progress import Progress as Bar
 
-        self._bar = Bar(
-            "合成 synthesizing",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            "ETA",
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._task: TaskID | None = None
+        self._bar = _bar(Console(stderr=True))
+        self._phase = _Phase(self._bar, "合成 synthesizing", counted=True)
 
     @classmethod
     def for_terminal(cls) -> Progress:
         return cls() if sys.stderr.isatty() else NoProgress()
 
     def start(self, total: int, cached: int = 0) -> None:
-        if not total:
-            return  # all from the cache: no bar to flash
-        self._bar.start()
-        self._task = self._bar.add_task("synth", total=total)
+        self._phase.start(total, cached)
 
     def advance(self, n: int = 1) -> None:
-        if self._task is not None:
-            self._bar.advance(self._task, n)
+        self._phase.advance(n)
 
     def close(self) -> None:
-        self._bar.stop()
+        self._phase.close()
+
+    def writing(self) -> Progress:
+        return _Phase(self._bar, "写入 writing", counted=False)
 
 
 class BatchProgress:
     """One view for a batch of manuscripts on a terminal: a line saying which manuscript of how many
-    is being rendered, and one bar for its synthesis (reset for each), drawn on stderr with rich."""
+    is being rendered, and bars for its synthesis and its writing (new for each), drawn on stderr with rich."""
 
     def __init__(self, files: int, console: Console | None = None) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-        from rich.progress import Progress as Bar
 
         self.files, self.done = files, 0
-        self._bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), "ETA",
-                        TimeRemainingColumn(), console=console or Console(stderr=True), transient=True)  # fmt: skip
-        self._overall = self._bar.add_task("文稿 manuscripts", total=files)
-        self._task = self._bar.add_task("", total=None, visible=False)
+        self._bar = _bar(console or Console(stderr=True))
+        self._overall = self._bar.add_task("文稿 manuscripts", total=files, figures=f"0/{files}")
         self._bar.start()
 
     @classmethod
@@ -72,28 +57,55 @@ class BatchProgress:
         return cls(files) if sys.stderr.isatty() else None
 
     def manuscript(self, name: str) -> Progress:
-        """The progress of the next manuscript's synthesis (each of its voices in turn)."""
-        self._bar.update(self._overall, completed=self.done)
+        """The progress of the next manuscript (each of its voices in turn)."""
+        self._bar.update(self._overall, completed=self.done, figures=f"{self.done}/{self.files}")
         self.done += 1
-        return _ManuscriptBar(self._bar, self._task, f"[{self.done}/{self.files}] {name}")
+        return _Phase(self._bar, f"合成 [{self.done}/{self.files}] {name}", counted=True, stays=True)
 
     def close(self) -> None:
-        self._bar.update(self._overall, completed=self.done)
+        self._bar.update(self._overall, completed=self.done, figures=f"{self.done}/{self.files}")
         self._bar.stop()
 
 
-class _ManuscriptBar:
-    """One manuscript's synthesis on the batch's bar (the bar is reset for it)."""
+def _bar(console: Console) -> Bar:
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
 
-    def __init__(self, bar: Bar, task: TaskID, label: str) -> None:
-        self._bar, self._task, self._label = bar, task, label
+    return Bar(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[figures]}"), TimeElapsedColumn(), "ETA",
+               TimeRemainingColumn(), console=console, transient=True)  # fmt: skip
+
+
+class _Phase:
+    """One phase's task on a shared bar (the Progress protocol): chunks counted as "done/all", the
+    writing's thousandths as a percentage. The bar is started with the first task and stopped when
+    the last one closes, unless it `stays` (a batch's bar outlives each manuscript)."""
+
+    def __init__(self, bar: Bar, label: str, *, counted: bool, stays: bool = False) -> None:
+        self._bar, self._label, self._counted, self._stays = bar, label, counted, stays
+        self._task: TaskID | None = None
 
     def start(self, total: int, cached: int = 0) -> None:
-        self._bar.reset(self._task, total=total, description=f"合成 {self._label}", visible=bool(total))
+        if not total:
+            return  # all from the cache: no bar to flash
+        self._bar.start()
+        self._task = self._bar.add_task(self._label, total=total, figures=self._figures(0, total))
 
     def advance(self, n: int = 1) -> None:
         if self._task is not None:
             self._bar.advance(self._task, n)
+            task = self._bar.tasks[self._bar.task_ids.index(self._task)]
+            self._bar.update(self._task, figures=self._figures(int(task.completed), int(task.total or 0)))
 
     def close(self) -> None:
-        self._bar.update(self._task, visible=False)
+        if self._task is not None:
+            self._bar.remove_task(self._task)
+            self._task = None
+        if not self._stays and not self._bar.task_ids:
+            self._bar.stop()
+
+    def writing(self) -> Progress:
+        label = self._label.replace("合成", "写入", 1) if self._label.startswith("合成") else "写入 writing"
+        return _Phase(self._bar, label, counted=False, stays=self._stays)
+
+    def _figures(self, done: int, total: int) -> str:
+        return f"{done}/{total}" if self._counted else f"{100 * done // max(total, 1)}%"

@@ -384,7 +384,7 @@ def _make(todo: _Plan, voice: Voice, cache: Path | None, progress: Progress | No
         page = render_page
     created = [d for d in (out_dir, *out_dir.parents) if not d.exists()]
     try:
-        written = write_render(out_dir, script, chunks, clip, settings, clip(chunks[0]).frame_rate, info, script_md, player=page)
+        written = write_render(out_dir, script, chunks, clip, settings, clip(chunks[0]).frame_rate, info, script_md, player=page, progress=progress)
     except BaseException:
         job.cancel()
         for folder in created:  # deepest first: a failed first render leaves no empty folders behind

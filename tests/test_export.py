@@ -455,3 +455,32 @@ def test_an_aborted_writer_never_leaves_the_thread_feeding_it_blocked(tmp_path: 
     assert not thread.is_alive(), "the feeding thread is still blocked after abort()"
     assert len(outcome) == 1 and isinstance(outcome[0], OutputError), outcome
     assert not list(tmp_path.iterdir()), "abort() left a file"
+
+
+def test_the_writing_is_counted_as_it_goes_from_both_threads(tmp_path: Path) -> None:
+    """Laying out, measuring and encoding take most of a cached re-render: the progress hears of each
+    chunk laid out and each block measured and encoded, in thousandths, and the finish only rounds up."""
+    import threading
+
+    events: list[tuple] = []
+
+    class Watch:
+        def start(self, total: int, cached: int = 0) -> None:
+            events.append(("start", total))
+
+        def advance(self, n: int = 1) -> None:
+            events.append(("advance", n, threading.current_thread().name))
+
+        def close(self) -> None:
+            events.append(("close",))
+
+        def writing(self) -> Watch:
+            return self
+
+    settings = RenderSettings(pauses=PAUSES)
+    write_render(tmp_path, script(), chunks(), SpeechClips(chunks()), settings, RATE, INFO, "", progress=Watch())
+    steps = [e for e in events if e[0] == "advance"]
+    assert events[0] == ("start", 999) and events[-1] == ("close",)
+    assert sum(e[1] for e in steps) == 999 and all(e[1] > 0 for e in steps)
+    assert len(steps) >= len(chunks()) + 2 * 4 and steps[-1][1] < 40  # each chunk, each track measured and encoded; no lump at the end
+    assert any(e[2].startswith("speechcast-encode") for e in steps) and any(not e[2].startswith("speechcast-encode") for e in steps)

@@ -440,6 +440,7 @@ def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_p
     import threading
 
     from pipeline.errors import Cancelled
+    from pipeline.speech.synthesize import NoProgress
 
     voice = choose_voice("offline-female", "espeak")
     render(make_speech("part.txt", sections=2, paragraphs=2, sentences=6), voice, out_root=tmp_path / "warm")
@@ -457,6 +458,9 @@ def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_p
         def close(self) -> None:  # every chunk spoken: the assembly and encoding run on; cancel a moment later
             if stage.startswith("encoding"):
                 threading.Timer(float(stage.split("+")[1]), cancel.set).start()
+
+        def writing(self) -> NoProgress:
+            return NoProgress()
 
     before = set(threading.enumerate())
     ended: list[BaseException] = []

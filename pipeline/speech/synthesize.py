@@ -21,11 +21,16 @@ from .engines import Engine
 
 class Progress(Protocol):
     """Told how many chunks the engine must speak (`cached` more are in the cache already), then of
-    each request answered (`advance` by its chunks), then that synthesis is over."""
+    each request answered (`advance` by its chunks), then that synthesis is over.
+
+    `writing()` gives the count of the next phase, laying out, measuring and encoding the audio
+    (it runs alongside synthesis, taking each chunk once it is spoken): its `start` gives the total
+    work in shares, `advance` the shares done, `close` says the files are written."""
 
     def start(self, total: int, cached: int = 0) -> None: ...
     def advance(self, n: int = 1) -> None: ...
     def close(self) -> None: ...
+    def writing(self) -> Progress: ...
 
 
 class NoProgress:
@@ -37,6 +42,9 @@ class NoProgress:
 
     def close(self) -> None:
         pass
+
+    def writing(self) -> Progress:
+        return self
 
 
 @dataclass

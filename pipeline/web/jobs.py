@@ -17,6 +17,7 @@ from ..errors import Cancelled, SpeechcastError
 from ..i18n import Message, both
 from ..model import Script
 from ..settings import RenderSettings
+from ..speech.synthesize import Progress
 
 State = Literal["queued", "running", "finishing", "done", "failed", "cancelled"]
 ENDED: frozenset[str] = frozenset({"done", "failed", "cancelled"})
@@ -54,6 +55,13 @@ class Job:
     requests: int = 0
     started: float = 0.0
     synthesized_at: float = 0.0
+    written: int = 0
+    """The writing's thousandths done (laying out, measuring, encoding: see publish/write.py)."""
+    writing_total: int = 0
+    writing_pace: tuple[float, int] | None = None
+    """(when, written) once synthesis is over: the writing's own speed is measured from there."""
+    writing_guess: float = 0.0
+    """Seconds the writing alone should take, before it can be measured (from the speech's length)."""
     message: Message | None = None
     """Why the job ended as it did, when that needs saying."""
     warnings: list[Message] = field(default_factory=list)
@@ -65,11 +73,23 @@ class Job:
     """Bumped on every change, so a watcher sends only news."""
 
     def seconds_left(self) -> float | None:
-        """Time left for synthesis at the pace so far (None until a chunk is done)."""
-        if self.state != "running" or not self.done or self.done >= self.total:
+        """Time left for the whole render: synthesis at its pace so far, then the writing that
+        cannot overlap it — guessed from the speech's length until the writing runs alone, then at
+        its own measured pace (None while nothing can be said)."""
+        now = time.monotonic()
+        unwritten = 1 - self.written / self.writing_total if self.writing_total else 1.0
+        if self.state == "running":
+            if not self.done or self.done >= self.total:
+                return None
+            return (now - self.started) / self.done * (self.total - self.done) + self.writing_guess * unwritten
+        if self.state != "finishing":
             return None
-        spent = time.monotonic() - self.started
-        return spent / self.done * (self.total - self.done)
+        if self.writing_pace is None:
+            self.writing_pace = (now, self.written)
+        since, written_then = self.writing_pace
+        if now - since >= 1 and self.written > written_then:
+            return (now - since) / (self.written - written_then) * (self.writing_total - self.written)
+        return self.writing_guess * unwritten
 
     def public(self, position: int | None) -> dict[str, Any]:
         left = self.seconds_left()
@@ -78,9 +98,23 @@ class Job:
             "id": self.id, "title": self.title, "voice": self.voice, "engine": self.engine, "state": self.state,
             "total": self.total, "cached": self.cached, "done": self.done, "requests": self.requests,
             "seconds_left": None if left is None else round(left), "queue_position": position,
+            "written": round(100 * self.written / self.writing_total) if self.writing_total else 0,
             "message": said["zh"], "message_en": said["en"], "warnings": [both(w)["zh"] for w in self.warnings],
             "warnings_en": [w.say() for w in self.warnings], "render": self.render,
         }  # fmt: skip
+
+
+WRITE_SECONDS_PER_MINUTE = {"mp3": 0.1, "m4b": 0.4}
+"""What writing a minute of speech takes after its synthesis, by format (docs/benchmarks.md,
+stitching: 9.4 s for 2 h as MP3, 58 s for both on this project's two-core machine)."""
+
+
+def writing_seconds(script: Script, settings: RenderSettings) -> float:
+    """A first guess at how long writing the files of `script` takes, before it can be timed."""
+    from ..text.duration import script_ms
+
+    minutes = script_ms(script, settings.pauses)[0] / 60_000
+    return minutes * (WRITE_SECONDS_PER_MINUTE["mp3"] + (WRITE_SECONDS_PER_MINUTE["m4b"] if "m4b" in settings.formats else 0))
 
 
 class _JobProgress:
@@ -104,6 +138,25 @@ class _JobProgress:
 
     def close(self) -> None:
         self.job.state = "finishing" if self.job.state == "running" else self.job.state
+        self._bump()
+
+    def writing(self) -> Progress:
+        return _JobWriting(self.job, self.lock)
+
+
+class _JobWriting(_JobProgress):
+    """The writing's progress, written into the job: its share done."""
+
+    def start(self, total: int, cached: int = 0) -> None:
+        self.job.writing_total = total
+        self._bump()
+
+    def advance(self, n: int = 1) -> None:
+        self.job.written += n
+        self._bump()
+
+    def close(self) -> None:
+        self.job.written = self.job.writing_total
         self._bump()
 
 
@@ -173,6 +226,7 @@ class Renders:
             job.state, job.version = "running", job.version + 1
         try:
             voice = choose_voice(order.voice, order.engine, rate=order.rate)
+            job.writing_guess = writing_seconds(order.script, order.settings)
             job.engine, job.warnings = voice.engine.id, list(voice.warnings) + list(order.script.warnings)
             result = render(order.source, voice, script=order.script, settings=order.settings, out_root=self.out_root,
                             cache=self.cache, progress=_JobProgress(job, self._lock), cancel=job.cancel, owner=order.owner)  # fmt: skip
