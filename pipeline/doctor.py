@@ -34,7 +34,7 @@ def _encoder() -> Check:
     return Check("mp3 encoder", bool(data), f"LAME (lameenc {version}): ready" if data else "LAME wrote nothing: reinstall lameenc.")
 
 
-def _engine(name: str, timeout: float) -> Check:
+def engine_check(name: str, timeout: float) -> Check:
     try:
         engine = engine_classes()[name]()
         version = engine.version
@@ -75,7 +75,7 @@ def _folder(label: str, path: Path) -> Check:
 
 def run_checks(cache_dir: Path, output_root: Path, timeout: float = 3.0) -> list[Check]:
     checks = [_encoder()]
-    checks += [_engine(name, timeout) for name in engine_classes()]
+    checks += [engine_check(name, timeout) for name in engine_classes()]
     checks.append(_proxy())
     cache = _folder("cache", cache_dir)
     if cache.ok:

@@ -123,3 +123,70 @@ def test_a_manifest_edited_by_hand_is_left_out_with_one_line_and_never_followed(
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.count("left out of the feed") == 2 and "holds no render" in done.stderr
     assert entries(root) == []
+
+
+def _live(server, path: str = "/feed.xml", **kw) -> feedparser.FeedParserDict:  # type: ignore[no-untyped-def]
+    answer = server.request(path, **kw)
+    assert answer.status == 200 and answer.headers["content-type"].startswith("application/rss+xml"), (answer.status, answer.body[:300])
+    feed = feedparser.parse(answer.body)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def _fetch(server, url: str, **kw):  # type: ignore[no-untyped-def]
+    """GET an address the feed gave, from the server it names."""
+    parts = urlsplit(url)
+    assert parts.port == server.port, url
+    return server.request(parts.path, host=parts.netloc, **kw)
+
+
+def _plays(server, entry, **kw) -> None:  # type: ignore[no-untyped-def]
+    """The entry's enclosure is the render's MP3, whole, and its chapters are there."""
+    (enclosure,) = entry.enclosures
+    audio = _fetch(server, enclosure.href, **kw)
+    assert audio.status == 200 and audio.headers["content-type"] == "audio/mpeg", (enclosure.href, audio.status)
+    assert len(audio.body) == int(enclosure.length) > 1000 and audio.body[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
+    chapters = _fetch(server, entry.podcast_chapters["url"], **kw)
+    assert chapters.status == 200 and chapters.json()["chapters"], entry.podcast_chapters["url"]
+
+
+def test_serve_feeds_each_render_the_moment_it_is_done(serve, make_speech) -> None:
+    """No `speechcast feed`: the feed `serve` gives is built when asked, from the library as it is, its
+    addresses those the client used; the library's own folder gets no feed file."""
+    from test_serve import rendered
+
+    server = serve()
+    assert server.request("/api/settings").json()["feed"] == "/feed.xml"
+    empty = _live(server)
+    assert empty.entries == [] and empty.feed.title == "讲话录音 · speechcast"  # an app can subscribe before the first render
+
+    first = rendered(server, make_speech("一号讲话.txt", "在全县工作会议上的讲话", sections=2, paragraphs=1, sentences=2))
+    feed = _live(server)
+    assert [e.title for e in feed.entries] == ["在全县工作会议上的讲话（offline-female）"]
+    assert feed.entries[0].enclosures[0].href.startswith(f"http://127.0.0.1:{server.port}/feed/")
+    _plays(server, feed.entries[0])
+    # Asked by another name of the machine, the links use that name.
+    other = _live(server, host=f"localhost:{server.port}")
+    assert other.entries[0].enclosures[0].href.startswith(f"http://localhost:{server.port}/feed/")
+    _plays(server, other.entries[0])
+
+    second = rendered(server, make_speech("second talk.txt", "在全市座谈会上的讲话", sections=3, paragraphs=1, sentences=2), voice="offline-male")
+    feed = _live(server)
+    assert sorted(e.title for e in feed.entries) == ["在全县工作会议上的讲话（offline-female）", "在全市座谈会上的讲话（offline-male）"]
+    assert feed.entries[0].title.startswith("在全市"), "the newest render comes first"
+    for entry in feed.entries:
+        _plays(server, entry)
+
+    # One episode per section track, each speech's in the order heard.
+    tracks = _live(server, "/feed.xml?tracks=1")
+    for render in (first, second):
+        own = sorted((e for e in tracks.entries if e.title.startswith(render["title"] + " · ")), key=lambda e: int(e.itunes_episode))
+        assert [e.title.split(" · ", 1)[1].rsplit("（", 1)[0] for e in own] == [t["title"] for t in render["tracks"]]
+        assert [int(e.itunes_episode) for e in own] == list(range(1, len(render["tracks"]) + 1))
+        for entry in own:
+            _plays(server, entry)
+    assert not (server.out / "feed.xml").exists() and not (server.out / "chapters").exists()
+    # The feed's folder (links to the renders) goes with the server; the renders stay.
+    files = sorted(p for p in server.out.rglob("*") if p.is_file())
+    assert "Traceback" not in server.stop()
+    assert sorted(p for p in server.out.rglob("*") if p.is_file()) == files and len(files) > 10

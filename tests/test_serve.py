@@ -12,6 +12,7 @@ import signal
 import time
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from serve_util import SEED, Server, page_answers
@@ -137,7 +138,13 @@ def test_path_tricks_on_every_download_route_are_not_found(serve, make_speech, t
         "/files/short/offline-female/nothing.mp3", "/files/short/offline-female", "/files/short",
         "/zip/../short/offline-female", "/zip/short/linked", "/zip/%2e%2e/%2e%2e", "/zip/short/offline-female/../x",
         "/files/feed.xml", "/files/short/offline-female/manifest.json%00.mp3",
+        "/feed/../secret.txt", "/feed/%2e%2e/secret.txt", "/feed/short/offline-female/link.mp3", "/feed/short/linked/manifest.json",
+        "/feed/chapters/..%2F..%2Fsecret.txt", "/feed/chapters/.hidden.json", "/feed/chapters/x/../../secret.json", "/feed/chapters/",
+        "/feed/chapters/nothing.json", "/feed/feed.xml", "/feed/short/offline-female/.speechcast-0123456789ab.part",
     ]  # fmt: skip
+    # The live feed (its chapters in place for the tricks on them) follows no symlink either.
+    enclosures = re.findall(r'<enclosure url="([^"]+)"', server.request("/feed.xml").body.decode("utf-8"))
+    assert [urlsplit(u).path for u in enclosures] == [entry["full"].replace("/files/", "/feed/", 1)], enclosures
     for path in tricks:
         answer = server.request(path)
         assert answer.status == 404, (path, answer.status)
@@ -190,26 +197,48 @@ def test_on_another_host_every_request_needs_the_token(serve) -> None:
 
 
 def test_a_phone_subscribes_to_the_feed_through_the_token_address(serve, make_speech, cli) -> None:
+    """A podcast app keeps no cookies: the live feed, and every address in it, carry the token in the path."""
     import feedparser
 
     server = serve("--host", "0.0.0.0")
-    rendered(server, make_speech("short.txt", sections=2, paragraphs=1, sentences=2))
-    assert server.request("/api/settings").json()["feed"] is None  # no feed written yet
-    base = f"http://127.0.0.1:{server.port}/t/{server.token}/files/"
-    done = cli.run("feed", server.out, "--base-url", base)
-    assert done.returncode == 0, done.stderr
     settings = server.request("/api/settings").json()
-    assert settings["feed"] == f"/t/{server.token}/files/feed.xml" and settings["files"] == f"/t/{server.token}/files/"
+    assert settings["feed"] == f"/t/{server.token}/feed.xml" and settings["files"] == f"/t/{server.token}/files/"
+    assert server.request("/feed.xml", anonymous=True).status == 403
+    assert server.request("/t/wrong/feed.xml", anonymous=True).status == 403
+    rendered(server, make_speech("short.txt", sections=2, paragraphs=1, sentences=2))
     answer = server.request(settings["feed"], anonymous=True)
     assert answer.status == 200
     feed = feedparser.parse(answer.body)
     assert not feed.bozo and len(feed.entries) == 1
     enclosure = feed.entries[0].enclosures[0]
+    base = f"http://127.0.0.1:{server.port}/t/{server.token}/feed/"
     assert enclosure.href.startswith(base)
+    assert server.request(enclosure.href.removeprefix(f"http://127.0.0.1:{server.port}/t/{server.token}"), anonymous=True).status == 403
     audio = server.request(enclosure.href.removeprefix(f"http://127.0.0.1:{server.port}"), anonymous=True)
     assert audio.status == 200 and len(audio.body) == int(enclosure.length) and audio.body[:3] in (b"ID3", b"\xff\xfb")
     chapters = server.request(feed.entries[0].podcast_chapters["url"].removeprefix(f"http://127.0.0.1:{server.port}"), anonymous=True)
     assert chapters.status == 200 and [c["title"] for c in chapters.json()["chapters"]][:1] == ["开场"]
+    # A feed `speechcast feed` wrote for another address is still served as written, and left alone.
+    done = cli.run("feed", server.out, "--base-url", "http://192.0.2.1/podcast/")
+    assert done.returncode == 0, done.stderr
+    written = (server.out / "feed.xml").read_bytes()
+    assert server.request(settings["feed"], anonymous=True).status == 200
+    assert server.request(f"/t/{server.token}/files/feed.xml", anonymous=True).body == written == (server.out / "feed.xml").read_bytes()
+
+
+def test_the_edge_check_is_asked_once_and_its_answer_kept_a_while(serve, edge_service) -> None:
+    server = serve()
+    assert server.request("/api/edge").json() == {"reachable": True}
+    edge_service.stop()  # gone now, but the answer of a moment ago stands (reloading does not probe again)
+    assert server.request("/api/edge").json() == {"reachable": True}
+
+
+def test_the_edge_check_says_when_edge_does_not_answer(serve) -> None:
+    server = serve()
+    started = time.monotonic()
+    assert server.request("/api/edge").json() == {"reachable": False}
+    assert time.monotonic() - started < 5
+    assert server.request("/api/edge").headers["cache-control"] == "no-store"
 
 
 def test_two_renders_queue_and_a_cancelled_one_leaves_nothing(serve, make_speech, edge_service) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Frame, Page
 from serve_util import SEED, Server
 from test_serve import SEED_SECTIONS
 
@@ -27,9 +28,9 @@ RENDER_TIMEOUT = 180_000
 def open_page(browser: Browser):
     contexts = []
 
-    def start(server: Server, viewport=DESKTOP) -> Page:
+    def start(server: Server, viewport=DESKTOP, locale: str | None = None) -> Page:
         # The page's CSP forbids eval, which Playwright's string predicates use; escaping is what the tests check.
-        context = browser.new_context(viewport=viewport, accept_downloads=True, bypass_csp=True)
+        context = browser.new_context(viewport=viewport, accept_downloads=True, bypass_csp=True, locale=locale)
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []
@@ -147,7 +148,7 @@ def test_edge_preview_render_and_another_voice_from_the_library(serve, open_page
     assert 1 < seconds < 30
     page.click("[data-testid=render]")
     wait_done(page)
-    assert "(edge)" in job_rows(page)[0]["voice"]
+    assert job_rows(page)[0]["voice"] == "晓晓 · Edge 在线"
     assert play_in_player(page) > 0.3
     item = page.locator("[data-testid=library] li").first
     item.locator("select").select_option("yunyang")
@@ -228,3 +229,110 @@ def test_fits_a_phone_and_screenshots(serve, open_page) -> None:
         for testid in ("upload", "outline", "removed", "voice", "preview", "render", "progress", "library"):
             assert page.locator(f"[data-testid={testid}]").count() >= 1, testid
         page.screenshot(path=str(SHOTS / f"serve-{name}.png"), full_page=name == "desktop")
+
+
+EDGE_DOWN = "无法连接（将改用离线声音）"
+
+
+def test_voices_go_by_their_chinese_names_and_say_edge_is_unreachable_before_any_render(serve, open_page) -> None:
+    """The default Edge address refuses: once the page has asked, every Edge voice says so and the
+    notice above them says what a render does then and how to reach Edge through a proxy."""
+    server = serve()
+    page = open_page(server)
+    upload(page, SEED)
+    page.wait_for_selector("#o-sections li")
+    page.wait_for_selector("#voices[data-edge=unreachable]", state="attached", timeout=15_000)
+    names = page.eval_on_selector_all(
+        "#voices .voice", "vs => vs.map(v => [v.querySelector('.voice-name').textContent, v.querySelector('.voice-id').textContent])"
+    )
+    assert names[0] == ["晓晓", "xiaoxiao"] and ["云希", "yunxi"] in names and ["曉臻", "hsiaochen"] in names, names
+    assert all(re.search(r"[\u4e00-\u9fff]", name) for name, _ in names), names
+    notice = page.locator("[data-testid=edge-notice]")
+    assert notice.is_visible() and "连接不上 Edge" in notice.text_content() and "离线声音" in notice.text_content()
+    assert "speechcast serve --proxy" in notice.locator("code").first.text_content()
+    assert "cannot be reached" in notice.locator("small.english").text_content()
+    page.click("#more-voices summary")
+    edge = page.locator(".voice[data-engine=edge]")
+    assert edge.count() >= 10
+    for k in range(edge.count()):
+        mark = edge.nth(k).locator(".reach")
+        assert mark.is_visible() and mark.text_content() == EDGE_DOWN, edge.nth(k).text_content()
+    assert page.locator(".voice[data-engine=espeak] .reach").count() == 0
+    assert page.locator("#edge-voices .voice", has=page.locator("code", has_text="zh-CN-YunxiaNeural")).locator(".voice-name").text_content() == "云夏"
+    assert page.locator("#progress .job").count() == 0  # said before anything was rendered
+
+
+def test_with_edge_answering_no_voice_is_marked(serve, open_page, edge_service) -> None:
+    server = serve()
+    page = open_page(server)
+    upload(page, SEED)
+    page.wait_for_selector("#o-sections li")
+    page.wait_for_selector("#voices[data-edge=reachable]", state="attached", timeout=15_000)
+    assert not page.locator("[data-testid=edge-notice]").is_visible()
+    page.click("#more-voices summary")
+    assert page.locator(".voice .reach").count() >= 10
+    assert page.locator(".voice .reach:visible").count() == 0
+    assert EDGE_DOWN not in page.locator("#step-voice").inner_text()
+
+
+# What a Chinese reader may meet without a Chinese character: ids, commands and keys (<code>, <kbd>), the
+# English said beside the Chinese (<small class="english">), lines quoted from the manuscript (<q>),
+# and text without a letter (numbers, times, punctuation) or a file's name.
+_READ_TEXTS = """() => {
+  const skipped = "code, kbd, small.english, q, script, style, template, textarea";
+  const seen = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    const parent = node.parentElement;
+    if (!text || !parent || parent.closest(skipped)) continue;
+    if (parent.tagName === "OPTION") {
+      const select = parent.closest("select");
+      if (select && select.checkVisibility()) seen.push(text);
+    } else if (parent.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) {
+      seen.push(text);
+    }
+  }
+  return seen;
+}"""
+_FILE_NAME = re.compile(r"^[\w\-. ]+\.(txt|md|docx?|pdf|html?|ofd|mp3|m4b|zip|srt|lrc|json)$", re.IGNORECASE)
+
+
+def english_only(page: Page | Frame) -> list[str]:
+    return [t for t in page.evaluate(_READ_TEXTS) if re.search(r"[A-Za-z]", t) and not re.search(r"[\u3400-\u9fff]", t) and not _FILE_NAME.match(t)]
+
+
+def test_a_chinese_reader_meets_no_english_only_text_from_upload_to_library(serve, open_page) -> None:
+    """zh-CN Chromium, Edge unreachable: at each step of a render every visible text holds Chinese."""
+    server = serve()
+    page = open_page(server, locale="zh-CN")
+    page.wait_for_selector("#voices[data-edge=unreachable]", state="attached", timeout=15_000)
+    assert english_only(page) == [], "opened"
+    upload(page, name="picture.png", data=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    page.wait_for_selector("#upload-message.bad")
+    assert english_only(page) == [], "a file refused"
+    upload(page, SEED)
+    page.wait_for_selector("#o-sections li")
+    page.click("#more-voices summary")
+    page.click("#script-box summary")
+    assert page.locator("[data-testid=removed] li").first.is_visible()
+    assert english_only(page) == [], "outline shown"
+    choose(page, "offline-female")
+    page.click("[data-testid=preview]")
+    page.wait_for_function("document.getElementById('preview-audio').src !== ''", timeout=60_000)
+    assert english_only(page) == [], "preview"
+    page.click("[data-testid=render]")
+    page.wait_for_selector("#progress .job")
+    assert english_only(page) == [], "rendering"
+    wait_done(page)
+    page.wait_for_selector("[data-testid=library] li")
+    page.wait_for_function("document.getElementById('result-title').textContent !== ''")
+    assert english_only(page) == [], "rendered: result and library"
+    player = page.locator("[data-testid=player]").element_handle().content_frame()
+    assert player is not None
+    player.wait_for_selector("audio", state="attached")
+    assert english_only(player) == [], "rendered: the player"
+    row = page.locator("[data-testid=library] li").first
+    assert "离线女声" in row.text_content() and "下载 MP3" in row.text_content()
+    assert page.locator("#progress .job-voice").first.text_content() == "离线女声（espeak-ng 普通话） · 离线"
+    assert page.locator("#feed code").text_content() == f"{server.url}feed.xml"

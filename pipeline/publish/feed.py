@@ -53,23 +53,25 @@ DEFAULT_TITLE = "讲话录音 · speechcast"
 _GENERIC_FOLDERS = frozenset({"output", "out", "renders", "speechcast"})
 
 
-def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast",
-               warn: Callable[[str], None] | None = None) -> Path:  # fmt: skip
-    """OUTPUT/feed.xml for every render under `root`. Raises InputError when there is none; a render
-    whose manifest cannot be trusted is left out, and `warn` told which and why."""
+@dataclass(frozen=True)
+class Feed:
+    """A feed as text: the RSS, and its chapter files by name (each goes to CHAPTERS_FOLDER/NAME)."""
+
+    xml: str
+    chapters: dict[str, str]
+
+
+def build_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast",
+               warn: Callable[[str], None] | None = None) -> Feed:  # fmt: skip
+    """The feed of every render under `root`, its links under `base_url` (a feed with no episode when
+    there is none). A render whose manifest cannot be trusted is left out, and `warn` told which and why."""
     root = Path(root)
     if not base_url.lower().startswith(("http://", "https://")):
         raise InputError("--base-url must be an http:// or https:// address such as http://192.168.1.5:8000/, not '{base_url}'.", base_url=base_url)
     episodes = sorted(_episodes(root, tracks, warn or (lambda _: None)), key=lambda e: (-e.published, e.title))
-    if not episodes:
-        raise InputError("{root} holds no render (no */*/manifest.json): render a manuscript into it first, then make its feed.", root=root)
     base = base_url.rstrip("/") + "/"
-    items = []
-    (root / CHAPTERS_FOLDER).mkdir(exist_ok=True)
-    for episode in episodes:
-        chapters_path = root / CHAPTERS_FOLDER / f"{episode.guid[:16]}.json"
-        atomic_write_text(chapters_path, json.dumps(_chapters(episode), ensure_ascii=False, indent=2) + "\n")
-        items.append(_item(episode, base, root, chapters_path))
+    chapters = {f"{e.guid[:16]}.json": json.dumps(_chapters(e), ensure_ascii=False, indent=2) + "\n" for e in episodes}
+    items = [_item(e, base, root, root / CHAPTERS_FOLDER / f"{e.guid[:16]}.json") for e in episodes]
     # A folder's name is the title when it says something (会议录音/); the default output folder's does not.
     named = root.resolve().name
     channel_title = title or (named if named.lower() not in _GENERIC_FOLDERS else DEFAULT_TITLE)
@@ -90,8 +92,21 @@ def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = 
         "</channel>",
         "</rss>",
     ])  # fmt: skip
+    return Feed(feed + "\n", chapters)
+
+
+def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast",
+               warn: Callable[[str], None] | None = None) -> Path:  # fmt: skip
+    """OUTPUT/feed.xml (and its chapter files) for every render under `root`. Raises InputError when
+    there is none."""
+    feed = build_feed(root, base_url, tracks=tracks, title=title, author=author, warn=warn)
+    if not feed.chapters:
+        raise InputError("{root} holds no render (no */*/manifest.json): render a manuscript into it first, then make its feed.", root=root)
+    (root / CHAPTERS_FOLDER).mkdir(exist_ok=True)
+    for name, text in feed.chapters.items():
+        atomic_write_text(root / CHAPTERS_FOLDER / name, text)
     target = root / FEED_NAME
-    atomic_write_text(target, feed + "\n")
+    atomic_write_text(target, feed.xml)
     return target
 
 
@@ -99,6 +114,8 @@ def _episodes(root: Path, tracks: bool, warn: Callable[[str], None]) -> list[Epi
     episodes = []
     for manifest_path in sorted(root.glob(f"*/*/{MANIFEST}")):
         folder = manifest_path.parent
+        if folder.is_symlink() or folder.parent.is_symlink():
+            continue  # a link is not a render of the folder's own (the library serves none through one)
         try:
             render = read_manifest(folder)
             published = manifest_path.stat().st_mtime

@@ -98,3 +98,30 @@ def with_overrides(preset: Preset, rate: str | None, pitch: str | None, volume: 
 
 def user_presets_dir() -> Path:
     return config_dir() / "voices"
+
+
+#: Edge's Chinese voices by the names their speakers go by in Chinese (Microsoft's own): a listener
+#: picks 晓晓 or 云希, not an id. Voices of other languages keep their id.
+EDGE_CHINESE_NAMES = {
+    "zh-CN-XiaoxiaoNeural": "晓晓", "zh-CN-XiaoyiNeural": "晓伊", "zh-CN-XiaochenNeural": "晓辰",
+    "zh-CN-XiaohanNeural": "晓涵", "zh-CN-XiaomengNeural": "晓梦", "zh-CN-XiaomoNeural": "晓墨",
+    "zh-CN-XiaoqiuNeural": "晓秋", "zh-CN-XiaoruiNeural": "晓睿", "zh-CN-XiaoshuangNeural": "晓双",
+    "zh-CN-XiaoxuanNeural": "晓萱", "zh-CN-XiaoyanNeural": "晓颜", "zh-CN-XiaoyouNeural": "晓悠",
+    "zh-CN-XiaozhenNeural": "晓甄", "zh-CN-YunjianNeural": "云健", "zh-CN-YunxiNeural": "云希",
+    "zh-CN-YunxiaNeural": "云夏", "zh-CN-YunyangNeural": "云扬", "zh-CN-YunfengNeural": "云枫",
+    "zh-CN-YunhaoNeural": "云皓", "zh-CN-YunyeNeural": "云野", "zh-CN-YunzeNeural": "云泽",
+    "zh-CN-liaoning-XiaobeiNeural": "晓北", "zh-CN-shaanxi-XiaoniNeural": "晓妮",
+    "zh-HK-HiuGaaiNeural": "曉佳", "zh-HK-HiuMaanNeural": "曉曼", "zh-HK-WanLungNeural": "雲龍",
+    "zh-TW-HsiaoChenNeural": "曉臻", "zh-TW-HsiaoYuNeural": "曉雨", "zh-TW-YunJheNeural": "雲哲",
+}  # fmt: skip
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def display_name(preset: Preset) -> str:
+    """What the page calls a voice: its Edge voice's Chinese name; else the head of its description
+    when that is Chinese (a preset's description opens with its name: "离线女声（espeak-ng 普通话）：…");
+    else its own name."""
+    if preset.settings.engine == "edge" and preset.settings.voice in EDGE_CHINESE_NAMES:
+        return EDGE_CHINESE_NAMES[preset.settings.voice]
+    head = preset.description.split("：", 1)[0].strip()
+    return head if _HAN.search(head) and len(head) <= 24 else preset.name

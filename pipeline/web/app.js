@@ -3,12 +3,14 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { draft: null, mine: new Set(), shown: null, edits: 0, jobs: [] };
+const state = { draft: null, mine: new Set(), shown: null, edits: 0, jobs: [], labels: {}, engines: {}, edge: null };
 
 const KIND = { notes: "编者按与注释", publication: "出版信息与广告", markup: "标记", furniture: "页眉页脚",
   appendix: "附件", stage: "现场提示" };
 const STATE = { queued: "排队中", running: "合成中", finishing: "正在写入文件", done: "完成", failed: "失败",
   cancelled: "已取消" };
+const ENGINE = { edge: "Edge 在线", espeak: "离线" };
+const GENDER = { Female: "女声", Male: "男声" };
 
 async function api(path, { json, form, method } = {}) {
   const init = { method: method || (json || form ? "POST" : "GET"), headers: { "X-Speechcast": "1" } };
@@ -179,26 +181,62 @@ function scriptEdited() {
 
 // ③ voices ----------------------------------------------------------------------------------------
 
-function voiceBox(name, label, detail, offline, checked) {
+// A voice by its Chinese name, its id in small print after it; an Edge voice says whether Edge answers.
+function voiceBox(voice, detail, checked) {
   const item = el("label", null, "voice");
+  item.dataset.engine = voice.engine;
   const box = el("input");
   box.type = "checkbox";
-  box.value = name;
+  box.value = voice.name;
   box.checked = checked;
   box.name = "voice";
-  item.append(box, el("span", label, "voice-name"));
-  if (offline) item.append(el("span", "离线 offline", "tag"));
+  item.append(box, el("span", voice.label, "voice-name"), el("code", voice.name, "voice-id"));
+  if (voice.offline) item.append(el("span", "离线 offline", "tag"));
+  if (voice.engine === "edge") item.append(el("span", "", "reach"));
   if (detail) item.append(el("small", detail));
   return item;
 }
 
 async function loadVoices() {
   const data = await api("/api/voices");
+  for (const v of [...data.presets, ...data.edge_voices]) {
+    state.labels[v.name] = v.label;
+    state.engines[v.name] = v.engine;
+  }
   const box = $("voices");
   box.replaceChildren(...data.presets.map((p, i) =>
-    voiceBox(p.name, p.name, p.offline ? `${p.description}（无需网络，机器音）` : p.description, p.offline, i === 0)));
+    voiceBox(p, p.offline ? `${p.about}（无需网络，机器音）` : p.about, i === 0)));
   $("edge-voices").replaceChildren(...data.edge_voices.map((v) =>
-    voiceBox(v.name, v.name, `${v.locale} ${v.gender} ${v.description}`.trim(), false, false)));
+    voiceBox(v, [GENDER[v.gender] || v.gender, v.description].filter(Boolean).join(" · "), false)));
+  showEdge();
+}
+
+// Whether the Edge service answers, asked once the page loads: before a voice is picked, the Edge
+// voices say so when it does not, and the notice above them says what a render does then.
+async function checkEdge() {
+  try {
+    state.edge = (await api("/api/edge")).reachable ? "reachable" : "unreachable";
+  } catch (e) {
+    state.edge = "unknown";
+  }
+  showEdge();
+}
+
+const REACH = { checking: "正在检查…", unreachable: "无法连接（将改用离线声音）" };
+
+function showEdge() {
+  const now = state.edge || "checking";
+  $("voices").dataset.edge = now;
+  $("edge-notice").hidden = now !== "unreachable";
+  for (const mark of document.querySelectorAll(".voice .reach")) {
+    mark.textContent = REACH[now] || "";
+    mark.hidden = !REACH[now];
+    mark.classList.toggle("down", now === "unreachable");
+  }
+}
+
+function label(name) {
+  return state.labels[name] || name;
 }
 
 function chosenVoices() {
@@ -212,8 +250,8 @@ function rate() {
 
 async function preview() {
   const voice = chosenVoices()[0];
-  if (!voice) return say("preview-message", "请先选择一个声音。Choose a voice first.", true);
-  say("preview-message", `正在合成 ${voice} 的试听…`);
+  if (!voice) return say("preview-message", "请先选择一个声音。", true, "Choose a voice first.");
+  say("preview-message", `正在合成${label(voice)}的试听…`);
   try {
     const response = await api("/api/preview", { json: { draft: state.draft.id, voice, rate: rate() } });
     const audio = $("preview-audio");
@@ -221,7 +259,8 @@ async function preview() {
     audio.src = URL.createObjectURL(await response.blob());
     audio.hidden = false;
     const engine = response.headers.get("x-speechcast-engine");
-    say("preview-message", engine === "espeak" ? `${voice}：离线声音` : voice);
+    const fellBack = engine === "espeak" && state.engines[voice] === "edge";
+    say("preview-message", fellBack ? `${label(voice)}：连接不上 Edge，这是离线声音的试听` : `${label(voice)}的试听`);
     audio.play().catch(() => {});
   } catch (e) {
     sayProblem("preview-message", e);
@@ -247,14 +286,16 @@ function format() {
 
 function renderClicked() {
   const voices = chosenVoices();
-  if (!voices.length) return say("render-message", "请至少选择一个声音。Choose at least one voice.", true);
+  if (!voices.length) return say("render-message", "请至少选择一个声音。", true, "Choose at least one voice.");
   startRender({ draft: state.draft.id, voices, rate: rate(), pace: Number($("pace").value), format: format() });
 }
 
 function figures(job) {
-  if (job.state === "queued") return `前面还有 ${job.queue_position - 1} 个 · position ${job.queue_position} in the queue`;
+  if (job.state === "queued") return `排在第 ${job.queue_position} 位，前面还有 ${job.queue_position - 1} 个`;
   const all = job.total + job.cached;
-  const parts = [`${job.done + job.cached}/${all} 段`, `缓存 ${job.cached}`, `请求 ${job.requests} 次`];
+  const parts = job.state === "finishing"
+    ? [`已写入 ${job.written}%`]
+    : [`${job.done + job.cached}/${all} 段`, `缓存 ${job.cached}`, `请求 ${job.requests} 次`];
   if (job.seconds_left !== null) parts.push(`剩余约 ${minutes(job.seconds_left)}`);
   return parts.join(" · ");
 }
@@ -273,12 +314,14 @@ function showJobs(jobs) {
     }
     row.dataset.state = job.state;
     row.querySelector(".job-title").textContent = job.title;
-    row.querySelector(".job-voice").textContent = job.voice + (job.engine ? ` (${job.engine})` : "");
+    row.querySelector(".job-voice").textContent = [label(job.voice), ENGINE[job.engine] || job.engine].filter(Boolean).join(" · ");
     row.querySelector(".job-state").textContent = STATE[job.state] || job.state;
     const all = job.total + job.cached;
     const bar = row.querySelector("progress");
-    if (job.state === "finishing" || job.state === "done") bar.value = 1;
-    else bar.value = all ? (job.done + job.cached) / all : 0;
+    // Synthesis fills the bar to 90 %, writing the files the rest (a cached render is mostly writing).
+    if (job.state === "done") bar.value = 1;
+    else if (job.state === "finishing") bar.value = 0.9 + 0.1 * (job.written / 100);
+    else bar.value = all ? 0.9 * ((job.done + job.cached) / all) : 0;
     const text = job.message || (job.state === "done" ? "" : figures(job));
     const figuresNode = row.querySelector(".job-figures");
     figuresNode.textContent = [text, ...job.warnings].filter(Boolean).join(" · ");
@@ -315,7 +358,7 @@ function showResult(key) {
   if (!entry) return;
   state.shown = key;
   $("step-result").hidden = false;
-  $("result-title").textContent = `${entry.title} · ${entry.voice} · ${minutes(entry.duration_ms / 1000)}`;
+  $("result-title").textContent = `${entry.title} · ${label(entry.voice)} · ${minutes(entry.duration_ms / 1000)}`;
   if (entry.player) $("player").src = entry.player;
   const box = $("downloads");
   box.replaceChildren();
@@ -347,19 +390,23 @@ async function loadLibrary() {
     const item = el("li", null, "render");
     item.dataset.render = entry.id;
     const from = entry.source ? ` · ${entry.source}` : "";
-    item.append(el("strong", entry.title), el("span", ` ${entry.voice} · ${minutes(entry.duration_ms / 1000)} · ${entry.date}${from}`, "figures"));
+    item.append(el("strong", entry.title), el("span", ` ${label(entry.voice)} · ${minutes(entry.duration_ms / 1000)} · ${entry.date}${from}`, "figures"));
     const actions = el("div", null, "actions");
     const play = el("button", "播放 play");
     play.type = "button";
     play.addEventListener("click", () => { showResult(entry.id); $("step-result").scrollIntoView(); });
     const pick = el("select");
     pick.setAttribute("aria-label", "换一个声音 another voice");
-    for (const name of names.filter((n) => n !== entry.voice)) pick.append(el("option", name));
+    for (const name of names.filter((n) => n !== entry.voice)) {
+      const option = el("option", label(name));
+      option.value = name;
+      pick.append(option);
+    }
     const again = el("button", "换声音重新生成 re-render");
     again.type = "button";
     again.className = "rerender";
     again.addEventListener("click", () => startRender({ render: entry.id, voices: [pick.value], rate: rate(), pace: Number($("pace").value), format: format() }));
-    actions.append(play, link("MP3", entry.full), link("ZIP", entry.zip), pick, again);
+    actions.append(play, link("下载 MP3", entry.full), link("打包 ZIP", entry.zip), pick, again);
     item.append(actions);
     list.append(item);
   }
@@ -367,13 +414,9 @@ async function loadLibrary() {
 
 function showSettings(settings) {
   state.maxUpload = settings.max_upload;
-  const box = $("feed");
-  const base = location.origin + settings.files;
-  if (settings.feed) {
-    box.append("播客订阅地址 podcast feed: ", el("code", location.origin + settings.feed));
-  } else {
-    box.append("手机播客订阅 for a podcast app: ", el("code", `speechcast feed OUTPUT --base-url ${base}`));
-  }
+  // The live feed: a podcast app subscribed to it hears each render as soon as it is done.
+  $("feed").replaceChildren("手机播客订阅地址（随生成随更新）：", el("code", location.origin + settings.feed), " ",
+    el("small", "podcast feed, always current", "english"));
 }
 
 // wiring ------------------------------------------------------------------------------------------
@@ -400,6 +443,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("render").addEventListener("click", renderClicked);
   api("/api/settings").then(showSettings).catch(() => {});
   loadVoices().then(loadLibrary).catch((e) => sayProblem("upload-message", e));
+  checkEdge();
   watch();
   window.speechcastApp = state; // for tests and the curious: what the page holds
 });

@@ -36,7 +36,7 @@ from .drafts import Draft, Drafts
 from .guard import Guard, problem_response
 from .isolated import READ_SECONDS
 from .jobs import Order, Renders
-from .views import understood, voice_list
+from .views import EdgeCheck, LiveFeed, understood, voice_list
 
 _ASSETS = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
 
@@ -101,6 +101,10 @@ def create_app(config: ServeSettings) -> Guard:
     workspace = _workspace()
     drafts = Drafts(workspace / "drafts", config.read_seconds)
     renders = Renders(out_root, config.cache, config.workers)
+    edge = EdgeCheck()
+    live_feed = LiveFeed(out_root)
+    # A podcast app keeps no cookies: with a token, every address the feed gives carries it in its path.
+    prefix = f"/t/{config.token}" if config.token else ""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -165,16 +169,33 @@ def create_app(config: ServeSettings) -> Guard:
         return await one_line(request, drafts.remove, Message("Say which unsure line to take out (its line and text)."))
 
     async def settings(_request: Request) -> Response:
-        from ..publish.feed import FEED_NAME
-
-        # The podcast feed, when `speechcast feed` wrote one: the address a phone subscribes to
-        # carries the token in its path, since podcast apps keep no cookies.
-        prefix = f"/t/{config.token}" if config.token else ""
-        feed = f"{prefix}/files/{FEED_NAME}" if (out_root / FEED_NAME).is_file() else None
-        return JSONResponse({"max_upload": config.max_upload, "feed": feed, "files": f"{prefix}/files/"})
+        # The live podcast feed: the address a phone subscribes to carries the token in its path.
+        return JSONResponse({"max_upload": config.max_upload, "feed": f"{prefix}/feed.xml", "files": f"{prefix}/files/"})
 
     async def voices(_request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(voice_list))
+
+    async def edge_check(_request: Request) -> Response:
+        return JSONResponse({"reachable": await edge.reachable()}, headers=_NO_STORE)
+
+    async def feed(request: Request) -> Response:
+        # Its links start with the address the client used (a phone on the network gets the LAN address).
+        base = f"{str(request.base_url).rstrip('/')}{prefix}/feed/"
+        tracks = request.query_params.get("tracks", "") in ("1", "true", "yes")
+        xml = await run_in_threadpool(live_feed.xml, base, tracks)
+        return Response(xml, media_type="application/rss+xml; charset=utf-8", headers=_NO_STORE)
+
+    async def feed_file(request: Request) -> Response:
+        """What the live feed names: its chapter files, and the library's files by their paths."""
+        from ..publish.feed import CHAPTERS_FOLDER
+
+        path = request.path_params["path"]
+        folder, _, name = path.partition("/")
+        if folder == CHAPTERS_FOLDER:
+            chapters = live_feed.chapters(name)
+            return _not_found() if chapters is None else Response(chapters, media_type="application/json+chapters", headers=_NO_STORE)
+        found = await run_in_threadpool(library.library_file, out_root, path)
+        return _not_found() if found is None else FileResponse(found, headers=_NO_STORE, content_disposition_type="inline")
 
     async def preview(request: Request) -> Response:
         body = await _body(request)
@@ -255,11 +276,13 @@ def create_app(config: ServeSettings) -> Guard:
         Route("/api/drafts/{draft}/script", edit_script, methods=["POST"]),
         Route("/api/drafts/{draft}/restore", restore, methods=["POST"]),
         Route("/api/drafts/{draft}/remove", remove, methods=["POST"]),
-        Route("/api/settings", settings), Route("/api/voices", voices), Route("/api/preview", preview, methods=["POST"]),
+        Route("/api/settings", settings), Route("/api/voices", voices), Route("/api/edge", edge_check),
+        Route("/api/preview", preview, methods=["POST"]),
         Route("/api/renders", start_render, methods=["POST"]), Route("/api/jobs", jobs),
         Route("/api/jobs/{job}/cancel", cancel, methods=["POST"]), Route("/api/events", events),
         Route("/api/library", library_list), Route("/api/library/rerender", rerender, methods=["POST"]),
         Route("/files/{path:path}", library_file), Route("/zip/{key:path}", library_zip),
+        Route("/feed.xml", feed), Route("/feed/{path:path}", feed_file),
     ]  # fmt: skip
     handlers = {_Problem: _problem, SpeechcastError: _speechcast_error, 404: _not_found_handler, 405: _not_found_handler}
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)

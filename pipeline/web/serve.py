@@ -114,10 +114,10 @@ def serve(host: str, port: int, out_root: Path, *, cache: Path | None, max_uploa
     if token:
         lan = url_for(_lan_address() if host in ("0.0.0.0", "::") else host, actual, token)
         announce(f"On the network: {lan} — anyone who has this address (with its token) can use it; Ctrl-C stops it.")
-        files = lan.split("?", 1)[0] + f"t/{token}/files/"
-        announce(f"Podcast feed for phones: `speechcast feed {out_root} --base-url {files}`, then subscribe to {files}feed.xml")
+        announce(f"Podcast feed for phones (always current): {lan.split('?', 1)[0]}t/{token}/feed.xml")
     else:
         announce("Only this computer can open it (bound to 127.0.0.1); Ctrl-C stops it.")
+        announce(f"Podcast feed (always current): {url}feed.xml")
     if open_browser:
         import webbrowser
 

@@ -1,8 +1,15 @@
-"""What the page shows, as JSON: a Script as the outline reads it, and the voices on offer."""
+"""What the app shows: a Script as the outline reads it and the voices on offer (as JSON), whether
+the Edge voices can be reached, and the podcast feed of the library as it is now."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
+from pathlib import Path
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
 
 from ..i18n import both
 from ..model import Script
@@ -50,19 +57,75 @@ def understood(script: Script) -> dict[str, Any]:
 
 
 def voice_list() -> dict[str, Any]:
-    """The presets (each saying whether it needs the network) and the Edge voices without a preset."""
+    """The presets (each saying whether it needs the network) and the Edge voices without a preset,
+    each with the Chinese name the page shows first and what to say of it after."""
     from ..speech.engines import get_engine
-    from ..speech.presets import DEFAULT_PRESET, load_presets
+    from ..speech.presets import DEFAULT_PRESET, EDGE_CHINESE_NAMES, display_name, load_presets
 
     presets = load_presets()
     if DEFAULT_PRESET in presets:  # listed first: the page checks the first voice
         presets = {DEFAULT_PRESET: presets[DEFAULT_PRESET]} | presets
     online = {engine: get_engine(engine).needs_network for engine in {p.settings.engine for p in presets.values()}}
     listed = [{
-        "name": p.name, "engine": p.settings.engine, "voice": p.settings.voice, "description": p.description,
-        "offline": not online[p.settings.engine], "fallback": p.fallback,
+        "name": p.name, "label": display_name(p), "engine": p.settings.engine, "voice": p.settings.voice, "description": p.description,
+        "about": _about(p.description, display_name(p)), "offline": not online[p.settings.engine], "fallback": p.fallback,
     } for p in presets.values()]  # fmt: skip
     taken = {p.settings.voice for p in presets.values()}
-    edge = [{"name": v.name, "locale": v.locale, "gender": v.gender, "description": v.description}
-            for v in get_engine("edge").voices() if v.name not in taken]  # fmt: skip
+    edge = [{"name": v.name, "label": EDGE_CHINESE_NAMES.get(v.name, v.name), "engine": "edge", "locale": v.locale, "gender": v.gender,
+             "description": v.description} for v in get_engine("edge").voices() if v.name not in taken]  # fmt: skip
     return {"presets": listed, "edge_voices": edge}
+
+
+def _about(description: str, label: str) -> str:
+    """A preset's description without the name it opens with (the page shows that name already)."""
+    head, colon, rest = description.partition("：")
+    return rest.strip() if colon and head.strip() == label and rest.strip() else description
+
+
+EDGE_CHECK_SECONDS = 30.0
+"""How long one answer to "does Edge answer?" stands: pages loaded meanwhile reuse it, so reloading
+does not probe the service again and again."""
+EDGE_PROBE_TIMEOUT = 3.0
+"""How long the probe waits for Edge's voice list (the page says 正在检查… meanwhile)."""
+
+
+class EdgeCheck:
+    """Whether the Edge service answers, as `speechcast doctor` asks it, at most once in
+    EDGE_CHECK_SECONDS; pages asking while a probe is under way wait for that one."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._answer: tuple[float, bool] | None = None
+
+    async def reachable(self) -> bool:
+        from ..doctor import engine_check  # the doctor's own probe: one way to ask, not two
+
+        async with self._lock:
+            if self._answer is None or time.monotonic() - self._answer[0] > EDGE_CHECK_SECONDS:
+                check = await run_in_threadpool(engine_check, "edge", EDGE_PROBE_TIMEOUT)  # it blocks: off the event loop
+                self._answer = (time.monotonic(), check.ok)
+            return self._answer[1]
+
+
+class LiveFeed:
+    """The podcast feed of the library as it is now, built on each request by `speechcast feed`'s own
+    builder, so a render made a moment ago is in it. Nothing is written: the chapter files of the
+    feed last built are kept here to be served (a feed the user wrote into the library with
+    `speechcast feed`, for another address, is left alone)."""
+
+    def __init__(self, out_root: Path) -> None:
+        self.out_root = out_root
+        self._chapters: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def xml(self, base: str, tracks: bool) -> bytes:
+        from ..publish.feed import build_feed
+
+        feed = build_feed(self.out_root, base, tracks=tracks)
+        with self._lock:
+            self._chapters = self._chapters | feed.chapters  # a phone may still fetch one the last feed named
+        return feed.xml.encode("utf-8")
+
+    def chapters(self, name: str) -> str | None:
+        with self._lock:
+            return self._chapters.get(name)
