@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from .i18n import Message
 
@@ -115,6 +115,56 @@ class Reason(Enum):
 
 
 _BY_CODE = {reason.text: reason for reason in Reason} | {reason.code: reason for reason in Reason}
+
+
+class Warn(Enum):
+    """What a warning is about: a stable code (the value, for tests and callers to compare) and its
+    English template (what the reader sees, through the catalogue). Call one with its fields to make
+    the Message; `Warn.of(message)` tells a warning's code back, also for one read from a script."""
+
+    JOINED_LINES = (
+        "joined-lines",
+        "{count} line breaks inside sentences were joined: the copy looks hard-wrapped (as from a PDF); check the paragraphs with `speechcast outline`",
+    )
+    MUCH_REMOVED = (
+        "much-removed",
+        "{share} of the manuscript's text was removed as not the speech: check the removal report (`speechcast outline`) and restore what belongs to the speech",
+    )
+    NO_TITLE = ("no-title", "no title found: the first line reads like speech, so the speech has no title")
+    NUMBERING_JUMP = ("numbering-jump", "line {line}: numbering jumps to {number}: {missing} is missing")
+    HEADING_NOT_FOUND = (
+        "heading-not-found",
+        "line {line}: numbering jumps to {number}: {missing} is missing (no single sentence like its siblings was found: add {marker} by hand)",
+    )
+    HEADING_RECOVERED = ("heading-recovered", "line {line}: numbering jumps to {number}: {missing} is missing; recovered {title} from line {source}: check it")
+    OUT_OF_SEQUENCE = ("out-of-sequence", "line {line}: {title} does not follow the numbering before it (an excerpt?)")
+    EMPTY_SECTION = ("empty-section", "line {line}: {title} has no text of its own: only its heading will be heard")
+    EMPTIED_SECTION = (
+        "emptied-section",
+        "line {line}: {title} has no text of its own after cleaning: line {numbers} under it went ({reasons}); check the removal report",
+    )
+    EMPTIED_SECTION_LINES = (
+        "emptied-section-lines",
+        "line {line}: {title} has no text of its own after cleaning: lines {numbers} under it went ({reasons}); check the removal report",
+    )
+    OFFLINE_FALLBACK = (
+        "offline-fallback",
+        "The {wanted} service could not be reached: speaking offline with '{offline}' (robotic but clear); run again online for '{preset}'.",
+    )
+
+    def __init__(self, code: str, template: str) -> None:
+        self.code, self.template = code, template
+
+    def __call__(self, **fields: Any) -> Message:
+        return Message(self.template, **fields)
+
+    @classmethod
+    def of(cls, message: Message) -> Warn | None:
+        """The kind of a warning (None for one a person wrote into a script)."""
+        return _WARN_BY_TEMPLATE.get(message.template)
+
+
+_WARN_BY_TEMPLATE = {warn.template: warn for warn in Warn}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from . import __version__, aio
 from .errors import EngineError, InputError, OutputError, SettingsError
 from .i18n import Message
-from .model import Chunk, Script
+from .model import Chunk, Script, Warn
 from .paths import cache_dir as default_cache_dir
 from .paths import writable_base
 from .settings import RenderSettings
@@ -172,14 +172,7 @@ def choose_voice(name: str = DEFAULT_PRESET, engine: str = "auto", *, rate: str 
                 name=preset.name,
             )
         offline = with_overrides(resolve(preset.fallback, presets), rate, pitch, volume)
-        warnings.append(
-            Message(
-                "The {wanted} service could not be reached: speaking offline with '{offline}' (robotic but clear); run again online for '{preset}'.",
-                wanted=wanted,
-                offline=offline.name,
-                preset=preset.name,
-            )
-        )
+        warnings.append(Warn.OFFLINE_FALLBACK(wanted=wanted, offline=offline.name, preset=preset.name))
         preset = offline
         chosen = get_engine(preset.settings.engine)
         chosen.check_voice(preset.settings.voice)

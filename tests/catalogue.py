@@ -32,8 +32,9 @@ KEYWORDS: dict[str, tuple[int, ...]] = dict.fromkeys(
 
 def templates() -> list[str]:
     """Every message template in the package, in the order first met, and the description of each
-    reason a line is removed for (said beside the line in the outline and the page)."""
-    from pipeline.model import Reason
+    reason a line is removed for (said beside the line in the outline and the page) and of each
+    kind of warning."""
+    from pipeline.model import Reason, Warn
 
     found: dict[str, None] = {}
     for _file, _line, message, _comments, _context in extract_from_dir(PACKAGE, keywords=KEYWORDS, comment_tags=()):  # type: ignore[arg-type]
@@ -41,6 +42,8 @@ def templates() -> list[str]:
             found.setdefault(message)
     for reason in Reason:
         found.setdefault(reason.text)
+    for warn in Warn:
+        found.setdefault(warn.template)
     return list(found)
 
 

@@ -15,7 +15,7 @@ import pytest
 from frontend_util import FIXTURES, assert_accounted, assert_chunks_cover, corpus_file, visible
 
 from pipeline.errors import InputError
-from pipeline.model import Reason, Script
+from pipeline.model import Reason, Script, Warn
 from pipeline.text.clean import clean
 from pipeline.text.load import read_text
 from pipeline.text.manuscript import load_script
@@ -58,7 +58,7 @@ def test_title_salutation_and_sections(seed: Script) -> None:
     assert [s.title for s in seed.sections] == SECTIONS
     assert [s.kind for s in seed.sections] == ["opening", "section", "section", "section", "section", "closing"]
     assert seed.sections[1].note.startswith("recovered")
-    assert len(seed.warnings) == 1 and "一、 is missing" in str(seed.warnings[0])
+    assert [Warn.of(w) for w in seed.warnings] == [Warn.HEADING_RECOVERED] and seed.warnings[0].fields["missing"] == "一、"
 
 
 def test_paragraphs_match_the_reference_reading(seed: Script) -> None:
@@ -232,10 +232,10 @@ def test_a_hard_wrapped_copy_reads_as_the_original(seed: Script) -> None:
         assert "".join(mine.paragraphs) == "".join(theirs.paragraphs)
     paragraphs = sum(len(s.paragraphs) for s in script.sections)
     assert paragraphs == sum(len(s.paragraphs) for s in seed.sections) + ambiguous
-    assert any("line breaks inside sentences were joined" in w for w in map(str, script.warnings))
-    assert not any("joined" in w for w in map(str, seed.warnings))
+    assert Warn.JOINED_LINES in map(Warn.of, script.warnings)
+    assert Warn.JOINED_LINES not in map(Warn.of, seed.warnings)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
 def test_manuscripts_with_a_paragraph_a_line_are_not_rejoined(name: str) -> None:
-    assert not any("joined" in w for w in map(str, load_script(FIXTURES / name).warnings))
+    assert Warn.JOINED_LINES not in map(Warn.of, load_script(FIXTURES / name).warnings)

@@ -42,3 +42,17 @@ def test_the_guess_grows_with_the_speech_and_with_an_audiobook() -> None:
     assert 0 < writing_seconds(short, mp3) < writing_seconds(long, mp3) < writing_seconds(long, both)
     # 2,000 sentences of five characters: about 38 minutes of speech, a few seconds to write as MP3.
     assert 2 < writing_seconds(long, mp3) < 8
+
+
+def test_warnings_go_to_the_page_with_their_codes_beside_the_text() -> None:
+    from pipeline.i18n import Message
+    from pipeline.model import Warn
+    from pipeline.web.views import understood
+
+    said = [Warn.NUMBERING_JUMP(line=9, number="三、", missing="二、"), Message("checked by hand on 2024-03-01")]
+    job = Job("j", "讲话", "xiaoxiao", warnings=said)
+    shown = job.public(None)
+    assert shown["warning_codes"] == ["numbering-jump", ""] and shown["warnings_en"][0] == "line 9: numbering jumps to 三、: 二、 is missing"
+    assert "二、" in shown["warnings"][0] and shown["warnings"][0] != shown["warnings_en"][0]  # the Chinese beside the English
+    script = Script("标题", "", [Section("开场", 0, ["同志们好。"], "opening")], warnings=said)
+    assert understood(script)["warning_codes"] == ["numbering-jump", ""]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from media_util import chapters, ebur128, pcm
 
+from pipeline.model import Warn
 from pipeline.render import choose_voice, render
 from pipeline.settings import Pauses, RenderSettings
 
@@ -209,7 +210,7 @@ def test_auto_falls_back_to_the_offline_voice_with_a_warning(monkeypatch):
     monkeypatch.setenv("SPEECHCAST_EDGE_URL", closed_port_url())
     voice = choose_voice("yunyang", "auto", probe_timeout=1.0)
     assert (voice.engine.id, voice.preset.name) == ("espeak", "offline-male")
-    assert "could not be reached" in str(voice.warnings[0]) and "yunyang" in str(voice.warnings[0])
+    assert [Warn.of(w) for w in voice.warnings] == [Warn.OFFLINE_FALLBACK] and voice.warnings[0].fields["preset"] == "yunyang"
 
 
 def run_cli(*args: str, env_extra: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:

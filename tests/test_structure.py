@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from frontend_util import FIXTURES
 
-from pipeline.model import Script
+from pipeline.model import Script, Warn
 from pipeline.text.clean import clean
 from pipeline.text.load import read_text
 from pipeline.text.structure import build_script
@@ -37,7 +37,7 @@ def test_subtitle_joins_the_title_and_salutation_may_share_its_line() -> None:
 def test_no_title_when_the_first_line_is_speech() -> None:
     script = script_of(BODY, BODY)
     assert script.title == "" and script.sections[0].paragraphs == [BODY, BODY]
-    assert any("no title" in w for w in map(str, script.warnings))
+    assert Warn.NO_TITLE in map(Warn.of, script.warnings)
 
 
 def test_heading_sharing_its_line_with_body_text() -> None:
@@ -92,8 +92,8 @@ def test_numbers_out_of_sequence_are_body_text() -> None:
 def test_gap_in_the_middle_is_accepted_and_warned() -> None:
     script = script_of("标题", "一、统一思想", BODY, "三、狠抓落实", BODY)
     assert [s.title for s in script.sections] == ["", "一、统一思想", "三、狠抓落实"]
-    assert len(script.warnings) == 1
-    assert "三、" in str(script.warnings[0]) and "二、 is missing" in str(script.warnings[0]) and "by hand" in str(script.warnings[0])
+    assert [Warn.of(w) for w in script.warnings] == [Warn.HEADING_NOT_FOUND]
+    assert (script.warnings[0].fields["number"], script.warnings[0].fields["missing"]) == ("三、", "二、")
 
 
 def test_a_lone_heading_number_above_one_needs_a_successor() -> None:
@@ -114,13 +114,13 @@ def test_lost_heading_is_recovered_from_a_parallel_sentence() -> None:
     assert script.sections[0].paragraphs == ["今天的会议很重要，大家都很关心。这件事意义重大，要高度重视。"]
     assert script.sections[1].paragraphs == ["切实深怀爱民之心，恪守为民之责：", "一是勇于率先垂范。要经常深入基层，倾听群众呼声。"]
     assert "recovered" in script.sections[1].note and "line 3" in script.sections[1].note
-    assert "recovered 一、增强宗旨意识" in str(script.warnings[0])
+    assert Warn.of(script.warnings[0]) == Warn.HEADING_RECOVERED and script.warnings[0].fields["title"] == "一、增强宗旨意识"
 
 
 def test_no_recovery_when_two_sentences_could_be_the_heading() -> None:
     script = script_of("标题", "增强宗旨意识。这件事很好。坚持人民至上。", "二、坚决廉洁从政。" + BODY, "三、提高个人修养。" + BODY)
     assert [s.title for s in script.sections] == ["", "二、坚决廉洁从政", "三、提高个人修养"]
-    assert "by hand" in str(script.warnings[0])
+    assert Warn.of(script.warnings[0]) == Warn.HEADING_NOT_FOUND
 
 
 def test_closing_words_become_the_closing_section() -> None:
@@ -163,7 +163,7 @@ def test_speech_with_subsections_fixture() -> None:
     assert titles[1] == "一、提高政治站位，切实增强做好安全生产工作的责任感"
     assert titles[4:8] == ["二、突出重点领域，全面开展隐患排查整治", "（一）抓好道路交通安全", "（三）抓好建筑施工安全", "（四）抓好消防安全"]
     assert script.sections[-1].kind == "closing" and script.sections[-1].paragraphs[-1] == "谢谢大家！"
-    assert len(script.warnings) == 1 and "（二） is missing" in str(script.warnings[0])
+    assert [Warn.of(w) for w in script.warnings] == [Warn.HEADING_NOT_FOUND] and script.warnings[0].fields["missing"] == "（二）"
     assert script.sections[3].paragraphs[1].startswith("第一，思想认识上还有差距。")
 
 

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..i18n import Message
+from ..model import Warn
 from .blocks import Block
 from .evidence import Candidate, Context, Weights, heading_features, topicless
 from .hanzi import simplified
@@ -217,7 +218,7 @@ def accept_headings(build: Build) -> None:
             items[index - 1 : index + item.shares_line] = [Para(item.raw, item.line)]
             continue
         if item.number != want and not gap_ok:
-            build.warnings.append(Message("line {line}: {title} does not follow the numbering before it (an excerpt?)", line=item.line, title=item.title))
+            build.warnings.append(Warn.OUT_OF_SEQUENCE(line=item.line, title=item.title))
         elif item.number != want:
             build.gaps.append((item, want))
         expected[item.rank] = item.number + 1

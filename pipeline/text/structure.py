@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..i18n import LIST, Joined, Message
-from ..model import Reason, RemovedLine, Script, Section
+from ..model import Reason, RemovedLine, Script, Section, Warn
 from .apparatus import CLOSING_END
 from .clean import Cleaned
 from .evidence import fitted
@@ -37,23 +37,12 @@ def build_script(cleaned: Cleaned, source: str = "") -> Script:
     _recover_lost_headings(build)
     _report_empty_sections(build, cleaned)
     if joined:
-        build.warnings.append(
-            Message(
-                "{count} line breaks inside sentences were joined: the copy looks hard-wrapped (as from a PDF); check the paragraphs with `speechcast outline`",
-                count=joined,
-            )
-        )
+        build.warnings.append(Warn.JOINED_LINES(count=joined))
     share = _removed_share(cleaned)
     if share > REMOVED_SHARE_WARNING:
-        build.warnings.append(
-            Message(
-                "{share} of the manuscript's text was removed as not the speech: check the removal report "
-                "(`speechcast outline`) and restore what belongs to the speech",
-                share=format(share, ".0%"),
-            )
-        )
+        build.warnings.append(Warn.MUCH_REMOVED(share=format(share, ".0%")))
     if not top.title:
-        build.warnings.append(Message("no title found: the first line reads like speech, so the speech has no title"))
+        build.warnings.append(Warn.NO_TITLE())
     return Script(
         title=top.title,
         salutation=salutation,
@@ -125,7 +114,7 @@ def _recover_lost_headings(build: Build) -> None:
         missing = "、".join(_marker_text(heading, n) for n in range(want, heading.number))
         where = {"line": heading.line, "number": _marker_text(heading, heading.number), "missing": missing}
         if heading.number != want + 1:
-            build.warnings.append(Message("line {line}: numbering jumps to {number}: {missing} is missing", **where))
+            build.warnings.append(Warn.NUMBERING_JUMP(**where))
         else:
             build.warnings.append(_recover(build, heading, want, where))
 
@@ -156,11 +145,7 @@ def _recover(build: Build, heading: Heading, number: int, where: dict[str, objec
                 found.append((at, match.start(), match.end()))
     marker = _marker_text(heading, number)
     if len(found) != 1:
-        return Message(
-            "line {line}: numbering jumps to {number}: {missing} is missing (no single sentence like its siblings was found: add {marker} by hand)",
-            marker=marker,
-            **where,
-        )
+        return Warn.HEADING_NOT_FOUND(marker=marker, **where)
     at, begin, finish = found[0]
     para = build.items[at]
     assert isinstance(para, Para)
@@ -170,9 +155,7 @@ def _recover(build: Build, heading: Heading, number: int, where: dict[str, objec
     recovered.note = f"recovered: line {para.line} held {sentence} with no {marker} and no line break before it"
     before, after = para.text[:begin].strip(), para.text[finish:].strip()
     build.items[at : at + 1] = [*([Para(before, para.line)] if before else []), recovered, *([Para(after, para.line)] if after else [])]
-    return Message(
-        "line {line}: numbering jumps to {number}: {missing} is missing; recovered {title} from line {source}: check it", title=title, source=para.line, **where
-    )
+    return Warn.HEADING_RECOVERED(title=title, source=para.line, **where)
 
 
 # --- sections left empty ----------------------------------------------------------------
@@ -193,17 +176,13 @@ def _report_empty_sections(build: Build, cleaned: Cleaned) -> None:
         build.warnings.append(_removed_under(item, under))
 
 
-_ONE_LINE_WENT = Message("line {line}: {title} has no text of its own after cleaning: line {numbers} under it went ({reasons}); check the removal report")
-_LINES_WENT = Message("line {line}: {title} has no text of its own after cleaning: lines {numbers} under it went ({reasons}); check the removal report")
-
-
 def _removed_under(heading: Heading, removed: list[RemovedLine]) -> Message:
     if not removed:
-        return Message("line {line}: {title} has no text of its own: only its heading will be heard", line=heading.line, title=heading.title)
+        return Warn.EMPTY_SECTION(line=heading.line, title=heading.title)
     lines = list(dict.fromkeys(r.line for r in removed))
     reasons = Joined(*(reason.message for reason in dict.fromkeys(r.reason for r in removed)), separator=LIST)
-    template = (_ONE_LINE_WENT if len(lines) == 1 else _LINES_WENT).template
-    return Message(template, line=heading.line, title=heading.title, numbers=", ".join(map(str, lines)), reasons=reasons)
+    said = Warn.EMPTIED_SECTION if len(lines) == 1 else Warn.EMPTIED_SECTION_LINES
+    return said(line=heading.line, title=heading.title, numbers=", ".join(map(str, lines)), reasons=reasons)
 
 
 # --- numbers --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from ..i18n import Message, both
 from ..model import Script
 from ..settings import RenderSettings
 from ..speech.synthesize import Progress
+from .views import warning_code
 
 State = Literal["queued", "running", "finishing", "done", "failed", "cancelled"]
 ENDED: frozenset[str] = frozenset({"done", "failed", "cancelled"})
@@ -100,7 +101,7 @@ class Job:
             "seconds_left": None if left is None else round(left), "queue_position": position,
             "written": round(100 * self.written / self.writing_total) if self.writing_total else 0,
             "message": said["zh"], "message_en": said["en"], "warnings": [both(w)["zh"] for w in self.warnings],
-            "warnings_en": [w.say() for w in self.warnings], "render": self.render,
+            "warnings_en": [w.say() for w in self.warnings], "warning_codes": [warning_code(w) for w in self.warnings], "render": self.render,
         }  # fmt: skip
 
 

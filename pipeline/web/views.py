@@ -11,8 +11,8 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from ..i18n import both
-from ..model import Script
+from ..i18n import Message, both
+from ..model import Script, Warn
 from ..text.duration import script_ms, spoken_chars
 from ..text.split import split_sentences
 
@@ -40,6 +40,7 @@ def understood(script: Script) -> dict[str, Any]:
         "estimate_s": round(estimate_ms / 1000),
         "warnings": [both(w)["zh"] for w in script.warnings],
         "warnings_en": [w.say() for w in script.warnings],
+        "warning_codes": [warning_code(w) for w in script.warnings],
         "appendices": [{"title": a.title, "paragraphs": len(a.paragraphs)} for a in script.appendices],
         "removed": [
             {
@@ -54,6 +55,12 @@ def understood(script: Script) -> dict[str, Any]:
         ],
         "unsure": [{"line": r.line, "text": r.text, "reason": r.reason.code} for r in script.unsure],
     }
+
+
+def warning_code(message: Message) -> str:
+    """The warning's kind for a program to tell apart ("" for one a person wrote into the script)."""
+    kind = Warn.of(message)
+    return kind.code if kind is not None else ""
 
 
 def voice_list() -> dict[str, Any]:
