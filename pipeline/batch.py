@@ -19,7 +19,7 @@ from typing import Protocol
 from .errors import InputError, OutputError, SettingsError, SpeechcastError
 from .i18n import Message
 from .model import Script
-from .render import RenderResult, choose_voice, render, unchanged, up_to_date
+from .render import RenderResult, choose_voice, plan_render, render, unchanged
 from .settings import RenderSettings
 from .speech.synthesize import Progress
 
@@ -168,15 +168,17 @@ def render_one(manuscript: str, request: Request, listener: Listener) -> list[Re
     results: list[RenderResult] = []
     for name in dict.fromkeys(request.voices):
         unasked = choose_voice(name, request.engine, rate=request.rate, pitch=request.pitch, volume=request.volume, probe=False)
-        done = unchanged(path, unasked, settings=settings, out_root=out, player=player, appendix=request.appendix) or up_to_date(
-            path, unasked, script=script(), settings=settings, out_root=out, player=player
-        )
+        done = unchanged(path, unasked, settings=settings, out_root=out, player=player, appendix=request.appendix)
+        planned = None
+        if done is None:
+            planned = plan_render(path, unasked, script(), settings, out, player)
+            done = planned.existing(unasked)
         if done is None:
             chosen = choose_voice(name, request.engine, rate=request.rate, pitch=request.pitch, volume=request.volume)
             for warning in chosen.warnings:
                 listener.warning(warning)
-            done = render(path, chosen, script=script(), settings=settings, out_root=out, cache=request.cache,
-                          progress=listener.progress(manuscript), player=player, appendix=request.appendix)  # fmt: skip
+            done = render(path, chosen, script=script(), settings=settings, out_root=out, cache=request.cache, progress=listener.progress(manuscript),
+                          player=player, appendix=request.appendix, planned=planned)  # fmt: skip
             if done.replaced:  # files a person asked for before never vanish without a word
                 listener.notice(done.replaced)
         listener.finished(done)

@@ -96,7 +96,7 @@ def input_key(source_hash: str, voice: Voice, settings: RenderSettings, player: 
 def unchanged(source: str | Path, voice: Voice, *, settings: RenderSettings | None = None, out_root: Path | None = None,
               player: bool = True, appendix: bool = False) -> RenderResult | None:  # fmt: skip
     """The render already on disk when the source's bytes and every option are what it was made
-    from, judged without reading the manuscript (None when that cannot be said: then ask up_to_date)."""
+    from, judged without reading the manuscript (None when that cannot be said: then ask plan_render(…).existing)."""
     try:
         source_hash = hashlib.sha256(Path(source).read_bytes()).hexdigest()
         out_dir = output_dir(source, voice.preset.name, out_root)
@@ -245,8 +245,9 @@ def describe_chunk(script: Script, chunk: Chunk) -> str:
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """What a render of one manuscript in one voice will be, worked out without engine or network."""
+class RenderPlan:
+    """What a render of one manuscript in one voice will be, worked out without engine or network:
+    worked out once, asked whether it is on disk already, then made."""
 
     source: Path
     script: Script
@@ -260,9 +261,16 @@ class _Plan:
     out_dir: Path
     owner: str
     """Which manuscript this is (see output_dir)."""
+    voice: tuple[str, str]
+    """The preset and the engine it was worked out for (a fallback voice needs a plan of its own)."""
+
+    def fits(self, voice: Voice) -> bool:
+        return self.voice == (voice.preset.name, voice.engine.id)
 
     def existing(self, voice: Voice) -> RenderResult | None:
-        """The render already in out_dir when it was made with this very key, complete."""
+        """The render already in out_dir when it was made with this very key, complete: nothing that
+        shapes it changed. Asks no engine anything, so with a voice chosen without probing
+        (choose_voice(probe=False)) an unchanged render is confirmed without the network."""
         found = _existing(self.out_dir, _recorded(self.out_dir), self.key)
         if found is None:
             return None
@@ -271,8 +279,8 @@ class _Plan:
                             list(voice.warnings) + list(self.script.warnings), up_to_date=True)  # fmt: skip
 
 
-def _plan(source: str | Path, voice: Voice, script: Script | None, settings: RenderSettings | None,
-          out_root: Path | None, player: bool, owner: str | None = None) -> _Plan:  # fmt: skip
+def plan_render(source: str | Path, voice: Voice, script: Script | None = None, settings: RenderSettings | None = None,
+                out_root: Path | None = None, player: bool = True, owner: str | None = None) -> RenderPlan:  # fmt: skip
     from .text.manuscript import load_script
     from .text.scriptmd import to_markdown
 
@@ -290,16 +298,8 @@ def _plan(source: str | Path, voice: Voice, script: Script | None, settings: Ren
     keys = plan(chunks, voice.engine, voice.preset.settings)
     key = render_key(script_md, chunks, keys, voice, settings, source_hash, player)
     owner = owner or owner_of(source)
-    return _Plan(source, script, settings, chunks, keys, key, source_hash, script_md, output_dir(source, voice.preset.name, out_root, owner), owner)
-
-
-def up_to_date(
-    source: str | Path, voice: Voice, *, script: Script | None = None, settings: RenderSettings | None = None, out_root: Path | None = None, player: bool = True
-) -> RenderResult | None:
-    """The render of `source` in `voice` already on disk when nothing that shapes it changed, else
-    None. Asks no engine anything: pass a voice chosen without probing (choose_voice(probe=False))
-    and an unchanged render is confirmed without the network."""
-    return _plan(source, voice, script, settings, out_root, player).existing(voice)
+    out_dir = output_dir(source, voice.preset.name, out_root, owner)
+    return RenderPlan(source, script, settings, chunks, keys, key, source_hash, script_md, out_dir, owner, (voice.preset.name, voice.engine.id))
 
 
 def render(
@@ -315,15 +315,17 @@ def render(
     appendix: bool = False,
     cancel: threading.Event | None = None,
     owner: str | None = None,
+    planned: RenderPlan | None = None,
 ) -> RenderResult:
     """Render one manuscript in one voice. Pass `script` to reuse an already loaded front end;
     setting `cancel` stops the render (Cancelled), leaving the output folder as it was. `owner`
     says which manuscript this is when its path does not (the web app's draft, rendered from a new
-    file each time): renders of one owner share a folder, others never do."""
+    file each time): renders of one owner share a folder, others never do. `planned` is the plan
+    already worked out (to ask whether it is on disk), used when it is for this very voice."""
     from .publish.staging import one_render_at_a_time
 
     voice = voice or choose_voice()
-    todo = _plan(source, voice, script, settings, out_root, player, owner)
+    todo = planned if planned is not None and planned.fits(voice) else plan_render(source, voice, script, settings, out_root, player, owner)
     done = todo.existing(voice)
     if done is not None:
         return done
@@ -332,7 +334,7 @@ def render(
         return todo.existing(voice) or _make(todo, voice, cache, progress, player, appendix, cancel)
 
 
-def _make(todo: _Plan, voice: Voice, cache: Path | None, progress: Progress | None, player: bool, appendix: bool,
+def _make(todo: RenderPlan, voice: Voice, cache: Path | None, progress: Progress | None, player: bool, appendix: bool,
           cancel: threading.Event | None) -> RenderResult:  # fmt: skip
     """Synthesize what the cache lacks and write every file of one render (its folder held)."""
     from .publish.record import RenderInfo
@@ -354,19 +356,7 @@ def _make(todo: _Plan, voice: Voice, cache: Path | None, progress: Progress | No
     report = job.report
 
     def clip(chunk: Chunk) -> AudioSegment:
-        key = report.keys[chunk]
-        job.wait(key, cancel)
-        for _ in range(2):
-            speech = store.get(key)
-            if speech is not None:
-                try:
-                    return _plausible(decode(speech), chunk)
-                except ValueError:
-                    store.discard(key)  # damaged audio: speak it again rather than play garbage
-                    report.cached = max(report.cached - 1, 0)  # and do not count it as read from the cache
-            store.put(key, aio.run(engine.synthesize(chunk.text, vs)))
-            report.engine_calls += 1
-        raise EngineError("{where} gave audio that cannot be decoded, twice: try another voice or engine.", where=where(chunk))
+        return job.audio(chunk, lambda speech: _plausible(decode(speech), chunk), cancel)
 
     info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash, render_key=key, owner=todo.owner,
                       input_key=input_key(source_hash, voice, settings, player, appendix) if source_hash else "")  # fmt: skip

@@ -9,14 +9,16 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .. import aio
 from ..errors import Cancelled, EngineError, SpeechcastError
 from ..model import Chunk
 from ..settings import VoiceSettings
 from .cache import ChunkCache, chunk_key
-from .engines import Engine
+from .engines import Engine, Speech
+
+T = TypeVar("T")
 
 
 class Progress(Protocol):
@@ -151,6 +153,24 @@ class Synthesis:
             raise Cancelled("The render was cancelled: nothing was written; finished chunks are cached.")
         if self._failure is not None and (ready is None or not self.cache.get(key)):
             raise self._failure
+
+    def audio(self, chunk: Chunk, use: Callable[[Speech], T], cancel: threading.Event | None = None) -> T:
+        """The chunk's audio once it is spoken, through `use` (a decoder, a check): from the cache, or
+        spoken here when the cache has lost it. Audio `use` refuses with ValueError (a damaged cache
+        entry) is thrown away and spoken again; refused twice, it is an EngineError naming the chunk."""
+        key = self.report.keys[chunk]
+        self.wait(key, cancel)
+        for _ in range(2):
+            speech = self.cache.get(key)
+            if speech is not None:
+                try:
+                    return use(speech)
+                except ValueError:
+                    self.cache.discard(key)  # damaged audio: speak it again rather than play garbage
+                    self.report.cached = max(self.report.cached - 1, 0)  # and do not count it as read from the cache
+            self.cache.put(key, aio.run(self.engine.synthesize(chunk.text, self.voice)))
+            self.report.engine_calls += 1
+        raise EngineError("{where} gave audio that cannot be decoded, twice: try another voice or engine.", where=self.describe(chunk))
 
     def finish(self) -> SynthesisReport:
         """Wait for the whole run (raising its failure); afterwards every chunk is in the cache."""

@@ -354,25 +354,18 @@ def _orders(body: dict[str, Any], source: Path, script: Script, owner: str | Non
 
 def _preview(script: Script, name: str, rate: str | None, cache: Path | None) -> tuple[Speech, str]:
     """The first sentence of the speech in one voice, through the chunk cache (a render reuses it)."""
-    from .. import aio
     from ..paths import cache_dir
     from ..render import choose_voice, chunk_for
     from ..speech.cache import ChunkCache
-    from ..speech.synthesize import plan
+    from ..speech.synthesize import Synthesis
 
     voice = choose_voice(name, rate=rate)
     chunks = chunk_for(script, RenderSettings(), voice.engine)
     body = [c for c in chunks if c.role == "body"] or chunks
     if not body:
         raise InputError("The script holds no speech to preview.")
-    chunk = body[0]
-    store = ChunkCache(cache or cache_dir())
-    key = plan([chunk], voice.engine, voice.preset.settings)[chunk]
-    speech = store.get(key)
-    if speech is None:
-        speech = aio.run(voice.engine.synthesize(chunk.text, voice.preset.settings))
-        store.put(key, speech)
-    return speech, voice.engine.id
+    job = Synthesis(body[:1], voice.engine, voice.preset.settings, ChunkCache(cache or cache_dir()), jobs=1).start()
+    return job.audio(body[0], lambda speech: speech), voice.engine.id
 
 
 def _draft_answer(drafts: Drafts, draft: Draft) -> dict[str, Any]:
