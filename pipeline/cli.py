@@ -229,11 +229,12 @@ def feed(
     tracks: bool = typer.Option(False, "--tracks", help="One episode per section track instead of one per render."),
     title: str = typer.Option("", "--title", help="The podcast's title (default: the folder's name, unless it is output)."),
     author: str = typer.Option("speechcast", "--author", help="The podcast's author."),
+    language: str = typer.Option("", "--language", help="The podcast's language tag (default: zh-tw when most titles are traditional, else zh-cn)."),
 ) -> None:
     """Write OUTPUT/feed.xml, a podcast feed (RSS 2.0, iTunes tags, Podcasting 2.0 chapters) of its renders."""
     from .publish.feed import write_feed
 
-    written = write_feed(output, base_url, tracks=tracks, title=title, author=author, warn=_err)
+    written = write_feed(output, base_url, tracks=tracks, title=title, author=author, language=language, warn=_err)
     typer.echo(f"Feed written to {written}: serve {output} at {base_url} and subscribe to {base_url.rstrip('/')}/feed.xml.")
 
 

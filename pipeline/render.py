@@ -263,6 +263,8 @@ class RenderPlan:
     """Which manuscript this is (see output_dir)."""
     voice: tuple[str, str]
     """The preset and the engine it was worked out for (a fallback voice needs a plan of its own)."""
+    named: str
+    """What a person calls the manuscript (recorded in the manifest): its path, or the name given."""
 
     def fits(self, voice: Voice) -> bool:
         return self.voice == (voice.preset.name, voice.engine.id)
@@ -280,7 +282,7 @@ class RenderPlan:
 
 
 def plan_render(source: str | Path, voice: Voice, script: Script | None = None, settings: RenderSettings | None = None,
-                out_root: Path | None = None, player: bool = True, owner: str | None = None) -> RenderPlan:  # fmt: skip
+                out_root: Path | None = None, player: bool = True, owner: str | None = None, named: str | None = None) -> RenderPlan:  # fmt: skip
     from .text.manuscript import load_script
     from .text.scriptmd import to_markdown
 
@@ -299,7 +301,8 @@ def plan_render(source: str | Path, voice: Voice, script: Script | None = None, 
     key = render_key(script_md, chunks, keys, voice, settings, source_hash, player)
     owner = owner or owner_of(source)
     out_dir = output_dir(source, voice.preset.name, out_root, owner)
-    return RenderPlan(source, script, settings, chunks, keys, key, source_hash, script_md, out_dir, owner, (voice.preset.name, voice.engine.id))
+    return RenderPlan(source, script, settings, chunks, keys, key, source_hash, script_md, out_dir, owner, (voice.preset.name, voice.engine.id),
+                      named or str(source))  # fmt: skip
 
 
 def render(
@@ -316,16 +319,19 @@ def render(
     cancel: threading.Event | None = None,
     owner: str | None = None,
     planned: RenderPlan | None = None,
+    named: str | None = None,
 ) -> RenderResult:
     """Render one manuscript in one voice. Pass `script` to reuse an already loaded front end;
     setting `cancel` stops the render (Cancelled), leaving the output folder as it was. `owner`
     says which manuscript this is when its path does not (the web app's draft, rendered from a new
     file each time): renders of one owner share a folder, others never do. `planned` is the plan
-    already worked out (to ask whether it is on disk), used when it is for this very voice."""
+    already worked out (to ask whether it is on disk), used when it is for this very voice. `named` is
+    what a person calls the manuscript when the file rendered is not it (the web app renders a
+    draft's script: the manifest names the upload)."""
     from .publish.staging import one_render_at_a_time
 
     voice = voice or choose_voice()
-    todo = planned if planned is not None and planned.fits(voice) else plan_render(source, voice, script, settings, out_root, player, owner)
+    todo = planned if planned is not None and planned.fits(voice) else plan_render(source, voice, script, settings, out_root, player, owner, named)
     done = todo.existing(voice)
     if done is not None:
         return done
@@ -341,7 +347,7 @@ def _make(todo: RenderPlan, voice: Voice, cache: Path | None, progress: Progress
     from .publish.write import write_render
     from .sound.audio import decode
 
-    source, script, settings, chunks, key = todo.source, todo.script, todo.settings, todo.chunks, todo.key
+    script, settings, chunks, key = todo.script, todo.settings, todo.chunks, todo.key
     source_hash, script_md, out_dir = todo.source_hash, todo.script_md, todo.out_dir
     engine, vs = voice.engine, voice.preset.settings
     store = ChunkCache(cache or default_cache_dir())
@@ -358,7 +364,7 @@ def _make(todo: RenderPlan, voice: Voice, cache: Path | None, progress: Progress
     def clip(chunk: Chunk) -> AudioSegment:
         return job.audio(chunk, lambda speech: _plausible(decode(speech), chunk), cancel)
 
-    info = RenderInfo(__version__, vs, voice.preset.name, str(source), source_hash, render_key=key, owner=todo.owner,
+    info = RenderInfo(__version__, vs, voice.preset.name, todo.named, source_hash, render_key=key, owner=todo.owner,
                       input_key=input_key(source_hash, voice, settings, player, appendix) if source_hash else "")  # fmt: skip
     page = None
     if player:

@@ -73,6 +73,9 @@ def test_a_feed_of_two_renders(cli, tmp_path: Path) -> None:
     manifests = sorted(root.glob("*/*/manifest.json"))
     assert sorted(len(c["chapters"]) for c in chapters) == sorted(len(json.loads(m.read_text(encoding="utf-8"))["sections"]) for m in manifests)
     guids = [e.id for e in feed.entries]
+    assert feed.feed.language == "zh-cn" and "itunes_season" not in feed.entries[0]
+    assert cli.run("feed", "out", "--base-url", BASE, "--language", "zh-tw").returncode == 0
+    assert feedparser.parse((root / "feed.xml").read_text(encoding="utf-8")).feed.language == "zh-tw"
     again = cli.run("feed", "out", "--base-url", BASE)
     assert again.returncode == 0 and [e.id for e in feedparser.parse((root / "feed.xml").read_text(encoding="utf-8")).entries] == guids
 
@@ -89,14 +92,21 @@ def test_a_feed_of_section_tracks(cli, tmp_path: Path) -> None:
         own = sorted((e for e in feed.entries if e.title.startswith(speech + " · ")), key=lambda e: int(e.itunes_episode))
         assert [int(e.itunes_episode) for e in own] == list(range(1, len(own) + 1))
         assert [e.published_parsed for e in own] == sorted({e.published_parsed for e in own}), "tracks share a date or run backwards"
+    # and each speech is a season of its own, the one rendered first the first
+    seasons: dict[str, set[int]] = {}
+    for e in feed.entries:
+        seasons.setdefault(e.title.split(" · ")[0], set()).add(int(e.itunes_season))
+    assert sorted(seasons.values(), key=min) == [{1}, {2}] and seasons["在全县工作会议上的讲话"] == {1}
     assert "<itunes:type>serial</itunes:type>" in (root / "feed.xml").read_text(encoding="utf-8")
     assert feed.feed.title == "讲话录音 · speechcast"  # not the folder's name, "out"
+    assert feed.feed.language == "zh-cn"
 
 
 def test_a_feed_needs_renders_and_an_address(cli, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     assert "holds no render" in cli.error("feed", "empty", "--base-url", BASE)
     assert "--base-url must be an http://" in cli.error("feed", "empty", "--base-url", "ftp://x")
+    assert "--language must be a language tag" in cli.error("feed", "empty", "--base-url", BASE, "--language", "中文<x>")
     assert not (tmp_path / "empty" / "feed.xml").exists()
 
 

@@ -611,3 +611,15 @@ def test_a_body_dripped_a_byte_at_a_time_is_refused_by_its_deadline(serve) -> No
     assert BODY_GRACE - 1 < time.monotonic() - started < BODY_GRACE + 5
     slow.close()
     assert server.alive()
+
+
+def test_library_rows_say_from_what_and_how_each_render_was_made(serve, make_speech) -> None:
+    server = serve()
+    path = make_speech("例会.txt", sections=1, paragraphs=1, sentences=2)
+    draft = server.upload(path.name, path.read_bytes()).json()
+    body = {"draft": draft["id"], "voices": ["offline-female"], "engine": "espeak", "rate": "+20%", "format": "both"}
+    ids = server.post_json("/api/renders", body).json()["jobs"]
+    assert wait_jobs(server, ids)[ids[0]]["state"] == "done"
+    (row,) = server.request("/api/library").json()["renders"]
+    assert row["source"] == "例会.txt" and row["folder"] == "例会"
+    assert row["settings"]["rate"] == "+20%" and row["settings"]["formats"] == ["mp3", "m4b"] and row["settings"]["cover"] is False

@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import InputError
-from .manifest import MANIFEST, Unreadable, read_manifest
+from ..text.hanzi import is_traditional
+from .manifest import MANIFEST, Manifest, Unreadable, read_manifest
 from .staging import atomic_write_text
 
 FEED_NAME = "feed.xml"
@@ -47,6 +49,8 @@ class Episode:
     """Who gave the speech, when its title block says (the item's itunes:author)."""
     episode: int = 0
     """With --tracks, the track's number in its speech (itunes:episode), so apps keep them in order."""
+    season: int = 0
+    """With --tracks, the speech's number, oldest first (itunes:season): an app groups its tracks."""
 
 
 DEFAULT_TITLE = "讲话录音 · speechcast"
@@ -61,13 +65,16 @@ class Feed:
     chapters: dict[str, str]
 
 
-def build_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast",
+def build_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast", language: str = "",
                warn: Callable[[str], None] | None = None) -> Feed:  # fmt: skip
     """The feed of every render under `root`, its links under `base_url` (a feed with no episode when
-    there is none). A render whose manifest cannot be trusted is left out, and `warn` told which and why."""
+    there is none). A render whose manifest cannot be trusted is left out, and `warn` told which and why.
+    The language is zh-tw when most titles are in traditional characters, else zh-cn, unless given."""
     root = Path(root)
     if not base_url.lower().startswith(("http://", "https://")):
         raise InputError("--base-url must be an http:// or https:// address such as http://192.168.1.5:8000/, not '{base_url}'.", base_url=base_url)
+    if language and not _LANGUAGE.fullmatch(language):
+        raise InputError("--language must be a language tag such as zh-cn, zh-tw or en, not '{language}'.", language=language)
     episodes = sorted(_episodes(root, tracks, warn or (lambda _: None)), key=lambda e: (-e.published, e.title))
     base = base_url.rstrip("/") + "/"
     chapters = {f"{e.guid[:16]}.json": json.dumps(_chapters(e), ensure_ascii=False, indent=2) + "\n" for e in episodes}
@@ -83,7 +90,7 @@ def build_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = 
         f"<title>{escape(channel_title)}</title>",
         f"<link>{escape(base)}</link>",
         f"<description>{escape(f'{channel_title}: speeches rendered by speechcast')}</description>",
-        "<language>zh-cn</language>",
+        f"<language>{escape(language or _language(episodes))}</language>",
         f"<itunes:author>{escape(author)}</itunes:author>",
         "<itunes:explicit>false</itunes:explicit>",
         *(["<itunes:type>serial</itunes:type>"] if tracks else []),
@@ -95,11 +102,11 @@ def build_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = 
     return Feed(feed + "\n", chapters)
 
 
-def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast",
+def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = "", author: str = "speechcast", language: str = "",
                warn: Callable[[str], None] | None = None) -> Path:  # fmt: skip
     """OUTPUT/feed.xml (and its chapter files) for every render under `root`. Raises InputError when
     there is none."""
-    feed = build_feed(root, base_url, tracks=tracks, title=title, author=author, warn=warn)
+    feed = build_feed(root, base_url, tracks=tracks, title=title, author=author, language=language, warn=warn)
     if not feed.chapters:
         raise InputError("{root} holds no render (no */*/manifest.json): render a manuscript into it first, then make its feed.", root=root)
     (root / CHAPTERS_FOLDER).mkdir(exist_ok=True)
@@ -112,20 +119,7 @@ def write_feed(root: Path, base_url: str, *, tracks: bool = False, title: str = 
 
 def _episodes(root: Path, tracks: bool, warn: Callable[[str], None]) -> list[Episode]:
     episodes = []
-    for manifest_path in sorted(root.glob(f"*/*/{MANIFEST}")):
-        folder = manifest_path.parent
-        if folder.is_symlink() or folder.parent.is_symlink():
-            continue  # a link is not a render of the folder's own (the library serves none through one)
-        try:
-            render = read_manifest(folder)
-            published = manifest_path.stat().st_mtime
-        except Unreadable as exc:
-            warn(f"{exc}; it is left out of the feed.")
-            continue
-        except OSError:
-            continue  # gone since the folder was listed
-        if render is None:
-            continue
+    for season, (published, folder, render) in enumerate(_renders(root, warn), 1):
         voice = render.voice.preset or render.voice.voice
         sections = [(s.start_ms, s.title, s.track) for s in render.sections]
         byline = " · ".join(x for x in (render.speaker, render.date) if x)
@@ -140,8 +134,35 @@ def _episodes(root: Path, tracks: bool, warn: Callable[[str], None]) -> list[Epi
             # A second apart (a feed's dates are whole seconds), in the order they are heard.
             episodes.append(Episode(f"{render.title} · {track.title}（{voice}）", folder / track.file,
                                     track.end_ms - track.start_ms, published + track.number,
-                                    _guid(folder, track.file, render.render_key), own, lead + track.title, render.speaker, track.number))  # fmt: skip
+                                    _guid(folder, track.file, render.render_key), own, lead + track.title, render.speaker, track.number, season))  # fmt: skip
     return [e for e in episodes if e.file.is_file()]
+
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+def _language(episodes: list[Episode]) -> str:
+    return "zh-tw" if is_traditional("".join(e.title + e.description for e in episodes)) else "zh-cn"
+
+
+def _renders(root: Path, warn: Callable[[str], None]) -> list[tuple[float, Path, Manifest]]:
+    """(when written, folder, manifest) of every render under `root` we can trust, oldest first."""
+    found = []
+    for manifest_path in sorted(root.glob(f"*/*/{MANIFEST}")):
+        folder = manifest_path.parent
+        if folder.is_symlink() or folder.parent.is_symlink():
+            continue  # a link is not a render of the folder's own (the library serves none through one)
+        try:
+            render = read_manifest(folder)
+            published = manifest_path.stat().st_mtime
+        except Unreadable as exc:
+            warn(f"{exc}; it is left out of the feed.")
+            continue
+        except OSError:
+            continue  # gone since the folder was listed
+        if render is not None:
+            found.append((published, folder, render))
+    return sorted(found, key=lambda r: (r[0], str(r[1])))
 
 
 def _guid(folder: Path, name: str, render_key: str) -> str:
@@ -165,6 +186,7 @@ def _item(episode: Episode, base: str, root: Path, chapters: Path) -> str:
         f"<pubDate>{email.utils.formatdate(episode.published, usegmt=True)}</pubDate>",
         f"<itunes:duration>{duration}</itunes:duration>",
         *([f"<itunes:author>{escape(episode.speaker)}</itunes:author>"] if episode.speaker else []),
+        *([f"<itunes:season>{episode.season}</itunes:season>"] if episode.season else []),
         *([f"<itunes:episode>{episode.episode}</itunes:episode>"] if episode.episode else []),
         "<itunes:explicit>false</itunes:explicit>",
         f"<podcast:chapters url={quoteattr(base + _path(chapters, root))} type=\"application/json+chapters\"/>",

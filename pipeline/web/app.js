@@ -290,6 +290,18 @@ function renderClicked() {
   startRender({ draft: state.draft.id, voices, rate: rate(), pace: Number($("pace").value), format: format() });
 }
 
+// How a render was made, where it differs from the usual: two renders of one speech told apart.
+function made(settings) {
+  if (!settings) return "";
+  const parts = [];
+  if (settings.rate && settings.rate !== "+0%") parts.push(`语速 ${settings.rate}`);
+  if (settings.pitch && settings.pitch !== "+0Hz") parts.push(`音调 ${settings.pitch}`);
+  if (settings.formats && settings.formats.join("+") !== "mp3") parts.push(settings.formats.map((f) => f.toUpperCase()).join("+"));
+  if (settings.loudness !== undefined && settings.loudness !== -16) parts.push(`响度 ${settings.loudness} LUFS`);
+  if (settings.cover) parts.push("带封面");
+  return parts.length ? ` · ${parts.join(" · ")}` : "";
+}
+
 function figures(job) {
   if (job.state === "queued") return `排在第 ${job.queue_position} 位，前面还有 ${job.queue_position - 1} 个`;
   const all = job.total + job.cached;
@@ -390,7 +402,7 @@ async function loadLibrary() {
     const item = el("li", null, "render");
     item.dataset.render = entry.id;
     const from = entry.source ? ` · ${entry.source}` : "";
-    item.append(el("strong", entry.title), el("span", ` ${label(entry.voice)} · ${minutes(entry.duration_ms / 1000)} · ${entry.date}${from}`, "figures"));
+    item.append(el("strong", entry.title), el("span", ` ${label(entry.voice)} · ${minutes(entry.duration_ms / 1000)} · ${entry.date}${from}${made(entry.settings)}`, "figures"));
     const actions = el("div", null, "actions");
     const play = el("button", "播放 play");
     play.type = "button";

@@ -209,7 +209,7 @@ def create_app(config: ServeSettings) -> Guard:
         draft = _draft(drafts, request, body.get("draft"))
         script = await run_in_threadpool(drafts.script, draft)
         source = await run_in_threadpool(drafts.write_script, draft)
-        orders = _orders(body, source, script, str(draft.folder))
+        orders = _orders(body, source, script, str(draft.folder), draft.name)
         return JSONResponse({"jobs": [renders.submit(o, _browser(request)).id for o in orders]})
 
     async def rerender(request: Request) -> Response:
@@ -221,7 +221,7 @@ def create_app(config: ServeSettings) -> Guard:
         draft = await run_in_threadpool(drafts.from_script, folder.parent.name, manifest.script)
         source = await run_in_threadpool(drafts.write_script, draft)
         owner = manifest.source.owner or None  # the same manuscript: its folder, another voice
-        orders = _orders(body, source, await run_in_threadpool(drafts.script, draft), owner)
+        orders = _orders(body, source, await run_in_threadpool(drafts.script, draft), owner, manifest.source.path or None)
         return JSONResponse({"jobs": [renders.submit(o, _browser(request)).id for o in orders]})
 
     async def cancel(request: Request) -> Response:
@@ -329,7 +329,7 @@ def _rate(body: dict[str, Any]) -> str | None:
     return rate if isinstance(rate, str) and rate not in ("", "+0%") else None
 
 
-def _orders(body: dict[str, Any], source: Path, script: Script, owner: str | None) -> list[Order]:
+def _orders(body: dict[str, Any], source: Path, script: Script, owner: str | None, named: str | None) -> list[Order]:
     """One order a voice; every voice and setting checked before any is queued."""
     from ..speech.presets import resolve, with_overrides
 
@@ -349,7 +349,7 @@ def _orders(body: dict[str, Any], source: Path, script: Script, owner: str | Non
     settings = replace(RenderSettings(), pauses=Pauses().scaled(float(pace)), formats=formats)
     if not any(p for s in script.sections for p in s.paragraphs) and not script.title:
         raise InputError("The script holds no speech: put the text back, or choose another manuscript.")
-    return [Order(source, script, name, engine, rate, settings, owner) for name in dict.fromkeys(names)]
+    return [Order(source, script, name, engine, rate, settings, owner, named) for name in dict.fromkeys(names)]
 
 
 def _preview(script: Script, name: str, rate: str | None, cache: Path | None) -> tuple[Speech, str]:

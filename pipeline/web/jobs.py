@@ -38,6 +38,8 @@ class Order:
     settings: RenderSettings = field(default_factory=RenderSettings)
     owner: str | None = None
     """Which manuscript this is (an upload's draft; a re-render's original): its renders share a folder."""
+    named: str | None = None
+    """What the person calls it: the uploaded file's name (the library shows it)."""
 
 
 @dataclass
@@ -230,7 +232,7 @@ class Renders:
             job.writing_guess = writing_seconds(order.script, order.settings)
             job.engine, job.warnings = voice.engine.id, list(voice.warnings) + list(order.script.warnings)
             result = render(order.source, voice, script=order.script, settings=order.settings, out_root=self.out_root,
-                            cache=self.cache, progress=_JobProgress(job, self._lock), cancel=job.cancel, owner=order.owner)  # fmt: skip
+                            cache=self.cache, progress=_JobProgress(job, self._lock), cancel=job.cancel, owner=order.owner, named=order.named)  # fmt: skip
             outcome: tuple[State, Message | None] = ("done", Message("Up to date: nothing changed.") if result.up_to_date else None)
             job.render = f"{result.out_dir.parent.name}/{result.out_dir.name}"
             job.warnings += [result.replaced] if result.replaced else []

@@ -67,6 +67,14 @@ def entry(folder: Path, render: Manifest) -> dict[str, Any]:
         "lrc": link(render.files.lrc),
         "zip": f"/zip/{_quote(key)}",
         "tracks": [{"title": t.title, "url": link(t.file)} for t in render.tracks],
+        # How it was made, so two renders of one speech can be told apart.
+        "settings": {
+            "rate": render.voice.rate,
+            "pitch": render.voice.pitch,
+            "formats": list(render.settings.formats),
+            "loudness": render.settings.loudness,
+            "cover": render.settings.cover,
+        },
     }
 
 
