@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from .errors import InputError as SpeechcastInputError
-from .errors import SettingsError, SpeechcastError
+from .errors import OutputError, SettingsError, SpeechcastError
 from .terminal import err as _err
 from .terminal import said as _said
 
@@ -142,12 +142,13 @@ def outline(
     text: str | None = typer.Option(None, "--text", help="The manuscript's text itself, instead of a file."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the editable script (Markdown) here."),
     appendix: bool = typer.Option(False, "--appendix", help="Show the appendices after the speech as sections to be spoken."),
+    readings: bool = typer.Option(False, "--readings", help="Print each sentence with the pinyin the offline voice will speak, and the names to check."),
 ) -> None:
     """Show the structure speechcast found (and what it removed); -o writes an editable script."""
     from .batch import given as named
     from .batch import read
     from .i18n import user_language
-    from .text.outline import describe
+    from .text.outline import describe, said_as
 
     sources = named(manuscripts or [], text, _stdin(manuscripts))
     if output is not None and len(sources) > 1:
@@ -168,7 +169,12 @@ def outline(
             _err(f"{given}: {_said(err)}")
             failed.append(err.exit_code)
             continue
-        typer.echo(describe(script, user_language()))
+        if readings:
+            from .text.readings import gathered
+
+            typer.echo(said_as(script, gathered(Path(given) if Path(given).is_file() else None, script.readings)))
+        else:
+            typer.echo(describe(script, user_language()))
     if failed:
         raise typer.Exit(max(failed))
     if output is not None:
@@ -220,6 +226,32 @@ def open_(
     from .render import latest_render
 
     typer.echo(open_target(target, lambda manuscript: latest_render(manuscript, out)))
+
+
+@app.command()
+def pronounce(
+    word: str = typer.Argument(..., help="The word, in Chinese characters (重庆, 单雄信)."),
+    reading: list[str] = typer.Argument(None, help="Tone-numbered pinyin, a syllable a character (chong2 qing4), or the characters to say instead."),
+    file: Path | None = typer.Option(None, "--file", help="The lexicon to add it to (default: your own, for every render)."),
+) -> None:
+    """Set how a word is read in every render (or, without a reading, show how it is read now)."""
+    from .paths import config_dir
+    from .publish.staging import atomic_write_text
+    from .text import readings as lexicons
+
+    path = file or config_dir() / lexicons.LEXICON_NAME
+    known = lexicons.read_file(path) if path.is_file() else lexicons.Lexicon()
+    if not reading:
+        typer.echo(f"{word} = {' '.join(r for _, r in lexicons.readings(word, known))}")
+        return
+    added = lexicons.entry(word, " ".join(reading))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError("Cannot create {folder} ({strerror}): give another lexicon with --file.", folder=path.parent, strerror=exc.strerror) from None
+    atomic_write_text(path, lexicons.toml_text(added.over(known)))
+    (line,) = added.lines()
+    typer.echo(f"{line} (in {path}; sent to Edge as {lexicons.sent_text(word, added)})")
 
 
 @app.command()

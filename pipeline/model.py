@@ -228,6 +228,9 @@ class Script:
     """Who gave the speech, as the title block names them (县委书记 张三): read once after the title."""
     date: str = ""
     """When, as the title block writes it (2024年3月5日): read after the speaker."""
+    readings: dict[str, str] = field(default_factory=dict)
+    """How words of this speech are read, as its script's pronunciations block sets them (词 → pin1 yin1,
+    or the characters to say instead): over the user's and the manuscript folder's lexicons."""
 
     @property
     def byline(self) -> list[str]:
@@ -254,6 +257,14 @@ class Chunk:
     """Piece number when a long sentence was split (0-based)."""
     pause_after: PauseKind = "sentence"
     role: ChunkRole = "body"
+    sent: str = ""
+    """What the engine is sent instead of `text` when a reading was set (homophones, or pinyin for the
+    offline voice); "" when it is `text`. Subtitles and the page always show `text`."""
+
+    @property
+    def spoken(self) -> str:
+        """The text the engine speaks."""
+        return self.sent or self.text
 
     @property
     def key(self) -> tuple[int, int, int]:

@@ -26,6 +26,7 @@ from .speech.synthesize import Progress, Synthesis, SynthesisReport, plan
 if TYPE_CHECKING:  # the audio stack loads numpy: an up-to-date check goes without it
     from .publish.manifest import Manifest
     from .sound.audio import AudioSegment
+    from .text.readings import Lexicon
 
 #: Speaking speed used for estimates before any audio exists (characters a minute).
 
@@ -82,14 +83,18 @@ def _cover_hash(settings: RenderSettings) -> str:
     return hashlib.sha256(image).hexdigest() if image else ""
 
 
-def input_key(source_hash: str, voice: Voice, settings: RenderSettings, player: bool, appendix: bool) -> str:
+def input_key(source: Path, source_hash: str, voice: Voice, settings: RenderSettings, player: bool, appendix: bool) -> str:
     """Fingerprint of what a render is made from, before the front end reads a line: speechcast's
-    version (the front end's rules), the source's bytes, the voice and every option that shapes the
-    files. Equal input keys make equal render keys, so a match needs no parsing at all."""
+    version (the front end's rules), the source's bytes, the lexicons' bytes, the voice and every
+    option that shapes the files. Equal input keys make equal render keys, so a match needs no
+    parsing at all."""
+    from .text.readings import lexicon_files
+
     options = {k: v for k, v in dataclasses.asdict(settings).items() if k != "jobs"} | {"cover": _cover_hash(settings)}
     engine = voice.engine
+    lexicons = [hashlib.sha256(path.read_bytes()).hexdigest() for path in lexicon_files(source)]
     shape = [__version__, voice.preset.name, dataclasses.asdict(voice.preset.settings), engine.id, engine.version,
-             engine.chunk_chars, source_hash, player, appendix, options]  # fmt: skip
+             engine.chunk_chars, source_hash, player, appendix, options, lexicons]  # fmt: skip
     return hashlib.sha256(json.dumps(shape, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
@@ -103,7 +108,7 @@ def unchanged(source: str | Path, voice: Voice, *, settings: RenderSettings | No
     except OSError:
         return None
     recorded = _recorded(out_dir)
-    if recorded is None or recorded.input_key != input_key(source_hash, voice, settings or RenderSettings(), player, appendix):
+    if recorded is None or recorded.input_key != input_key(Path(source), source_hash, voice, settings or RenderSettings(), player, appendix):
         return None
     found = _existing(out_dir, recorded, recorded.render_key)
     if found is None:
@@ -234,6 +239,12 @@ def chunk_for(script: Script, settings: RenderSettings, engine: Engine) -> list[
     return split_script(script, max_chars=settings.max_chunk_chars or engine.chunk_chars)
 
 
+def read_as_set(chunks: list[Chunk], voice: Voice, lexicon: Lexicon) -> list[Chunk]:
+    """Each chunk with what its engine is to be sent so the lexicon's readings hold (see Engine.sent)."""
+    engine, settings = voice.engine, voice.preset.settings
+    return [dataclasses.replace(c, sent=engine.sent(c.text, lexicon, settings)) for c in chunks]
+
+
 def describe_chunk(script: Script, chunk: Chunk) -> str:
     """Where a chunk sits, in words a user can find in the manuscript."""
     section = script.sections[chunk.section]
@@ -284,12 +295,13 @@ class RenderPlan:
 def plan_render(source: str | Path, voice: Voice, script: Script | None = None, settings: RenderSettings | None = None,
                 out_root: Path | None = None, player: bool = True, owner: str | None = None, named: str | None = None) -> RenderPlan:  # fmt: skip
     from .text.manuscript import load_script
+    from .text.readings import gathered
     from .text.scriptmd import to_markdown
 
     source = Path(source)
     settings = settings or RenderSettings()
     script = script or load_script(source)
-    chunks = chunk_for(script, settings, voice.engine)
+    chunks = read_as_set(chunk_for(script, settings, voice.engine), voice, gathered(source, script.readings))
     if not chunks:
         raise InputError("{source} holds no speech to render: check the file with `speechcast outline`.", source=source)
     try:
@@ -365,7 +377,7 @@ def _make(todo: RenderPlan, voice: Voice, cache: Path | None, progress: Progress
         return job.audio(chunk, lambda speech: _plausible(decode(speech), chunk), cancel)
 
     info = RenderInfo(__version__, vs, voice.preset.name, todo.named, source_hash, render_key=key, owner=todo.owner,
-                      input_key=input_key(source_hash, voice, settings, player, appendix) if source_hash else "")  # fmt: skip
+                      input_key=input_key(todo.source, source_hash, voice, settings, player, appendix) if source_hash else "")  # fmt: skip
     page = None
     if player:
         from .publish.player import render_page

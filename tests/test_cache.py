@@ -84,18 +84,15 @@ def test_an_entry_that_cannot_be_its_sentence_is_spoken_again(tmp_path, make_spe
     import numpy as np
     import soundfile
 
-    from pipeline.render import choose_voice, chunk_for, render
-    from pipeline.settings import RenderSettings
-    from pipeline.speech.synthesize import plan
-    from pipeline.text.manuscript import load_script
+    from pipeline.render import choose_voice, plan_render, render
 
     voice = choose_voice("offline-female", "espeak")
     source = make_speech("speech.txt", sections=1, paragraphs=1, sentences=3)
     first = render(source, voice, out_root=tmp_path / "a", cache=tmp_path / "cache")
     cache = ChunkCache(tmp_path / "cache")
 
-    chunks = chunk_for(load_script(source), RenderSettings(), voice.engine)
-    key = plan(chunks, voice.engine, voice.preset.settings)[chunks[1]]
+    planned = plan_render(source, voice)  # the chunks as the render sends them
+    key = planned.keys[planned.chunks[1]]
     wav = io.BytesIO()
     if lie == "seven-channels-at-one-hertz":
         soundfile.write(wav, np.zeros((2700, 7), dtype=np.int16), 1, format="WAV")

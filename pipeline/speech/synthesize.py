@@ -62,7 +62,7 @@ class SynthesisReport:
 
 def plan(chunks: Sequence[Chunk], engine: Engine, voice: VoiceSettings) -> dict[Chunk, str]:
     version = engine.version
-    return {chunk: chunk_key(engine.id, version, voice, chunk.text) for chunk in chunks}
+    return {chunk: chunk_key(engine.id, version, voice, chunk.spoken) for chunk in chunks}
 
 
 Batch = list[tuple[str, Chunk]]
@@ -78,14 +78,14 @@ def batches(todo: Sequence[tuple[str, Chunk]], engine: Engine, jobs: int) -> lis
     limit = engine.request_chars
     if limit <= 0 or len(todo) < 2:
         return [[item] for item in todo]
-    total = sum(len(chunk.text) for _, chunk in todo)
+    total = sum(len(chunk.spoken) for _, chunk in todo)
     count = math.ceil(math.ceil(total / limit) / jobs) * jobs
     target = total / count
     out: list[Batch] = []
     size = done = 0
     slot = -1
     for item in todo:
-        length = len(item[1].text)
+        length = len(item[1].spoken)
         # A chunk belongs to the request its middle falls in, when the text is laid out in
         # `count` equal stretches.
         here = int((done + length / 2) // target)
@@ -168,7 +168,7 @@ class Synthesis:
                 except ValueError:
                     self.cache.discard(key)  # damaged audio: speak it again rather than play garbage
                     self.report.cached = max(self.report.cached - 1, 0)  # and do not count it as read from the cache
-            self.cache.put(key, aio.run(self.engine.synthesize(chunk.text, self.voice)))
+            self.cache.put(key, aio.run(self.engine.synthesize(chunk.spoken, self.voice)))
             self.report.engine_calls += 1
         raise EngineError("{where} gave audio that cannot be decoded, twice: try another voice or engine.", where=self.describe(chunk))
 
@@ -211,7 +211,7 @@ class Synthesis:
                 batch = queue.popleft()
                 self.report.engine_calls += 1
                 try:
-                    speeches = await self.engine.synthesize_many([chunk.text for _, chunk in batch], self.voice)
+                    speeches = await self.engine.synthesize_many([chunk.spoken for _, chunk in batch], self.voice)
                 except EngineError as err:
                     if len(batch) == 1:
                         failures.append((batch[0][1], err))

@@ -8,6 +8,7 @@ from collections import Counter
 from ..i18n import Language
 from ..model import REMOVED_KINDS, Script, Section
 from .duration import script_ms, spoken_chars
+from .readings import Lexicon
 from .split import split_sentences
 
 _KIND_NAMES = {
@@ -85,3 +86,20 @@ def _visible(text: str) -> str:
 def display_width(text: str) -> int:
     """Terminal columns: a Chinese character takes two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def said_as(script: Script, lexicon: Lexicon) -> str:
+    """Every sentence with the pinyin the offline voice will speak (the lexicon applied), then the
+    names whose reading is worth checking."""
+    from .readings import as_pinyin, uncertain
+
+    lines, spoken = [], []
+    for text in [script.title, *script.byline, script.salutation, *(p for s in script.sections for p in [s.title, *s.paragraphs])]:
+        for sentence in split_sentences(text) if text else []:
+            lines += [sentence, f"    {as_pinyin(sentence, lexicon)}"]
+            spoken.append(sentence)
+    check = uncertain("\n".join(spoken), lexicon)
+    if check:
+        lines += ["", "Check these names (set one with `speechcast pronounce WORD pin1 yin1`):"]
+        lines += [f"  {word} = {reading}" for word, reading in check]
+    return "\n".join(lines)

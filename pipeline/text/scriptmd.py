@@ -32,6 +32,8 @@ _SPEAKER = "讲话人："
 _DATE = "日期："
 _BYLINE = re.compile(r"^(讲话人|日期)[:：]\s*(.+)$")
 _WARNING = "warning:"
+_READING = re.compile(r"^读音[:：]\s*(.+?)\s*=\s*(.+)$")
+"""<!-- 读音：重庆 = chong2 qing4 -->: how a word of this speech is read (speechcast pronounce)."""
 _NOTE = "note:"
 
 
@@ -45,6 +47,7 @@ def to_markdown(script: Script) -> str:
     if script.title:
         blocks.append(f"# {script.title}")
     blocks += [_comment(_WARNING, str(warning)) for warning in script.warnings]  # in English: read back by its template
+    blocks += [_comment("读音：", f"{word} = {reading}") for word, reading in script.readings.items()]
     blocks += [f"{_SPEAKER}{script.speaker}"] * bool(script.speaker) + [f"{_DATE}{script.date}"] * bool(script.date)
     if script.salutation:
         blocks.append(script.salutation)
@@ -134,6 +137,8 @@ def _take_comment(script: Script, comment: str) -> None:
         (script.removed if which == "removed" else script.unsure).append(piece)
     elif comment.startswith(_APPENDIX):
         _take_appendix(script, comment[len(_APPENDIX) :])
+    elif reading := _READING.match(comment):
+        script.readings[reading.group(1)] = reading.group(2)
     elif comment.startswith(_WARNING):
         script.warnings.append(parse(comment[len(_WARNING) :].strip()))
     elif comment.startswith(_NOTE) and len(script.sections) > 1 and not script.sections[-1].paragraphs:

@@ -355,12 +355,13 @@ def _orders(body: dict[str, Any], source: Path, script: Script, owner: str | Non
 def _preview(script: Script, name: str, rate: str | None, cache: Path | None) -> tuple[Speech, str]:
     """The first sentence of the speech in one voice, through the chunk cache (a render reuses it)."""
     from ..paths import cache_dir
-    from ..render import choose_voice, chunk_for
+    from ..render import choose_voice, chunk_for, read_as_set
     from ..speech.cache import ChunkCache
     from ..speech.synthesize import Synthesis
+    from ..text.readings import gathered
 
     voice = choose_voice(name, rate=rate)
-    chunks = chunk_for(script, RenderSettings(), voice.engine)
+    chunks = read_as_set(chunk_for(script, RenderSettings(), voice.engine), voice, gathered(None, script.readings))
     body = [c for c in chunks if c.role == "body"] or chunks
     if not body:
         raise InputError("The script holds no speech to preview.")

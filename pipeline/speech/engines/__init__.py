@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from ...errors import SettingsError
 from ...settings import VoiceSettings
+from ...text.readings import Lexicon, sent_text
 
 ENTRY_POINT_GROUP = "speechcast.engines"
 
@@ -72,6 +73,13 @@ class Engine(abc.ABC):
         """Speak consecutive chunks (together at most `request_chars` long), one Speech each in
         order, in as few requests as the engine can."""
         return [await self.synthesize(text, voice) for text in texts]
+
+    def sent(self, text: str, lexicon: Lexicon, voice: VoiceSettings) -> str:
+        """What to send this engine for `text` so that it reads the lexicon's words as they are set
+        ("" when `text` itself will do). An engine that reads characters gets homophones in place of
+        a word it would misread; one that reads pinyin overrides this."""
+        sent = sent_text(text, lexicon)
+        return "" if sent == text else sent
 
     async def available(self, timeout: float = 3.0) -> bool:
         """Whether the engine can speak right now (a quick probe; offline engines: True)."""

@@ -11,6 +11,7 @@ import asyncio
 import ctypes
 import difflib
 import io
+import re
 import threading
 import wave
 from pathlib import Path
@@ -20,6 +21,7 @@ import espeakng_loader
 from ...errors import EngineError, VoiceError
 from ...settings import VoiceSettings
 from ...text import numbers
+from ...text.readings import SYLLABLE, Lexicon, as_pinyin
 from . import Engine, Speech, VoiceInfo
 
 _SYNCHRONOUS = 2
@@ -34,6 +36,14 @@ _DEFAULT_VOLUME = 100
 _LANGUAGES = {"cmn": ("zh-CN", "普通话"), "yue": ("zh-HK", "粤语")}
 # Variants worth offering in a list; check_voice accepts every variant file the data ships.
 _LISTED_VARIANTS = ("f1", "f2", "f3", "f4", "f5", "m1", "m2", "m3", "m4", "m5", "m6", "m7")
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_PINYIN = re.compile(rf"(?<![A-Za-z]){SYLLABLE.pattern}(?![A-Za-z0-9])")
+
+
+def _mandarin(voice: VoiceSettings) -> bool:
+    return voice.voice.split("+")[0] == "cmn"
+
 
 _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
@@ -155,9 +165,20 @@ class EspeakEngine(Engine):
     async def synthesize(self, text: str, voice: VoiceSettings) -> Speech:
         return await asyncio.to_thread(self.synthesize_sync, text, voice)
 
+    def sent(self, text: str, lexicon: Lexicon, voice: VoiceSettings) -> str:
+        """Tone-numbered pinyin for a Mandarin voice: espeak-ng reads it as its own Mandarin, so the
+        readings are ours (the lexicon, then pypinyin's phrase data) instead of its small
+        dictionary's. A Cantonese voice reads the characters (pinyin is Mandarin's)."""
+        return as_pinyin(numbers.normalize(text), lexicon) if _mandarin(voice) else ""
+
     def synthesize_sync(self, text: str, voice: VoiceSettings) -> Speech:
-        """The blocking call behind `synthesize`, for callers without an event loop."""
+        """The blocking call behind `synthesize`, for callers without an event loop. Text in
+        characters is turned into pinyin first; pinyin (what `sent` gives) is spoken as it is."""
         spoken = numbers.normalize(text)
+        if _mandarin(voice) and _HAN.search(spoken):
+            spoken = as_pinyin(spoken, Lexicon())
+        elif _PINYIN.search(text):
+            spoken = text  # pinyin from `sent`: its tone digits are not numbers
         with _lock:
             library = _loaded()
             samples = library.speak(spoken, voice)
