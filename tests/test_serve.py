@@ -623,3 +623,26 @@ def test_library_rows_say_from_what_and_how_each_render_was_made(serve, make_spe
     (row,) = server.request("/api/library").json()["renders"]
     assert row["source"] == "例会.txt" and row["folder"] == "例会"
     assert row["settings"]["rate"] == "+20%" and row["settings"]["formats"] == ["mp3", "m4b"] and row["settings"]["cover"] is False
+
+
+def test_a_reading_set_in_the_app_changes_only_the_sentences_that_use_it(serve, tmp_path: Path) -> None:
+    """The page lists the names worth checking; a reading set there goes into the script, and the
+    next render speaks again only the sentence holding the word (the job's figures say so)."""
+    server = serve()
+    path = tmp_path / "文化讲话.txt"
+    path.write_text("在全县文化工作会议上的讲话\n\n同志们：\n\n隋唐英雄单雄信的故事，大家都熟悉。\n\n今年要把工作做好。\n\n谢谢大家！\n", encoding="utf-8")
+    draft = server.upload(path.name, path.read_bytes()).json()
+    checked = server.request(f"/api/drafts/{draft['id']}/readings").json()["readings"]
+    assert {"word": "单雄信", "reading": "dan1 xiong2 xin4", "set": False} in checked
+    body = {"draft": draft["id"], "voices": ["offline-female"], "engine": "espeak"}
+    first = wait_jobs(server, server.post_json("/api/renders", body).json()["jobs"])
+    assert all(j["state"] == "done" for j in first.values())
+    bad = server.post_json(f"/api/drafts/{draft['id']}/reading", {"word": "单雄信", "reading": "shan xiong xin"})
+    assert bad.status == 400 and "单雄信" in bad.json()["error"] and "tone-numbered pinyin" in bad.json()["english"]
+    answer = server.post_json(f"/api/drafts/{draft['id']}/reading", {"word": "单雄信", "reading": "shan4 xiong2 xin4"}).json()
+    assert "<!-- 读音： 单雄信 = shan4 xiong2 xin4 -->" in answer["script"]
+    checked = server.request(f"/api/drafts/{draft['id']}/readings").json()["readings"]
+    assert checked[0] == {"word": "单雄信", "reading": "shan4 xiong2 xin4", "set": True}
+    ids = server.post_json("/api/renders", body).json()["jobs"]
+    job = wait_jobs(server, ids)[ids[0]]
+    assert job["state"] == "done" and job["total"] == 1 and job["cached"] >= 4, job  # one sentence spoken again, the rest from the cache

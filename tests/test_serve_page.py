@@ -336,3 +336,27 @@ def test_a_chinese_reader_meets_no_english_only_text_from_upload_to_library(serv
     assert "离线女声" in row.text_content() and "下载 MP3" in row.text_content()
     assert page.locator("#progress .job-voice").first.text_content() == "离线女声（espeak-ng 普通话） · 离线"
     assert page.locator("#feed code").text_content() == f"{server.url}feed.xml"
+
+
+def test_a_name_is_checked_and_its_reading_set_on_the_page(serve, open_page, tmp_path: Path) -> None:
+    server = serve()
+    page = open_page(server)
+    path = tmp_path / "文化讲话.txt"
+    path.write_text("在全县文化工作会议上的讲话\n\n同志们：\n\n隋唐英雄单雄信的故事，大家都熟悉。\n\n谢谢大家！\n", encoding="utf-8")
+    upload(page, path)
+    page.wait_for_selector("#o-sections li")
+    page.locator("#readings-box summary").click()
+    row = page.locator("#readings li.doubt", has_text="单雄信")
+    row.wait_for()
+    assert row.locator("input").input_value() == "dan1 xiong2 xin4"
+    row.locator("input").fill("shan4 xiong2 xin4")
+    row.locator("button").click()
+    page.wait_for_function("document.querySelector('#reading-message').textContent.includes('已设定')")
+    assert "<!-- 读音： 单雄信 = shan4 xiong2 xin4 -->" in page.locator("#script").input_value()
+    page.locator("#readings li.set", has_text="单雄信").wait_for()
+    # a reading that cannot be one is said in Chinese, the English beside it
+    page.fill("#reading-word", "重庆")
+    page.fill("#reading-value", "chong qing")
+    page.locator("#reading-form button").click()
+    page.wait_for_function("document.querySelector('#reading-message').classList.contains('bad')")
+    assert "重庆" in page.locator("#reading-message").text_content() and page.locator("#reading-message small.english").count() == 1

@@ -47,7 +47,7 @@ def to_markdown(script: Script) -> str:
     if script.title:
         blocks.append(f"# {script.title}")
     blocks += [_comment(_WARNING, str(warning)) for warning in script.warnings]  # in English: read back by its template
-    blocks += [_comment("读音：", f"{word} = {reading}") for word, reading in script.readings.items()]
+    blocks += [_comment("读音：", f"{word} = {reading}") for word, reading in script.readings.items()]  # see with_reading
     blocks += [f"{_SPEAKER}{script.speaker}"] * bool(script.speaker) + [f"{_DATE}{script.date}"] * bool(script.date)
     if script.salutation:
         blocks.append(script.salutation)
@@ -63,6 +63,21 @@ def to_markdown(script: Script) -> str:
     blocks += [_comment(f"removed, line {r.line}, {r.reason.code} ({r.reason.text}):", r.text) for r in script.removed if r.kind != "appendix"]
     blocks += [_comment(f"unsure, line {r.line}, {r.reason.code} (kept and spoken; delete it above if it is not the speech):", r.text) for r in script.unsure]
     return "\n\n".join(blocks) + "\n"
+
+
+def with_reading(markdown: str, word: str, reading: str) -> str:
+    """`markdown` with a 读音 line setting how `word` is read, in place of the one for the same word
+    or after the title (the rest of the script exactly as it was)."""
+    line = _comment("读音：", f"{word} = {reading}")
+    lines = markdown.split("\n")
+    for k, text in enumerate(lines):
+        found = _COMMENT.fullmatch(text.strip())
+        known = _READING.match(found.group(1).strip()) if found else None
+        if known and known.group(1) == word:
+            lines[k] = line
+            return "\n".join(lines)
+    at = next((k + 1 for k, text in enumerate(lines) if text.startswith("# ")), 1 if lines and lines[0].strip() == SCRIPT_MARK else 0)
+    return "\n".join([*lines[:at], "", line, *lines[at:]])
 
 
 def _escaped(paragraph: str) -> str:

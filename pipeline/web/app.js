@@ -163,6 +163,43 @@ async function lineAction(action, r) {
   }
 }
 
+// Readings: how names and words are read (the script's 读音 lines), checked when the box is opened.
+async function showReadings() {
+  if (!$("readings-box").open || !state.draft) return;
+  const list = $("readings");
+  list.replaceChildren(el("li", "正在核对…", "figures"));
+  try {
+    const { readings } = await api(`/api/drafts/${state.draft.id}/readings`);
+    list.replaceChildren(...readings.map(readingRow));
+    if (!readings.length) list.append(el("li", "没有需要核对的名字。", "figures"));
+  } catch (e) {
+    sayProblem("reading-message", e);
+  }
+}
+
+function readingRow(r) {
+  const item = el("li", null, r.set ? "reading set" : "reading doubt");
+  const input = el("input");
+  input.value = r.reading;
+  input.setAttribute("aria-label", `${r.word} 的读音`);
+  const button = el("button", "设定");
+  button.type = "button";
+  button.addEventListener("click", () => setReading(r.word, input.value));
+  item.append(el("strong", r.word), " ", input, " ", button, el("span", r.set ? " 已设定" : " 请核对", "figures"));
+  return item;
+}
+
+async function setReading(word, reading) {
+  try {
+    const draft = await api(`/api/drafts/${state.draft.id}/reading`, { json: { word, reading } });
+    showDraft(draft, true);
+    say("reading-message", `已设定：${word} = ${reading}（下次生成时，只重新合成用到它的句子）`);
+    showReadings();
+  } catch (e) {
+    sayProblem("reading-message", e);
+  }
+}
+
 let editTimer = null;
 function scriptEdited() {
   clearTimeout(editTimer);
@@ -449,6 +486,11 @@ document.addEventListener("DOMContentLoaded", () => {
     upload(form, "粘贴的文字");
   });
   $("script").addEventListener("input", scriptEdited);
+  $("readings-box").addEventListener("toggle", showReadings);
+  $("reading-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    setReading($("reading-word").value.trim(), $("reading-value").value.trim());
+  });
   $("rate").addEventListener("input", () => { $("rate-out").textContent = rate(); });
   $("pace").addEventListener("input", () => { $("pace-out").textContent = `${Number($("pace").value).toFixed(1)}×`; });
   $("preview").addEventListener("click", preview);

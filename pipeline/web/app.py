@@ -36,7 +36,7 @@ from .drafts import Draft, Drafts
 from .guard import Guard, problem_response
 from .isolated import READ_SECONDS
 from .jobs import Order, Renders
-from .views import EdgeCheck, LiveFeed, understood, voice_list
+from .views import EdgeCheck, LiveFeed, readings_to_check, understood, voice_list
 
 _ASSETS = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
 
@@ -151,6 +151,17 @@ def create_app(config: ServeSettings) -> Guard:
             raise _Problem(400, "Send the script as text.")
         script = await run_in_threadpool(drafts.edit, draft, markdown)
         return JSONResponse(await run_in_threadpool(_draft_json, draft, script, False))
+
+    async def get_readings(request: Request) -> Response:
+        draft = _draft(drafts, request)
+        script = await run_in_threadpool(drafts.script, draft)
+        return JSONResponse({"readings": await run_in_threadpool(readings_to_check, script)})
+
+    async def set_reading(request: Request) -> Response:
+        draft = _draft(drafts, request)
+        body = await _body(request)
+        script = await run_in_threadpool(drafts.set_reading, draft, _text(body, "word"), _text(body, "reading"))
+        return JSONResponse(await run_in_threadpool(_draft_json, draft, script))
 
     async def one_line(request: Request, act: Callable[[Draft, int, str], Draft], missing: Message) -> Response:
         """Restore a removed line, or take out one kept in doubt: the request names it by (line, text)."""
@@ -275,7 +286,8 @@ def create_app(config: ServeSettings) -> Guard:
         Route("/api/drafts", new_draft, methods=["POST"]), Route("/api/drafts/{draft}", get_draft),
         Route("/api/drafts/{draft}/script", edit_script, methods=["POST"]),
         Route("/api/drafts/{draft}/restore", restore, methods=["POST"]),
-        Route("/api/drafts/{draft}/remove", remove, methods=["POST"]),
+        Route("/api/drafts/{draft}/remove", remove, methods=["POST"]), Route("/api/drafts/{draft}/reading", set_reading, methods=["POST"]),
+        Route("/api/drafts/{draft}/readings", get_readings),
         Route("/api/settings", settings), Route("/api/voices", voices), Route("/api/edge", edge_check),
         Route("/api/preview", preview, methods=["POST"]),
         Route("/api/renders", start_render, methods=["POST"]), Route("/api/jobs", jobs),

@@ -129,6 +129,16 @@ class Drafts:
         draft.script_md, draft.edited = markdown, True
         return script
 
+    def set_reading(self, draft: Draft, word: str, reading: str) -> Script:
+        """How `word` is read in this speech, set in the script's own 读音 lines (InputError, saying
+        what to write, for a reading that cannot be one); the rest of the script is left as it is."""
+        from ..text.readings import entry
+        from ..text.scriptmd import with_reading
+
+        (line,) = entry(word, reading).lines()
+        draft.script_md = with_reading(draft.script_md, *line.split(" = ", 1))
+        return self.script(draft)
+
     def script(self, draft: Draft) -> Script:
         from ..text.scriptmd import from_markdown
 

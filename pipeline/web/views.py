@@ -57,6 +57,22 @@ def understood(script: Script) -> dict[str, Any]:
     }
 
 
+READINGS_CHECKED_CHARS = 50_000
+"""How much of a speech the reading check looks through for names (the tagger reads about 100,000
+characters a second): a long document's first 50,000 characters, where its names first appear."""
+
+
+def readings_to_check(script: Script) -> list[dict[str, Any]]:
+    """The readings a person may want to confirm: those set for words of this speech (by them or
+    their lexicon), then names whose reading is in doubt, each with the reading that will be used."""
+    from ..text.readings import gathered, readings, uncertain
+
+    lexicon = gathered(None, script.readings)
+    text = "\n".join([script.title, script.salutation, *(p for s in script.sections for p in [s.title, *s.paragraphs])])[:READINGS_CHECKED_CHARS]
+    chosen = [{"word": w, "reading": " ".join(r for _, r in readings(w, lexicon)), "set": True} for w in lexicon.words() if w in text]
+    return chosen + [{"word": w, "reading": r, "set": False} for w, r in uncertain(text, lexicon)]
+
+
 def warning_code(message: Message) -> str:
     """The warning's kind for a program to tell apart ("" for one a person wrote into the script)."""
     kind = Warn.of(message)
