@@ -1,6 +1,7 @@
 """Polyphone accuracy of the offline voice's readings on a public test set.
 
     python bench/readings.py                  # the whole CPP test set (10,254 sentences)
+    python bench/readings.py --split dev      # CPP's development split instead
     python bench/readings.py --limit 2000     # the first sentences only
     python bench/readings.py --json r.json    # and the raw numbers
 
@@ -39,10 +40,10 @@ from pipeline.text import readings  # noqa: E402
 DATA = ROOT / "bench" / "data" / "cpp"
 
 
-def sentences(limit: int | None = None) -> list[tuple[str, int, str]]:
-    """(sentence, index of the marked character, its reading) of the test set."""
-    marked = (DATA / "test.sent").read_text(encoding="utf-8").splitlines()
-    labels = (DATA / "test.lb").read_text(encoding="utf-8").splitlines()
+def sentences(limit: int | None = None, split: str = "test") -> list[tuple[str, int, str]]:
+    """(sentence, index of the marked character, its reading) of a split."""
+    marked = (DATA / f"{split}.sent").read_text(encoding="utf-8").splitlines()
+    labels = (DATA / f"{split}.lb").read_text(encoding="utf-8").splitlines()
     out = []
     for line, label in zip(marked[:limit], labels[:limit], strict=True):
         out.append((line.replace("▁", ""), line.index("▁"), label.replace("u:", "v")))
@@ -70,7 +71,7 @@ def _espeak() -> Callable[[str], str]:
     return phonemes
 
 
-def run(limit: int | None = None) -> dict:
+def run(limit: int | None = None, split: str = "test") -> dict:
     from g2pM import G2pM
 
     model = G2pM()
@@ -81,8 +82,8 @@ def run(limit: int | None = None) -> dict:
         "g2pM alone": lambda s, i, label: model(s, tone=True, char_split=True)[i].replace("u:", "v") == label,
         "espeak-ng's own": lambda s, i, label: bool(readings.homophones(label)) and phonemes(s) == phonemes(s[:i] + readings.homophones(label)[0] + s[i + 1 :]),
     }
-    test = sentences(limit)
-    report: dict = {"sentences": len(test), "source": "kakaobrain/g2pM@170526efad0a3ef9b55a9ad4579f73218f9be06c data/test.*", "readers": {}}
+    test = sentences(limit, split)
+    report: dict = {"split": split, "sentences": len(test), "source": f"kakaobrain/g2pM@170526efad0a3ef9b55a9ad4579f73218f9be06c data/{split}.*", "readers": {}}
     for name, right in readers.items():
         started = time.perf_counter()
         correct = sum(right(s, i, label) for s, i, label in test)
@@ -94,7 +95,7 @@ def run(limit: int | None = None) -> dict:
 
 
 def markdown(report: dict) -> str:
-    lines = [f"CPP test set, {report['sentences']} sentences (median {report['median_chars']:.0f} characters), one marked polyphone each:", "",
+    lines = [f"CPP {report['split']} split, {report['sentences']} sentences (median {report['median_chars']:.0f} characters), one marked polyphone each:", "",
              "| reader | right | accuracy | ms a sentence |", "| --- | --- | --- | --- |"]  # fmt: skip
     for name, r in report["readers"].items():
         lines.append(f"| {name} | {r['correct']} | {100 * r['accuracy']:.2f} % | {r['ms_per_sentence']:.2f} |")
@@ -104,9 +105,10 @@ def markdown(report: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--split", choices=("test", "dev"), default="test")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    report = run(args.limit)
+    report = run(args.limit, args.split)
     print(markdown(report))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

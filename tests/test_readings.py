@@ -136,6 +136,8 @@ def test_edge_is_sent_the_readings_the_subtitles_keep_the_manuscript_and_a_chang
     assert "曾国藩" in asked  # no reading set for it: sent as written
     srt = next(first.out_dir.glob("*.srt")).read_text(encoding="utf-8")
     assert "单雄信" in srt and "乐队" in srt and "善雄信" not in srt and "月队" not in srt
+    lyrics = "".join(p.read_text(encoding="utf-8") for p in first.out_dir.glob("*.lrc"))
+    assert "单雄信" in lyrics and "善雄信" not in lyrics
     assert "单雄信" in (first.out_dir / "index.html").read_text(encoding="utf-8")
 
     # One more reading, for a word of one sentence: that sentence alone is spoken again.
