@@ -8,6 +8,8 @@ stderr and signals are real), and `make_speech`, a generated manuscript of any s
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import socket
@@ -78,7 +80,9 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
 
 
 class Cli:
-    """`speechcast …` in a subprocess, with the test's environment, from `cwd`."""
+    """`speechcast …` as a user runs it, with the test's environment, from `cwd`: in this process
+    through the command's own entry point (what it prints, its exit code), or in a process of its
+    own where signals or standard input are the point (`command`, `start`)."""
 
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
@@ -87,8 +91,27 @@ class Cli:
     def command(*args: object) -> list[str]:
         return [sys.executable, "-m", "pipeline", *map(str, args)]
 
-    def run(self, *args: object, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(self.command(*args), capture_output=True, text=True, cwd=self.cwd, timeout=timeout)
+    def run(self, *args: object) -> subprocess.CompletedProcess[str]:
+        from pipeline.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        saved_env, saved_argv, saved_cwd = dict(os.environ), sys.argv, os.getcwd()
+        code: int | str | None = 0
+        try:
+            os.chdir(self.cwd)
+            sys.argv = ["speechcast", *map(str, args)]
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    main()
+                except SystemExit as done:
+                    code = done.code
+        finally:
+            os.chdir(saved_cwd)
+            sys.argv = saved_argv
+            os.environ.clear()
+            os.environ.update(saved_env)  # --proxy sets a variable for the command's own run
+        returncode = code if isinstance(code, int) else (0 if code is None else 1)
+        return subprocess.CompletedProcess(list(args), returncode, out.getvalue(), err.getvalue())
 
     def start(self, *args: object) -> subprocess.Popen[str]:
         """Running in a session of its own, so a test can signal its whole group as a terminal does."""

@@ -23,11 +23,10 @@ from edge_service import FAULTS, EdgeService
 from frontend_util import CORPUS, FIXTURES, SEED, visible
 
 from pipeline.model import Script
-from pipeline.render import choose_voice, chunk_for, describe_chunk, render
+from pipeline.render import choose_voice, chunk_for, describe_chunk, plan_render, render
 from pipeline.settings import Pauses, RenderSettings
 from pipeline.sound.audio import decode, trim
 from pipeline.speech.cache import STALE_TEMP_SECONDS, ChunkCache
-from pipeline.speech.synthesize import plan
 from pipeline.text.load import read_text
 from pipeline.text.manuscript import load_script
 from pipeline.text.split import normalise, split_script
@@ -74,8 +73,7 @@ def entries(cache: Path) -> list[Path]:
 def keyed_texts(path: Path, preset: str = "xiaoxiao", engine: str = "edge") -> dict[str, str]:
     """Cache key → text of every chunk a render of `path` needs."""
     voice = choose_voice(preset, engine)
-    chunks = chunk_for(load_script(path), RenderSettings(), voice.engine)
-    return {key: chunk.text for chunk, key in plan(chunks, voice.engine, voice.preset.settings).items()}
+    return {key: chunk.text for chunk, key in plan_render(path, voice).keys.items()}  # the chunks as the render sends them
 
 
 def cached_texts(cache: Path, keyed: dict[str, str]) -> set[str]:
