@@ -33,10 +33,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
+import os
 import re
 import sys
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -426,22 +429,27 @@ def run(only: str = "", halves: Sequence[str] = HALVES, readings: Sequence[str] 
     totals: dict[str, Score] = {}
     counts: dict[str, int] = {}
     repos = repositories()
-    with tempfile.TemporaryDirectory(prefix="speechcast-frontend-") as tmp, Printer(Path(tmp)) as shared:
+    # The copies are made here (one Chromium prints them all); reading and scoring them, which is
+    # most of the time (pdfminer parses every page in Python), runs on every core, in the order given.
+    with tempfile.TemporaryDirectory(prefix="speechcast-frontend-") as tmp, Printer(Path(tmp)) as shared, \
+            ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("fork")) as pool:  # fmt: skip
         printer = shared if "pdf" in readings and Path(CHROMIUM).exists() else None
         for half in halves:
             total = totals.setdefault(half, Score())
+            scored = []
             for document in documents(only, half):
                 annotation = Annotation.read(document)
                 per: dict[str, dict] = {"half": half, "repository": repos[document.name]}  # type: ignore[dict-item]
-                for name, reading in variants(document, annotation, printer).items():
-                    if name not in readings:
-                        continue
-                    work = Path(tmp) / name.replace(" ", "-")
-                    score = score_variant(document, annotation, reading, work)
-                    total.add(score, document.name)
-                    per[name] = _summary(score)
-                    counts[half] = counts.get(half, 0) + 1
                 results[document.name] = per
+                for name, reading in variants(document, annotation, printer).items():
+                    if name in readings:
+                        work = Path(tmp) / name.replace(" ", "-")
+                        scored.append((document.name, per, name, pool.submit(score_variant, document, annotation, reading, work)))
+            for document_name, per, name, future in scored:
+                score = future.result()
+                total.add(score, document_name)
+                per[name] = _summary(score)
+                counts[half] = counts.get(half, 0) + 1
     return {
         "documents": results,
         "halves": {
