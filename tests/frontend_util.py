@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.model import Chunk, Script
 from pipeline.text.clean import Cleaned
-from pipeline.text.split import normalise, spoken_heading
+from pipeline.text.split import chinese_marks, spoken_heading
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "manuscripts"
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -50,6 +50,6 @@ def spoken_text(script: Script) -> str:
 
 
 def assert_chunks_cover(script: Script, chunks: list[Chunk], max_chars: int) -> None:
-    assert visible("".join(c.text for c in chunks)) == visible(normalise(spoken_text(script)))
+    assert visible("".join(c.text for c in chunks)) == visible(chinese_marks(spoken_text(script)))
     assert all(c.text.strip() and re.search(r"\w", c.text) for c in chunks), "an empty or punctuation-only chunk"
     assert max(len(c.text) for c in chunks) <= max_chars

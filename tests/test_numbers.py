@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text.numbers import cardinal, digits, normalize
+from pipeline.text.numbers import cardinal, digits, in_words
 
 
 @pytest.mark.parametrize(
@@ -60,12 +60,12 @@ from pipeline.text.numbers import cardinal, digits, normalize
     ],
 )
 def test_normalize(text: str, spoken: str) -> None:
-    assert normalize(text) == spoken
+    assert in_words(text) == spoken
 
 
 def test_no_digit_survives_a_mixed_paragraph() -> None:
     text = "2023年GDP增长5.2%，全年接待游客1,234万人次，热线12345678901，会议14:30开始，为期3-5天。"
-    spoken = normalize(text)
+    spoken = in_words(text)
     assert not any(ch.isdigit() and ch.isascii() for ch in spoken)
     assert spoken == ("二零二三年GDP增长百分之五点二，全年接待游客一千二百三十四万人次，热线一二三四五六七八九零一，会议十四点三十分开始，为期三到五天。")
 

@@ -16,7 +16,7 @@ import pytest
 from frontend_util import spoken_text as spoken
 
 from pipeline import SpeechcastError, load_script
-from pipeline.text.pdf import normalize
+from pipeline.text.pdf import unified_glyphs
 
 # Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -89,9 +89,9 @@ def test_running_headers_and_footers_are_reported_as_page_furniture(printed: dic
 
 
 def test_glyphs_are_normalised_as_readers_expect() -> None:
-    assert normalize("⼯作⾦额⼈⺠⻓期⻔⼝⻛险⸺") == "工作金额人民长期门口风险——"
-    assert normalize("第⼀、（⼆）") == "第一、（二）"
-    assert normalize("ＡＢＣ１２３，。") == "ＡＢＣ１２３，。"  # only radical glyphs change: full-width text stays as written
+    assert unified_glyphs("⼯作⾦额⼈⺠⻓期⻔⼝⻛险⸺") == "工作金额人民长期门口风险——"
+    assert unified_glyphs("第⼀、（⼆）") == "第一、（二）"
+    assert unified_glyphs("ＡＢＣ１２３，。") == "ＡＢＣ１２３，。"  # only radical glyphs change: full-width text stays as written
 
 
 def test_a_scan_without_a_text_layer_says_what_to_do(tmp_path: Path, cli) -> None:

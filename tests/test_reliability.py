@@ -29,7 +29,7 @@ from pipeline.sound.audio import decode, trim
 from pipeline.speech.cache import STALE_TEMP_SECONDS, ChunkCache
 from pipeline.text.load import read_text
 from pipeline.text.manuscript import load_script
-from pipeline.text.split import normalise, split_script
+from pipeline.text.split import chinese_marks, split_script
 
 # Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -385,8 +385,8 @@ def accounting(text: str, spoken: list[str], script: Script, markdown: bool) -> 
         text = _MARKDOWN_SYNTAX.sub("", text)
 
     def chars(pieces: str) -> Counter[str]:
-        # normalise() widens ASCII punctuation by its neighbours, which a removed fragment lacks: fold widths
-        return Counter(unicodedata.normalize("NFKC", visible(normalise(pieces))))
+        # chinese_marks() widens ASCII punctuation by its neighbours, which a removed fragment lacks: fold widths
+        return Counter(unicodedata.normalize("NFKC", visible(chinese_marks(pieces))))
 
     source = chars(text)
     accounted = chars("".join(spoken)) + sum((chars(r.text) for r in script.removed), Counter())

@@ -10,7 +10,7 @@ from frontend_util import FIXTURES, assert_chunks_cover
 from pipeline.model import Script, Section
 from pipeline.text.clean import clean
 from pipeline.text.load import read_text
-from pipeline.text.split import normalise, split_script, split_sentences
+from pipeline.text.split import chinese_marks, split_script, split_sentences
 from pipeline.text.structure import build_script
 
 
@@ -27,7 +27,7 @@ from pipeline.text.structure import build_script
     ],
 )
 def test_normalise(raw: str, normal: str) -> None:
-    assert normalise(raw) == normal
+    assert chinese_marks(raw) == normal
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Digits → spoken Mandarin, for offline engines that would otherwise read them badly.
 
 Edge normalises on its side; espeak-ng reads "2023年" as a cardinal and "14:30" as two numbers, so
-its text goes through `normalize` first. cn2an reads plain integers and decimals well but misreads
+its text goes through `in_words` first. cn2an reads plain integers and decimals well but misreads
 dates, phone numbers, ranges and times, so those get their own rules, applied before the general
 ones. Each rule replaces its digits with Chinese, so a later rule never sees them again.
 """
@@ -111,7 +111,7 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
 ]
 
 
-def normalize(text: str) -> str:
+def in_words(text: str) -> str:
     """`text` with every Arabic number written out as spoken Mandarin; Latin letters untouched."""
     text = text.translate(_FULL_WIDTH)
     for pattern, replacement in _RULES:

@@ -122,7 +122,7 @@ def _read(path: Path) -> tuple[list[_Line], dict[int, float]]:
                     chars = found["chars"]
                     size = statistics.median(c["size"] for c in chars) if chars else 0.0
                     bold = bool(chars) and all("bold" in str(c.get("fontname", "")).lower() for c in chars)
-                    lines.append(_Line(normalize(_gaps(found["text"], chars)), number, found["top"], found["x0"], found["x1"], size, bold))
+                    lines.append(_Line(unified_glyphs(_gaps(found["text"], chars)), number, found["top"], found["x0"], found["x1"], size, bold))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise InputError("{path} is encrypted: open it, save or print it without a password, and try again.", path=path) from exc
     except (PDFSyntaxError, PdfminerException, ValueError, KeyError, TypeError) as exc:
@@ -221,7 +221,7 @@ def _gaps(text: str, chars: list[dict]) -> str:
     return "".join(out)
 
 
-def normalize(text: str) -> str:
+def unified_glyphs(text: str) -> str:
     """Glyphs as readers expect them: Kangxi radicals and CJK radical-supplement forms as the
     characters they stand for, ⸺ as ——, compatibility forms folded (NFKC keeps CJK punctuation)."""
     table = _radical_table()

@@ -34,7 +34,7 @@ _PAIRS = {"《": "》", "“": "”", "「": "」", "『": "』", "‘": "’", 
 _JIEBA_CONTEXT = 20
 
 
-def normalise(text: str) -> str:
+def chinese_marks(text: str) -> str:
     """Ellipses to ……, -- to ——, full-width digits to ASCII, ASCII ;,!?: beside Chinese to full width."""
     text = _ELLIPSIS.sub("……", text)
     text = _DASH.sub("——", text)
@@ -46,7 +46,7 @@ def split_sentences(text: str) -> list[str]:
     """Sentences ending at 。！？ or ……, each keeping its closing quotes and brackets; punctuation
     that stands alone (a stray 。 or ”) joins the sentence before it."""
     sentences: list[str] = []
-    for match in _SENTENCE.finditer(normalise(text)):
+    for match in _SENTENCE.finditer(chinese_marks(text)):
         sentence = match.group().strip()
         if not sentence:
             continue
@@ -107,7 +107,7 @@ def spoken_heading(section: Section) -> str:
 
 def _raw_chunks(script: Script, limit: int, floor: int) -> Iterator[Chunk]:
     for unit in _units(script):
-        sentences = [normalise(unit.text).strip()] if unit.whole else _merge_tiny(split_sentences(unit.text), limit, floor)
+        sentences = [chinese_marks(unit.text).strip()] if unit.whole else _merge_tiny(split_sentences(unit.text), limit, floor)
         for offset, sentence in enumerate(sentences):
             for part, piece in enumerate(_pieces(sentence, limit, floor)):
                 yield Chunk(piece, unit.section, unit.paragraph, unit.first_sentence + offset, part, role=unit.role)

@@ -169,12 +169,12 @@ class EspeakEngine(Engine):
         """Tone-numbered pinyin for a Mandarin voice: espeak-ng reads it as its own Mandarin, so the
         readings are ours (the lexicon, then pypinyin's phrase data) instead of its small
         dictionary's. A Cantonese voice reads the characters (pinyin is Mandarin's)."""
-        return as_pinyin(numbers.normalize(text), lexicon) if _mandarin(voice) else ""
+        return as_pinyin(numbers.in_words(text), lexicon) if _mandarin(voice) else ""
 
     def synthesize_sync(self, text: str, voice: VoiceSettings) -> Speech:
         """The blocking call behind `synthesize`, for callers without an event loop. Text in
         characters is turned into pinyin first; pinyin (what `sent` gives) is spoken as it is."""
-        spoken = numbers.normalize(text)
+        spoken = numbers.in_words(text)
         if _mandarin(voice) and _HAN.search(spoken):
             spoken = as_pinyin(spoken, Lexicon())
         elif _PINYIN.search(text):
