@@ -235,11 +235,11 @@ def pronounce(
     file: Path | None = typer.Option(None, "--file", help="The lexicon to add it to (default: your own, for every render)."),
 ) -> None:
     """Set how a word is read in every render (or, without a reading, show how it is read now)."""
-    from .paths import config_dir
+    from .paths import LEXICON_NAME, config_dir
     from .publish.staging import atomic_write_text
     from .text import readings as lexicons
 
-    path = file or config_dir() / lexicons.LEXICON_NAME
+    path = file or config_dir() / LEXICON_NAME
     known = lexicons.read_file(path) if path.is_file() else lexicons.Lexicon()
     if not reading:
         typer.echo(f"{word} = {' '.join(r for _, r in lexicons.readings(word, known))}")

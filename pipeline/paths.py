@@ -17,6 +17,18 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir("speechcast"))
 
 
+LEXICON_NAME = "pronunciations.toml"
+"""How words are read (speechcast pronounce): in the config folder, and beside a manuscript."""
+
+
+def lexicon_files(manuscript: Path | None) -> list[Path]:
+    """The lexicon files that hold for `manuscript`, earlier ones giving way: the user's, then the
+    one beside the manuscript (here, not in text/readings, so an unchanged render can fingerprint
+    them without loading the readings)."""
+    files = [config_dir() / LEXICON_NAME, *([manuscript.parent / LEXICON_NAME] if manuscript is not None else [])]
+    return [path for path in dict.fromkeys(files) if path.is_file()]
+
+
 def cache_dir() -> Path:
     env = os.environ.get("SPEECHCAST_CACHE_DIR")
     if env:

@@ -88,7 +88,7 @@ def input_key(source: Path, source_hash: str, voice: Voice, settings: RenderSett
     version (the front end's rules), the source's bytes, the lexicons' bytes, the voice and every
     option that shapes the files. Equal input keys make equal render keys, so a match needs no
     parsing at all."""
-    from .text.readings import lexicon_files
+    from .paths import lexicon_files
 
     options = {k: v for k, v in dataclasses.asdict(settings).items() if k != "jobs"} | {"cover": _cover_hash(settings)}
     engine = voice.engine
@@ -188,7 +188,7 @@ def output_dir(source: str | Path, preset: str, root: Path | None = None, owner:
     """output/<manuscript name>/<voice>/ — voices of one manuscript sit side by side. Another
     manuscript of the same name (讲话.docx from another meeting's folder) gets a folder of its own,
     <name>-2, <name>-3: a render never replaces another manuscript's."""
-    from .publish.record import folder_owners
+    from .publish.manifest import folder_owners
     from .publish.staging import safe_filename
 
     base, stem, owner = Path(root or DEFAULT_OUTPUT_ROOT), safe_filename(Path(source).stem), owner or owner_of(source)

@@ -192,6 +192,20 @@ def read_manifest(folder: Path) -> Manifest | None:
         raise Unreadable(f"{path}: {exc}: render the manuscript again") from None
 
 
+def folder_owners(folder: Path) -> set[str]:
+    """The manuscripts whose renders a manuscript folder holds ("" for a render an older version made,
+    which did not say); empty when it holds none."""
+    owners = set()
+    for path in folder.glob(f"*/{MANIFEST}") if folder.is_dir() else ():
+        try:
+            found = read_manifest(path.parent)
+        except Unreadable:
+            continue  # not a render of ours: it claims nothing
+        if found is not None:
+            owners.add(found.source.owner)
+    return owners
+
+
 def plain_name(name: str) -> bool:
     """A file name that stays in its folder: no separator, not . or .., not hidden, no NUL."""
     return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".") and "\x00" not in name

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Script, Timeline
 from ..settings import RenderSettings, VoiceSettings
-from .manifest import MANIFEST, ChunkEntry, CueEntry, Files, Manifest, Removal, SectionEntry, Settings, Source, Unreadable, Voice, read_manifest
+from .manifest import ChunkEntry, CueEntry, Files, Manifest, Removal, SectionEntry, Settings, Source, Unreadable, Voice, read_manifest
 from .playlist import TrackFile
 
 if TYPE_CHECKING:  # subtitles loads numpy: an unchanged render checks its manifest without it
@@ -36,20 +36,6 @@ class RenderInfo:
     """Fingerprint of the source's bytes and the options: a re-render that matches it needs no parsing."""
     owner: str = ""
     """Which manuscript this is (its absolute path or link): renders of others never share its folder."""
-
-
-def folder_owners(folder: Path) -> set[str]:
-    """The manuscripts whose renders a manuscript folder holds ("" for a render an older version made,
-    which did not say); empty when it holds none."""
-    owners = set()
-    for path in folder.glob(f"*/{MANIFEST}") if folder.is_dir() else ():
-        try:
-            found = read_manifest(path.parent)
-        except Unreadable:
-            continue  # not a render of ours: it claims nothing
-        if found is not None:
-            owners.add(found.source.owner)
-    return owners
 
 
 @dataclass(frozen=True)

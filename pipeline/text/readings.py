@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..paths import lexicon_files
 
 if TYPE_CHECKING:
     import jieba
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 SYLLABLE = re.compile(r"[a-z]{1,6}[1-5]")
 """A tone-numbered pinyin syllable (ü written v, the neutral tone 5)."""
 _HAN = re.compile(r"[\u3400-\u9fff]")
-LEXICON_NAME = "pronunciations.toml"
 
 
 @dataclass(frozen=True)
@@ -118,15 +118,6 @@ def toml_text(lexicon: Lexicon) -> str:
 
     body = [f"{json.dumps(w, ensure_ascii=False)} = {json.dumps(r, ensure_ascii=False)}" for w, r in (line.split(" = ", 1) for line in lexicon.lines())]
     return "# speechcast: how words are read (speechcast pronounce 词 pin1 yin1)\n" + "\n".join(body) + "\n"
-
-
-def lexicon_files(manuscript: Path | None) -> list[Path]:
-    """The lexicon files that hold for `manuscript`, earlier ones giving way: the user's, then the
-    one beside the manuscript."""
-    from ..paths import config_dir
-
-    files = [config_dir() / LEXICON_NAME, *([manuscript.parent / LEXICON_NAME] if manuscript is not None else [])]
-    return [path for path in dict.fromkeys(files) if path.is_file()]
 
 
 def gathered(manuscript: Path | None, in_script: dict[str, str] | None = None) -> Lexicon:

@@ -11,11 +11,13 @@ import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ...errors import SettingsError
 from ...settings import VoiceSettings
-from ...text.readings import Lexicon, sent_text
+
+if TYPE_CHECKING:
+    from ...text.readings import Lexicon
 
 ENTRY_POINT_GROUP = "speechcast.engines"
 
@@ -78,6 +80,8 @@ class Engine(abc.ABC):
         """What to send this engine for `text` so that it reads the lexicon's words as they are set
         ("" when `text` itself will do). An engine that reads characters gets homophones in place of
         a word it would misread; one that reads pinyin overrides this."""
+        from ...text.readings import sent_text  # pypinyin and jieba: only when a reading is set
+
         sent = sent_text(text, lexicon)
         return "" if sent == text else sent
 

@@ -15,14 +15,17 @@ import re
 import threading
 import wave
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import espeakng_loader
 
 from ...errors import EngineError, VoiceError
 from ...settings import VoiceSettings
 from ...text import numbers
-from ...text.readings import SYLLABLE, Lexicon, as_pinyin
 from . import Engine, Speech, VoiceInfo
+
+if TYPE_CHECKING:
+    from ...text.readings import Lexicon
 
 _SYNCHRONOUS = 2
 _POS_CHARACTER = 1
@@ -38,7 +41,6 @@ _LANGUAGES = {"cmn": ("zh-CN", "普通话"), "yue": ("zh-HK", "粤语")}
 _LISTED_VARIANTS = ("f1", "f2", "f3", "f4", "f5", "m1", "m2", "m3", "m4", "m5", "m6", "m7")
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_PINYIN = re.compile(rf"(?<![A-Za-z]){SYLLABLE.pattern}(?![A-Za-z0-9])")
 
 
 def _mandarin(voice: VoiceSettings) -> bool:
@@ -169,15 +171,19 @@ class EspeakEngine(Engine):
         """Tone-numbered pinyin for a Mandarin voice: espeak-ng reads it as its own Mandarin, so the
         readings are ours (the lexicon, then pypinyin's phrase data) instead of its small
         dictionary's. A Cantonese voice reads the characters (pinyin is Mandarin's)."""
+        from ...text.readings import as_pinyin
+
         return as_pinyin(numbers.in_words(text), lexicon) if _mandarin(voice) else ""
 
     def synthesize_sync(self, text: str, voice: VoiceSettings) -> Speech:
         """The blocking call behind `synthesize`, for callers without an event loop. Text in
         characters is turned into pinyin first; pinyin (what `sent` gives) is spoken as it is."""
+        from ...text.readings import SYLLABLE, Lexicon, as_pinyin  # the converter loads when first needed
+
         spoken = numbers.in_words(text)
         if _mandarin(voice) and _HAN.search(spoken):
             spoken = as_pinyin(spoken, Lexicon())
-        elif _PINYIN.search(text):
+        elif re.search(rf"(?<![A-Za-z]){SYLLABLE.pattern}(?![A-Za-z0-9])", text):
             spoken = text  # pinyin from `sent`: its tone digits are not numbers
         with _lock:
             library = _loaded()
