@@ -319,9 +319,9 @@ def score_variant(document: Path, annotation: Annotation, reading: Reading, work
         score.crashed = 1
         score.lost.append(f"load failed: {exc}")
         return score
-    # A closing we named ourselves (结束语, not in the text) is a label, never spoken: no false heading.
-    titles = [s.title for s in script.sections if s.kind == "section" or (s.kind == "closing" and s.title != "结束语")]
-    spoken_title = [s.title if s.kind == "section" or (s.kind == "closing" and s.title != "结束语") else "" for s in script.sections]
+    # Closing words with no heading have no title (shown as 结束语, never spoken): no false heading.
+    titles = [s.title for s in script.sections if s.title and s.kind in ("section", "closing")]
+    spoken_title = [s.title if s.kind in ("section", "closing") else "" for s in script.sections]
     top = script.title + "".join(getattr(script, "byline", ())) + script.salutation  # (no byline before the title block was read)
     heard_with = letters(top + "".join(t + "".join(s.paragraphs) for t, s in zip(spoken_title, script.sections)))
     # A heading recovered from inside a paragraph gains its number (一、): heard either way.

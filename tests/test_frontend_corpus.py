@@ -24,7 +24,7 @@ from pipeline.text.scriptmd import from_markdown, to_markdown
 from pipeline.text.split import split_script
 from pipeline.text.structure import build_script
 
-SECTIONS = ["", "一、增强宗旨意识", "二、坚决廉洁从政", "三、提高个人修养", "四、狠抓作风建设", "结束语"]
+SECTIONS = ["", "一、增强宗旨意识", "二、坚决廉洁从政", "三、提高个人修养", "四、狠抓作风建设", ""]  # closing words: no heading of their own
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,12 @@ def test_outline_tells_the_whole_story(seed: Script) -> None:
 def test_an_unmarked_markdown_file_is_a_manuscript(tmp_path: Path) -> None:
     script = load_script(FIXTURES / "speech.md")
     assert script.title == "在青年干部座谈会上的讲话" and script.source.endswith("speech.md")
-    assert [(s.title, s.level) for s in script.sections[1:]] == [("一、坚定理想信念", 1), ("（一）加强理论学习", 2), ("二、练就过硬本领", 1), ("结束语", 1)]
+    assert [(s.title, s.level) for s in script.sections[1:]] == [
+        ("一、坚定理想信念", 1),
+        ("（一）加强理论学习", 2),
+        ("二、练就过硬本领", 1),
+        ("结束语", 1),
+    ]  # the author's own heading: spoken
     # Its comments are an author's markup, not our script's warnings: reported, not obeyed.
     assert script.warnings == []
     assert [(r.line, r.reason, r.kind) for r in script.removed] == [

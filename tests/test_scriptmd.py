@@ -47,7 +47,7 @@ def test_markdown_fixture_is_taken_as_given() -> None:
         ("一、坚定理想信念", 1, "section", ""),
         ("（一）加强理论学习", 2, "section", ""),
         ("二、练就过硬本领", 1, "section", ""),
-        ("结束语", 1, "closing", "a closing written by hand"),
+        ("", 1, "closing", "a closing written by hand"),
     ]
     assert script.sections[0].paragraphs == ["很高兴和大家座谈交流。刚才，几位青年干部谈了体会，讲得很实在。"]
     assert script.sections[1].paragraphs == ["青年干部要把坚定理想信念作为第一位的要求，在学思践悟中筑牢信仰之基。"]

@@ -115,7 +115,7 @@ def test_chunk_positions_roles_and_pauses() -> None:
             Section("", 1, ["今天开会，主要是部署工作。会议很重要，请大家认真听。"], "opening"),
             Section("一、统一思想", 1, ["思想是行动的先导，我们必须统一思想。"]),
             Section("（一）提高认识", 2, ["认识到位才能行动到位，这是基本规律。"]),
-            Section("结束语", 1, ["以上是我的发言，谢谢大家，祝大家工作顺利！"], "closing"),
+            Section("", 1, ["以上是我的发言，谢谢大家，祝大家工作顺利！"], "closing"),
         ],
     )
     got = [(c.text, c.section, c.paragraph, c.sentence, c.part, c.role, c.pause_after) for c in split_script(script, 80)]
@@ -153,7 +153,7 @@ def test_chunks_cover_every_fixture(limit: int) -> None:
 
 
 def test_the_closing_label_we_added_is_not_spoken_but_a_written_one_is() -> None:
-    ours = Script(title="标题", sections=[Section("", 1, [], "opening"), Section("结束语", 1, ["谢谢大家！"], "closing")])
+    ours = Script(title="标题", sections=[Section("", 1, [], "opening"), Section("", 1, ["谢谢大家！"], "closing")])
     assert [c.text for c in split_script(ours, 80)] == ["标题", "谢谢大家！"]
     written = Script(title="标题", sections=[Section("", 1, [], "opening"), Section("五、几点希望", 1, ["谢谢大家！"], "closing")])
     assert [c.text for c in split_script(written, 80)] == ["标题", "五、几点希望", "谢谢大家！"]

@@ -126,7 +126,7 @@ def test_no_recovery_when_two_sentences_could_be_the_heading() -> None:
 def test_closing_words_become_the_closing_section() -> None:
     script = script_of("标题", "一、统一思想", BODY, BODY, "同志们，让我们携手奋进！", "谢谢大家！")
     assert outline(script) == [
-        ("", 1, "opening", 0), ("一、统一思想", 1, "section", 2), ("结束语", 1, "closing", 2),
+        ("", 1, "opening", 0), ("一、统一思想", 1, "section", 2), ("", 1, "closing", 2),
     ]  # fmt: skip
 
 
@@ -150,7 +150,7 @@ def test_government_report_fixture() -> None:
         ("一、2023年工作回顾", 1), ("（一）经济运行稳中向好", 2), ("（二）创新动能持续增强", 2),
         ("（三）民生保障更加有力", 2), ("二、2024年工作安排", 1), ("（一）着力扩大有效需求", 2),
         ("1.扩大有效投资", 3), ("2.促进消费升级", 3), ("（二）着力推进科技创新", 2), ("（三）着力保障改善民生", 2),
-        ("三、加强政府自身建设", 1), ("结束语", 1),
+        ("三、加强政府自身建设", 1), ("", 1),
     ]  # fmt: skip
     assert "3.5亿元的科技成果转化基金" in script.sections[3].paragraphs[1]
     assert "4.0∶37.7∶58.3" in script.sections[1].paragraphs[0]
@@ -172,7 +172,7 @@ def test_traditional_fixture() -> None:
     assert script.title == "在慶祝教師節大會上的致辭"
     assert script.salutation == "各位同仁、各位來賓："
     assert [s.title for s in script.sections] == [
-        "", "一、回顧過去，成績來之不易", "二、立足當下，堅守教育初心", "三、展望未來，共創美好明天", "结束语",
+        "", "一、回顧過去，成績來之不易", "二、立足當下，堅守教育初心", "三、展望未來，共創美好明天", "",
     ]  # fmt: skip
     assert script.sections[-1].paragraphs == ["最後，祝全體老師節日快樂，身體健康，工作順利，闔家幸福！謝謝大家！"]
 

@@ -61,7 +61,7 @@ def _section_chars(section: Section) -> int:
 
 def _label(index: int, section: Section) -> str:
     indent = "  " * (section.level - 1)
-    name = section.title or {"opening": "(opening)", "closing": "(closing)"}.get(section.kind, "")
+    name = section.title or {"opening": "(opening)", "closing": "(closing: 结束语, not spoken)"}.get(section.kind, "")
     return f"{indent}{index:>2}. {name}"
 
 

@@ -53,7 +53,8 @@ def to_markdown(script: Script) -> str:
         blocks.append(script.salutation)
     for section in script.sections:
         if section.kind != "opening":
-            blocks.append("#" * (min(section.level, 4) + 1) + " " + section.title)
+            title = section.title or (CLOSING_TITLE if section.kind == "closing" else "")  # the script's mark of closing words
+            blocks.append("#" * (min(section.level, 4) + 1) + " " + title)
             if section.note:
                 blocks.append(_comment(_NOTE, section.note))
         blocks += [_escaped(p) for p in section.paragraphs]
@@ -170,8 +171,8 @@ def _take_appendix(script: Script, body: str) -> None:
 def _add_heading(script: Script, hashes: int, title: str) -> None:
     if hashes == 1 and not script.title and len(script.sections) == 1 and not script.sections[0].paragraphs:
         script.title = title
-    elif hashes <= 2 and title == CLOSING_TITLE:
-        script.sections.append(Section(title, 1, [], "closing"))
+    elif hashes <= 2 and title in (CLOSING_TITLE, "結束語"):  # the script's mark of closing words: not spoken
+        script.sections.append(Section("", 1, [], "closing"))
     else:
         script.sections.append(Section(title, min(max(hashes - 1, 1), 4), [], "section"))
 

@@ -15,7 +15,6 @@ from functools import cache
 from types import ModuleType
 
 from ..model import Chunk, ChunkRole, PauseKind, Script, Section
-from .structure import CLOSING_TITLE
 
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 _ELLIPSIS = re.compile(r"\.{3,}|。{3,}|[…⋯]+")
@@ -99,9 +98,8 @@ def _units(script: Script) -> Iterator[_Unit]:
 
 
 def spoken_heading(section: Section) -> str:
-    """The heading a listener hears: none for the opening, nor for a closing we named ourselves."""
-    if section.kind == "closing" and section.title == CLOSING_TITLE:
-        return ""
+    """The heading a listener hears: the manuscript's own ("" for an opening or closing it did not
+    head, which a player shows as 开场 / 结束语)."""
     return section.title
 
 

@@ -209,7 +209,7 @@ def _sections(items: list[Item]) -> list[Section]:
         if isinstance(item, Para):
             sections[-1].paragraphs.append(item.text)
         elif item.rank == CLOSING_RANK:
-            sections.append(Section(item.title or CLOSING_TITLE, 1, [], "closing"))
+            sections.append(Section(item.title, 1, [], "closing"))  # "" for closing words with no heading: shown as 结束语, not spoken
         else:
             sections.append(Section(item.title, min(ranks.index(item.rank) + 1, 4), [], "section", item.note))
     return sections
@@ -231,5 +231,5 @@ def _with_closing(items: list[Item]) -> list[Item]:
             start -= 1
     if start == len(body) or start < keep:
         return items
-    closing = Heading(CLOSING_RANK, 0, CLOSING_TITLE, body[start].line)
+    closing = Heading(CLOSING_RANK, 0, "", body[start].line)
     return items[: last_heading + 1 + start] + [closing] + body[start:]
