@@ -9,7 +9,7 @@ from ..i18n import Language
 from ..model import REMOVED_KINDS, Script, Section
 from .duration import script_ms, spoken_chars
 from .readings import Lexicon
-from .split import split_sentences
+from .split import split_sentences, spoken_heading
 
 _KIND_NAMES = {
     "notes": "notes and editors' lead-ins, headnotes, note marks",
@@ -25,7 +25,7 @@ _KIND_NAMES = {
 def describe(script: Script, language: Language = Language.ENGLISH) -> str:
     """The outline as `speechcast outline` prints it (the removal reasons in `language`)."""
     estimate, section_ms = script_ms(script)
-    total = spoken_chars(script.title + "".join(script.byline) + script.salutation) + sum(_section_chars(s) for s in script.sections)
+    total = spoken_chars(script.title + "".join(script.byline) + script.salutation) + sum(section_chars(s) for s in script.sections)
     lines = [f"Title:       {script.title or '(none found)'}"]
     lines += [f"Speaker:     {script.speaker}"] * bool(script.speaker) + [f"Date:        {script.date}"] * bool(script.date)
     lines.append(f"Salutation:  {script.salutation or '(none)'}")
@@ -55,8 +55,8 @@ def describe(script: Script, language: Language = Language.ENGLISH) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _section_chars(section: Section) -> int:
-    return spoken_chars(section.title if section.kind == "section" else "") + sum(spoken_chars(p) for p in section.paragraphs)
+def section_chars(section: Section) -> int:
+    return spoken_chars(spoken_heading(section)) + sum(spoken_chars(p) for p in section.paragraphs)
 
 
 def _label(index: int, section: Section) -> str:
@@ -67,7 +67,7 @@ def _label(index: int, section: Section) -> str:
 
 def _row(index: int, section: Section, ms: int) -> tuple[str, str]:
     sentences = sum(len(split_sentences(p)) for p in section.paragraphs)
-    chars = _section_chars(section)
+    chars = section_chars(section)
     marker = "  [recovered]" if section.note.startswith("recovered") else ""
     figures = f"{len(section.paragraphs):>3} paragraphs {sentences:>4} sentences {chars:>6} chars  {_minutes(ms):>8}{marker}"
     return _label(index, section), figures

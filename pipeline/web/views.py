@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from ..i18n import Message, both
 from ..model import Script, Warn
 from ..text.duration import script_ms, spoken_chars
+from ..text.outline import section_chars
 from ..text.split import split_sentences
 
 
@@ -23,7 +24,7 @@ def understood(script: Script) -> dict[str, Any]:
     estimate_ms, section_ms = script_ms(script)
     total = spoken_chars(script.title + "".join(script.byline) + script.salutation)
     for index, section in enumerate(script.sections):
-        chars = spoken_chars(section.title if section.kind == "section" else "") + sum(spoken_chars(p) for p in section.paragraphs)
+        chars = section_chars(section)
         total += chars
         sections.append({
             "index": index, "title": section.title, "level": section.level, "kind": section.kind,
