@@ -29,6 +29,7 @@ from pipeline.sound.audio import decode, trim
 from pipeline.speech.cache import STALE_TEMP_SECONDS, ChunkCache
 from pipeline.text.load import read_text
 from pipeline.text.manuscript import load_script
+from pipeline.text.scriptmd import is_script
 from pipeline.text.split import chinese_marks, split_script
 
 # Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
@@ -368,7 +369,10 @@ HEADING_END = frozenset(unicodedata.normalize("NFKC", "。：:！!？?．."))
 """The structure finder keeps a heading without the punctuation that ended it in the source."""
 # A Markdown manuscript's comments are reported like any markup, so only heading marks (and the
 # closing's name, which is a label and never spoken) are not text.
-_MARKDOWN_SYNTAX = re.compile(r"^#+[ \t]+(?:结束语$)?", re.M)
+_MARKDOWN_SYNTAX = re.compile(r"^#+[ \t]+", re.M)
+_SCRIPT_CLOSING = re.compile(r"^## 结束语$", re.M)
+"""A speechcast script's mark of closing words with no heading: not text. A manuscript's own
+`## 结束语` is a heading like any other, and spoken."""
 _MARKER = re.compile(r"^(?:第[一二三四五六七八九十\d]+(?:部分|章)|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．])")
 
 
@@ -380,9 +384,9 @@ def manuscripts() -> list[Path]:
 
 def accounting(text: str, spoken: list[str], script: Script, markdown: bool) -> tuple[Counter[str], Counter[str]]:
     """(lost, added): characters of the input neither spoken nor reported, and spoken ones not in the
-    input. Markdown's heading marks (and the closing's name) are not text."""
+    input. Markdown's heading marks (and a script's closing mark) are not text."""
     if markdown:
-        text = _MARKDOWN_SYNTAX.sub("", text)
+        text = _MARKDOWN_SYNTAX.sub("", _SCRIPT_CLOSING.sub("", text) if is_script(text) else text)
 
     def chars(pieces: str) -> Counter[str]:
         # chinese_marks() widens ASCII punctuation by its neighbours, which a removed fragment lacks: fold widths
