@@ -125,3 +125,14 @@ def test_voices_and_their_check(engine: EspeakEngine) -> None:
 
 def test_version_names_library_and_normaliser(engine: EspeakEngine) -> None:
     assert engine.version == f"espeak-ng 1.52.0; numbers {numbers.VERSION}"
+
+
+def test_the_pinyin_it_is_sent_is_spoken_as_pinyin_not_as_numbers() -> None:
+    """What `sent` gives the engine (tone-numbered pinyin) sounds as the characters do: its tone
+    digits are never read out as numbers (zhong 一 guo 二 …)."""
+    from pipeline.text.readings import Lexicon
+
+    sent = EspeakEngine().sent("中国银行", Lexicon(), CMN)
+    assert sent == "zhong1 guo2 yin2 hang2"
+    assert abs(seconds(sent) - seconds("中国银行")) < SAME_READING
+    assert seconds("zhong一 guo二 yin二 hang二") - seconds(sent) > 0.3

@@ -150,6 +150,14 @@ def readings(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, str]]
     return out
 
 
+def is_pinyin(text: str) -> bool:
+    """Whether `text` is what `as_pinyin` gives: tone-numbered syllables and no Chinese character."""
+    return not _HAN.search(text) and bool(_PINYIN_WORD.search(text))
+
+
+_PINYIN_WORD = re.compile(rf"(?<![A-Za-z]){SYLLABLE.pattern}(?![A-Za-z0-9])")
+
+
 def as_pinyin(text: str, lexicon: Lexicon | None = None) -> str:
     """`text` as the offline voice is given it: syllables apart, punctuation where it stood (as
     ASCII, which espeak-ng pauses at), anything else as it is."""
@@ -302,10 +310,6 @@ def _usual(char: str) -> str:
     return listed[0] if listed else ""
 
 
-def _readings(char: str) -> set[str]:
-    return set(_listed(char))
-
-
 @functools.cache
 def _known_syllables() -> frozenset[str]:
     """Every syllable (without its tone) pypinyin knows: a reading outside them is a typing slip."""
@@ -380,6 +384,6 @@ def uncertain(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, str]
     with _jieba_lock:
         words = list(jieba.posseg.cut(text))
     for word, tag in words:
-        if tag in _NAMES and word not in settled and word not in phrases_dict and any(len(_readings(c)) > 1 for c in word if _HAN.match(c)):
+        if tag in _NAMES and word not in settled and word not in phrases_dict and any(len(_listed(c)) > 1 for c in word if _HAN.match(c)):
             found.setdefault(word, " ".join(r for _, r in readings(word, lexicon)))
     return list(found.items())

@@ -11,7 +11,6 @@ import asyncio
 import ctypes
 import difflib
 import io
-import re
 import threading
 import wave
 from pathlib import Path
@@ -39,8 +38,6 @@ _DEFAULT_VOLUME = 100
 _LANGUAGES = {"cmn": ("zh-CN", "普通话"), "yue": ("zh-HK", "粤语")}
 # Variants worth offering in a list; check_voice accepts every variant file the data ships.
 _LISTED_VARIANTS = ("f1", "f2", "f3", "f4", "f5", "m1", "m2", "m3", "m4", "m5", "m6", "m7")
-
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _mandarin(voice: VoiceSettings) -> bool:
@@ -176,15 +173,12 @@ class EspeakEngine(Engine):
         return as_pinyin(numbers.in_words(text), lexicon) if _mandarin(voice) else ""
 
     def synthesize_sync(self, text: str, voice: VoiceSettings) -> Speech:
-        """The blocking call behind `synthesize`, for callers without an event loop. Text in
-        characters is turned into pinyin first; pinyin (what `sent` gives) is spoken as it is."""
-        from ...text.readings import SYLLABLE, Lexicon, as_pinyin  # the converter loads when first needed
+        """The blocking call behind `synthesize`, for callers without an event loop. Pinyin (what
+        `sent` gives) is spoken as it is: its tone digits are not numbers. Other text is first made
+        what `sent` would make it."""
+        from ...text.readings import Lexicon, is_pinyin  # the converter loads when first needed
 
-        spoken = numbers.in_words(text)
-        if _mandarin(voice) and _HAN.search(spoken):
-            spoken = as_pinyin(spoken, Lexicon())
-        elif re.search(rf"(?<![A-Za-z]){SYLLABLE.pattern}(?![A-Za-z0-9])", text):
-            spoken = text  # pinyin from `sent`: its tone digits are not numbers
+        spoken = text if is_pinyin(text) else self.sent(text, Lexicon(), voice) or numbers.in_words(text)
         with _lock:
             library = _loaded()
             samples = library.speak(spoken, voice)
