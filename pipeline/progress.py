@@ -83,18 +83,19 @@ class _Phase:
     def __init__(self, bar: Bar, label: str, *, counted: bool, stays: bool = False) -> None:
         self._bar, self._label, self._counted, self._stays = bar, label, counted, stays
         self._task: TaskID | None = None
+        self._done = self._total = 0
 
     def start(self, total: int, cached: int = 0) -> None:
         if not total:
             return  # all from the cache: no bar to flash
         self._bar.start()
-        self._task = self._bar.add_task(self._label, total=total, figures=self._figures(0, total))
+        self._done, self._total = 0, total
+        self._task = self._bar.add_task(self._label, total=total, figures=self._figures())
 
     def advance(self, n: int = 1) -> None:
         if self._task is not None:
-            self._bar.advance(self._task, n)
-            task = self._bar.tasks[self._bar.task_ids.index(self._task)]
-            self._bar.update(self._task, figures=self._figures(int(task.completed), int(task.total or 0)))
+            self._done += n
+            self._bar.update(self._task, completed=self._done, figures=self._figures())
 
     def close(self) -> None:
         if self._task is not None:
@@ -107,5 +108,5 @@ class _Phase:
         label = self._label.replace("合成", "写入", 1) if self._label.startswith("合成") else "写入 writing"
         return _Phase(self._bar, label, counted=False, stays=self._stays)
 
-    def _figures(self, done: int, total: int) -> str:
-        return f"{done}/{total}" if self._counted else f"{100 * done // max(total, 1)}%"
+    def _figures(self) -> str:
+        return f"{self._done}/{self._total}" if self._counted else f"{100 * self._done // max(self._total, 1)}%"

@@ -26,7 +26,19 @@ def test_while_synthesizing_the_estimate_includes_the_writing_still_to_come(cloc
 
 
 def test_once_synthesis_is_over_the_writing_is_timed_at_its_own_pace(clock) -> None:
-    job = Job("j", "讲话", "xiaoxiao", state="finishing", total=10, done=10, started=900.0, writing_guess=30.0, writing_total=1000, written=500)
+    job = Job(
+        "j",
+        "讲话",
+        "xiaoxiao",
+        state="finishing",
+        total=10,
+        done=10,
+        started=900.0,
+        writing_guess=30.0,
+        writing_total=1000,
+        written=500,
+        writing_pace=(1000.0, 500),
+    )  # as the synthesis progress's close() records it
     assert job.seconds_left() == pytest.approx(15)  # the guess, until it runs alone for a second
     clock[0] += 2
     job.written = 600  # 100 thousandths in 2 s: 400 more take 8 s, whatever the guess said

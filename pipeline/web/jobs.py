@@ -62,7 +62,7 @@ class Job:
     """The writing's thousandths done (laying out, measuring, encoding: see publish/write.py)."""
     writing_total: int = 0
     writing_pace: tuple[float, int] | None = None
-    """(when, written) once synthesis is over: the writing's own speed is measured from there."""
+    """(when, written) as synthesis ended: the writing's own speed is measured from there."""
     writing_guess: float = 0.0
     """Seconds the writing alone should take, before it can be measured (from the speech's length)."""
     message: Message | None = None
@@ -87,11 +87,10 @@ class Job:
             return (now - self.started) / self.done * (self.total - self.done) + self.writing_guess * unwritten
         if self.state != "finishing":
             return None
-        if self.writing_pace is None:
-            self.writing_pace = (now, self.written)
-        since, written_then = self.writing_pace
-        if now - since >= 1 and self.written > written_then:
-            return (now - since) / (self.written - written_then) * (self.writing_total - self.written)
+        if self.writing_pace is not None:
+            since, written_then = self.writing_pace
+            if now - since >= 1 and self.written > written_then:
+                return (now - since) / (self.written - written_then) * (self.writing_total - self.written)
         return self.writing_guess * unwritten
 
     def public(self, position: int | None) -> dict[str, Any]:
@@ -141,6 +140,7 @@ class _JobProgress:
 
     def close(self) -> None:
         self.job.state = "finishing" if self.job.state == "running" else self.job.state
+        self.job.writing_pace = (time.monotonic(), self.job.written)  # from here the writing runs alone
         self._bump()
 
     def writing(self) -> Progress:
