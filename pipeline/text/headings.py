@@ -326,13 +326,13 @@ def lead_headings(build: Build) -> None:
             run = run + 1 if id(para) in leads else 0
             longest = max(longest, run)
         if (len(leads) >= 2 and 2 * len(leads) >= len(body)) or longest >= 3:
-            for para in items[k:end]:
-                lead = leads.get(id(para))
-                if lead is None:
-                    out.append(para)
+            for following in items[k:end]:
+                lead = leads.get(id(following))
+                if lead is None or not isinstance(following, Para):
+                    out.append(following)
                     continue
-                out.append(Heading(_LEAD_RANK, 0, lead.group(1), para.line, raw=para.text, shares_line=True, given=True, written=lead.group(0)))  # type: ignore[union-attr]
-                out.append(Para(para.text[lead.end() :].strip(), para.line))  # type: ignore[union-attr]
+                out.append(Heading(_LEAD_RANK, 0, lead.group(1), following.line, raw=following.text, shares_line=True, given=True, written=lead.group(0)))
+                out.append(Para(following.text[lead.end() :].strip(), following.line))
             k = end
     build.items = out
 
