@@ -31,7 +31,6 @@ taking out note marks, which the annotation counts as junk inside a line.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import multiprocessing
 import os
@@ -47,8 +46,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
 HALVES = ("development", "validation")
-#: Documents numbered below this were in the corpus the earlier rules were written from: development.
-FIRST_NEW_ID = 600
+#: Documents numbered from here on form the validation half.
+FIRST_VALIDATION_ID = 800
 SEED = "000_"
 _SOURCE_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*`([^`]+)`\s*\|(?:[^|]|\\\|)*\|\s*([^|\s]+)\s*\|")
 
@@ -68,13 +67,28 @@ def repositories() -> dict[str, str]:
 
 
 def half_of(document: Path, repository: str) -> str:
-    """Which half a document is in: chosen by its repository alone, blind to its content (the new
-    repositories split in two by their name's hash), so no document is placed where it scores well,
-    and no repository is in both halves."""
+    """Which half a document is in, fixed before it was scored: documents numbered from 800 were
+    gathered for the validation half and are only ever scored. Development is every document below
+    800 (the 27 that formed the validation half until their per-line misses were once printed among
+    them: seen, they no longer measure generalisation) and the documents of the repositories in SEEN."""
     number = int(document.name.split("_", 1)[0]) if document.name[:3].isdigit() else 0
-    if number < FIRST_NEW_ID:
-        return "development"
-    return "development" if int(hashlib.sha1(repository.encode()).hexdigest(), 16) % 2 == 0 else "validation"
+    return "validation" if number >= FIRST_VALIDATION_ID and repository not in SEEN else "development"
+
+
+#: Repositories gathered for the new validation half whose per-line results were printed once, by a
+#: comparison run that used the split before this one, before any rule was written: they count as
+#: seen and belong to development (docs/benchmarks.md, "The validation half, gathered again").
+SEEN = frozenset(
+    {
+        "wang1xiang/blog",
+        "echonoshy/Maozedong-xuanji",
+        "zhanght86/qhbx",
+        "luckywxn/manager.strongculture.cn",
+        "South-Walker/Thesis",
+        "g0v-data/g0v-hackmd-archive",
+        "ProletRevDicta/Prolet",
+    }
+)
 
 
 INJECTED_TOP = ["仅供学习 禁止外传", "会员群：          免费QQ群：", "现在订阅立享全部范文资料"]
