@@ -96,6 +96,8 @@ INJECTED_MIDDLE = ["— {page} —", "某某文库整理，咨询QQ306157061", "
 INJECTED_BOTTOM = ["免责声明：本站文章均来自网络，如有侵权请联系删除", "扫码关注公众号，获取更多范文"]
 _MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]+>|&[#\w]+;")
 _NOTE_MARK = re.compile(r"〔\d{1,3}〕|［\d{1,3}］|\[\d{1,3}\]|\[注\s?\d{1,3}\s?\]|\[\^[^\]\s]{1,20}\]|[⑴-⒇①-⑳¹²³⁴⁵⁶⁷⁸⁹⁰]")
+_FRONT_MATTER_KEY = re.compile(r"^\s*title:\s*")
+"""A title that only the front matter gives (title: 年度述职报告) is heard without its key."""
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*+])\s+")
 _LETTERS = re.compile(r"[^\w]|_", re.UNICODE)
 
@@ -371,7 +373,7 @@ def score_variant(document: Path, annotation: Annotation, reading: Reading, work
         if index in reading.absent:
             continue
         label = annotation.labels.get(original, "")
-        content = row
+        content = _FRONT_MATTER_KEY.sub("", row) if label == "title" else row
         for fragment in annotation.inline.get(original, []):
             content = content.replace(fragment, "")
         sound = letters(content)

@@ -76,6 +76,7 @@ class Reason(Enum):
     SLIDE_CUE = ("slide-cue", "furniture", "a slide's number or a cue to change it")
     STAGE_DIRECTION = ("stage-direction", "stage", "a stage direction on its own line")
     SITE_BUTTONS = ("site-buttons", "furniture", "web page: buttons and links")
+    CONTENTS = ("contents", "furniture", "table of contents: links within the page")
     REPEATED = ("repeated", "furniture", "repeated header or footer")
     REPEATED_TITLE = ("repeated-title", "furniture", "title repeated by the page")
     EMPTY_LABEL = ("empty-label", "publication", "a label with nothing after it")

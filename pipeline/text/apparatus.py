@@ -24,6 +24,14 @@ Verdicts = dict[int, Reason]
 CLOSING_END = re.compile(
     r"谢谢(?:大家|各位|！|!|。|$)|祝(?:大家|各位|同志们|全体)|讲话到此|就讲到这里|就讲这些|讲这么多|以上是我的|我的发言完了|我的讲话完了|我的发言到此|我就说这些|我就讲到这"
 )
+_SIGN_OFF = re.compile(
+    r"(?:^|[，,。.！!；;\s])(?:以上就是|以上是)[^，,。！!]{0,16}(?:发言|汇报|展示|报告|讲话|演讲|分享|介绍|述职内容|演示)[^，,。！!]{0,4}"
+    r"(?:[，,]?\s*谢谢[^，,。！!]{0,4})?[。.！!]?$"
+    r"|(?:我的|本次|今天的)(?:发言|汇报|展示|报告|讲话|演讲|分享|介绍|述职|演示|会议)(?:完毕|到此结束|就到这里|就到这儿|结束了)(?:[，,]?\s*谢谢[^，,。！!]{0,4})?[。.！!]?$"
+    r"|我今天(?:要)?(?:讲|说)的就是这些(?:[，,]?\s*谢谢[^，,。！!]{0,4})?[。.！!]?$"
+)
+"""Words by which a speaker says the whole speech is over (以上就是我们的展示，谢谢！ 我的发言完毕。): the
+line that ends on them is the speech's last, wherever it stands."""
 _HEAD_ROWS = 8
 """How many rows from the top an editor's lead-in may stand in (title, byline, lead-in, salutation)."""
 _LEAD_IN = re.compile(
@@ -136,6 +144,17 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
     if last_closing is not None:
         after = [i for i in filled if i > last_closing and i not in taken]
         if not any(_continues_speech(probes[i]) for i in after):
+            for i in after:
+                take(i, Reason.AFTER_CLOSING)
+    signed_off = next((i for i in reversed(filled) if i not in taken and _SIGN_OFF.search(probes[i].rstrip())), None)
+    if signed_off is not None:
+        after = [i for i in filled if i > signed_off and i not in taken]
+        while after and CLOSING_END.search(probes[after[0]]):  # 以上是我的汇报。 谢谢大家，欢迎指正。
+            after.pop(0)
+        # A speaker who says the speech is over has said it all, whatever sentences follow (the
+        # site's report on the event, notes for questions); a new speech opens with its own
+        # salutation or heading.
+        if not any(rows[i].kind == "heading" or is_salutation(probes[i]) for i in after):
             for i in after:
                 take(i, Reason.AFTER_CLOSING)
     return found

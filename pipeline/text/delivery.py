@@ -13,10 +13,12 @@ import re
 
 from ..model import Reason
 
-CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
-"""A recording's clock: 4:05, 01:02:03, 00:00:03,000."""
+CLOCK = r"\d{1,3}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+"""A recording's clock: 4:05, 01:02:03, 00:00:03,000, and past the hour in minutes (104:41)."""
 
-_SLIDE = r"(?:第\s*\d{1,3}\s*(?:页|张)(?:\s*(?:PPT|ppt|幻灯片))?|(?:PPT|ppt|幻灯片|Slide|slide|SLIDE)\s*[#:：-]?\s*\d{1,3}|P\d{1,3})"
+_SLIDE = (
+    r"(?:第\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*(?:页|张)(?:\s*(?:PPT|ppt|幻灯片))?|(?:PPT|ppt|幻灯片|Slide|slide|SLIDE)\s*[#:：-]?\s*\d{1,3}|P\d{1,3})"
+)
 _CUE_WORDS = r"(?:切|翻|换|下一|上一)\s*(?:ppt|PPT|页|张|幻灯片|屏|画面|镜头)|(?:PPT|ppt|幻灯片|屏幕|画面|镜头|演示|视频|音乐|动画)"
 #: A date or a speech's place in its title block, which may stand in brackets on its own line.
 _NOT_DIRECTION = re.compile(r"\d{4}\s*年|[一二〇○零]{4}年|年.{0,3}月|月.{0,3}日|^在.{2,40}(?:讲话|发言|报告|致辞|演讲)$|^[一二三四五六七八九十\d]{1,3}$")

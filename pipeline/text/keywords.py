@@ -28,8 +28,9 @@ _LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (Reason.WATERMARK, re.compile(r"仅供(?:学习|个人|内部)|禁止(?:外传|转载|复制|商用)|请勿(?:外传|转载|复制)|版权(?:所有|归)|侵权必究|未经(?:授权|许可)")),
     (
         Reason.CONTACT,
+        # An account to add is a number or a Latin id (QQ306157061, 微信：abc_123): 微信群在内的推送 is a sentence.
         re.compile(
-            r"(?:QQ|qq|ＱＱ|微信|VX|vx|wx)[号群]?[:：\s]*[\w-]{5,}|咨询(?:QQ|qq|微信|电话)|QQ群|qq群|(?:加|添加)(?:微信|QQ|qq)"
+            r"(?:QQ|qq|ＱＱ|微信|VX|vx|wx)[号群]?[:：\s]*[A-Za-z0-9_-]{5,}|咨询(?:QQ|qq|微信|电话)|QQ群|qq群|(?:加|添加)(?:微信|QQ|qq)"
             # A site's or an office's address block: two labelled fields (地址：… 邮编：… 电话：…).
             rf"|^\W*{_CONTACT_FIELD}[:：].{{0,60}}{_CONTACT_FIELD}[:：]"
         ),
@@ -118,14 +119,23 @@ _LONG_LINE_RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     ),
     (Reason.PHOTO_CAPTION, re.compile(r"(?:记者|摄影)[\s\u4e00-\u9fff·、，,]{2,40}?/?摄\s*[）)]?$|^图为")),
     # A document number standing as a line of its own (路卫发〔2011〕76号); one cited inside a sentence
-    # (根据……（浙人才〔1993〕73号）文件精神) is speech.
+    # (根据……（浙人才〔1993〕73号）文件精神) is speech. A letter-spaced letterhead (中 共 某 某 委 员 会) too,
+    # but not a letter-spaced title (政 府 工 作 报 告, 讲 话 稿): it ends on what the text is.
     (
         Reason.DOCUMENT_NUMBER,
         re.compile(
-            r"^[\W_]*[\u4e00-\u9fffA-Za-z]{0,12}\s*[【〔\[［]\d{4}[】〕\]］]\s*\d{1,4}\s*号(?:\s+签发人\s*[:：]\s*[\u4e00-\u9fff·]{2,5})?[\W_]*$|^(?:[\u4e00-\u9fff][ \u3000]+){3,}[\u4e00-\u9fff]$"
+            r"^[\W_]*[\u4e00-\u9fffA-Za-z]{0,12}\s*[【〔\[［]\d{4}[】〕\]］]\s*\d{1,4}\s*号(?:\s+签发人\s*[:：]\s*[\u4e00-\u9fff·]{2,5})?[\W_]*$|^(?:[\u4e00-\u9fff][ \u3000]+){3,}[\u4e00-\u9fff](?<![告话言辞词结稿])$"
         ),
     ),
     (Reason.SCRAPER_DUMP, re.compile(r"^\[?\{\s*['\"]\w+['\"]\s*:|['\"]\s*\}\s*\]\s*$")),
+    # An article's reading time (本篇文章共7953字，预计阅读需要37分钟), and a line that ends on the
+    # minute it was posted (奇安信 CERT 2023-07-20 15:40): a page's header; nobody says either.
+    (
+        Reason.PUBLICATION_DATA,
+        re.compile(
+            r"^\W{0,2}(?:本篇文章|本文|全文)(?:共|约|长|全文)?\s*[\d,，.]+\s*[万千]?字.{0,30}$|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s+\d{1,2}:\d{2}(?::\d{2})?\s*$"
+        ),
+    ),
     # A sponsor label over a list of names, however long the list: names only, no sentence.
     (Reason.CREDITS, re.compile(rf"^\W*{_SPONSOR_LABEL}\W*[:：][^。！？!?，,；;：:]*$")),
 )

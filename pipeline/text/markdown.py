@@ -77,6 +77,8 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
                 first, last = tokens[index - 1].map or (0, 1)
                 removed.append(RemovedLine(last, source[last - 1].strip(), Reason.HORIZONTAL_RULE))
                 blocks += _paragraph(token, removed, "text", "")
+            elif _within_page(token):
+                removed.append(RemovedLine((token.map or (0, 0))[0] + 1, token.content.strip(), Reason.CONTENTS))
             else:
                 where: BlockKind = _kind(context, opening)
                 prefix, ordered = ordered, ""
@@ -90,6 +92,19 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
 
 
 _SENTENCE_IN = re.compile(r"[。！？!?；;]")
+
+
+def _within_page(token: Any) -> bool:
+    """A paragraph that is one link to a place in the same page ([工作总结](#工作总结)): a line of its
+    table of contents, which a listener hears as the headings themselves."""
+    children = [c for c in token.children or [] if not (c.type == "text" and not c.content.strip()) and c.type not in ("softbreak", "hardbreak")]
+    return (
+        len(children) >= 3
+        and children[0].type == "link_open"
+        and str(children[0].attrs.get("href", "")).startswith("#")
+        and children[-1].type == "link_close"
+        and not any(c.type == "link_open" and not str(c.attrs.get("href", "")).startswith("#") for c in children)
+    )
 
 
 def _paragraph_over_rule(opening: Any, token: Any) -> bool:
