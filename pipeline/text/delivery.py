@@ -30,7 +30,14 @@ _DIRECTION = re.compile(
 RULES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (Reason.TIME_CODE, re.compile(rf"^[\[【(（]?{CLOCK}(?:\s*(?:-->|[-–—~])\s*{CLOCK})?[\]】)）]?$|^(?:说话人|发言人|發言人|Speaker)\s*\d{{1,2}}\s+{CLOCK}$")),
     # A slide's number, alone or with the slide's own title after it (第2页 · 前沿赛道), or a cue to change it.
-    (Reason.SLIDE_CUE, re.compile(rf"^[\[【(（]?{_SLIDE}[\]】)）]?(?:\s*[·:：|｜—-]\s*.{{0,40}})?$|^[\[【(（]\s*(?:{_CUE_WORDS})[^\]】)）]{{0,30}}[\]】)）]$")),
+    # Bare, a cue is one of the few words that turn or show a slide (翻页, 出图): no sentence is that short.
+    (
+        Reason.SLIDE_CUE,
+        re.compile(
+            rf"^[\[【(（]?{_SLIDE}[\]】)）]?(?:\s*[·:：|｜—-]\s*.{{0,40}})?$|^[\[【(（]\s*(?:{_CUE_WORDS})[^\]】)）]{{0,30}}[\]】)）]$"
+            r"|^(?:翻页|换页|切页|下一张|出图|出表|切(?:ppt|PPT))[。.!！]?$"
+        ),
+    ),
 )
 
 

@@ -114,11 +114,12 @@ def _lead_closed(text: str, end: int) -> bool:
 
 
 def _tight_list_items(lines: list[Block]) -> set[int]:
-    """Items of a list written line under line (a tight Markdown list, <li>s): the points of a
-    paragraph, said as sentences; a list whose items stand apart may be the speech's sections."""
+    """Items of a list written line under line, or a blank line apart (a Markdown list, <li>s): the
+    points of a paragraph, said as sentences; a list whose items have paragraphs between them may be
+    the speech's sections."""
 
     def adjacent(a: Block, b: Block) -> bool:
-        return a.kind == b.kind == "list" and b.line - a.line == 1
+        return a.kind == b.kind == "list" and b.line - a.line <= _LIST_GAP
 
     return {k for k, block in enumerate(lines)
             if (k and adjacent(lines[k - 1], block)) or (k + 1 < len(lines) and adjacent(block, lines[k + 1]))}  # fmt: skip

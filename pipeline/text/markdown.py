@@ -19,6 +19,14 @@ from .htmlblocks import html_blocks
 from .markers import HEADING_MAX
 
 _BREAK_TAGS = frozenset({"<br>", "<br/>", "<br />", "</p>", "<p>"})
+_EMPTY_STRONG = re.compile(r"\*\*(\s*)\*\*")
+
+
+def _without_empty_strong(line: str) -> str:
+    """A line with the empty bold a 公众号 export leaves around a heading (**** **增长收敛**, ** **最后的
+    话** **) taken out, so the heading reads as the bold line it is; a line of nothing else is a rule."""
+    cleaned = _EMPTY_STRONG.sub(lambda m: " " if m.group(1) else "", line)
+    return cleaned if cleaned.strip() else line
 
 
 def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
@@ -34,7 +42,7 @@ def markdown_blocks(text: str) -> tuple[list[Block], list[RemovedLine]]:
     removed += [RemovedLine(n + 1, source[n], Reason.FRONT_MATTER) for n in range(skip) if source[n].strip()]
     notes = _footnote_lines(source, skip)
     removed += [RemovedLine(n + 1, source[n].strip(), Reason.NOTE) for n in sorted(notes)]
-    text = "\n" * skip + "\n".join("" if n in notes else line for n, line in enumerate(source) if n >= skip)
+    text = "\n" * skip + "\n".join("" if n in notes else _without_empty_strong(line) for n, line in enumerate(source) if n >= skip)
     context: list[str] = []
     ordered: str = ""
     tokens = parser.parse(text)

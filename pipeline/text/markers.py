@@ -19,7 +19,8 @@ _CN_NUMBER = "(?:[一二三四五六七八九]百(?:零[一二三四五六七八
 #: (rank, marker) from the outermost: 第一部分/第一章 › 第一节 › 第一条 › 一、 › 第一、/第一， › （一） › 1. › （1） › ①.
 #: 第一，is a rank of its own: under 一、 a speech counts its points 第一，第二，… and starts again
 #: under 二、, a sequence apart from the sections'.
-#: Each marker has prefix, number and suffix groups. The 第一、/第一，/第一＋full-width-space forms
+#: Each marker has prefix, number and suffix groups; a bracket may hold a space text taken from a
+#: PDF left beside the number ((一 ) 引言). The 第一、/第一，/第一＋full-width-space forms
 #: head a line only when what follows the marker up to the first full stop is one short clause
 #: (第一，着力优化现代化城市体系。…): 第一，要……，…… opening a paragraph is a cue, not a section.
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
@@ -28,9 +29,9 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (2, re.compile(rf"^(第)({_CN_NUMBER}|\d{{1,3}})(条)")),
     (3, re.compile(rf"^()({_CN_NUMBER})([、.．])")),
     (4, re.compile(rf"^(第)({_CN_NUMBER})([、，,\u3000])")),
-    (5, re.compile(rf"^([（(])({_CN_NUMBER})([）)])")),
+    (5, re.compile(rf"^([（(]\s?)({_CN_NUMBER})(\s?[）)])")),
     (6, re.compile(r"^()(\d{1,2})([.．、])(?!\d)")),
-    (7, re.compile(r"^([（(])(\d{1,2})([）)])")),
+    (7, re.compile(r"^([（(]\s?)(\d{1,2})(\s?[）)])")),
     (8, re.compile(r"^()([①-⑳])()")),
 )
 ARTICLE_RANK = 2
