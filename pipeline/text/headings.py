@@ -12,8 +12,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from jieba import posseg
-
 from ..i18n import Message
 from ..model import Warn
 from .blocks import Block
@@ -22,7 +20,6 @@ from .hanzi import simplified
 from .markers import (
     ARTICLE_RANK,
     BOLD_RANK,
-    CIRCLED_RANK,
     CLOSING_HEADING,
     CLOSING_RANK,
     FIRST_DIGIT_RANK,
@@ -283,59 +280,6 @@ def plain_headings(build: Build) -> None:
     for k in found:
         para = paras[k]
         items[k] = Heading(rank, 0, shown(para.text), para.line, raw=para.text, given=True, written=para.text, form="plain")
-
-
-_LEAD_SENTENCE = re.compile(r"^([^，、；：,;:。！？!?“”\"（）()《》—…\s]{4,24})。(?=\S{12})")
-_SPOKEN_TO = re.compile(r"[我你您咱他她]|^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后)")
-_ADVERBIAL = frozenset({"d", "ad", "vd"})
-
-
-def _directive(clause: str) -> bool:
-    """A topic a work report heads its paragraph with says what to do: it opens on its verb (狠抓……,
-    加强……, 全面推进……, 积极稳妥化解……); a clause that opens on its subject (经济建设取得重大成就) reports."""
-    tags = [pair.flag for pair in posseg.cut(clause)][:3]
-    return bool(tags) and (tags[0] == "v" or (len(tags) > 1 and tags[1] == "v") or (tags[0] in _ADVERBIAL and "v" in tags))
-
-
-_LEAD_RANK = CIRCLED_RANK + 1
-"""Below every numbered form: the topic sentences under the deepest numbered heading."""
-
-
-def lead_headings(build: Build) -> None:
-    """Under one heading, paragraphs that each open with one short clause closed by a full stop
-    (狠抓产业基地建设。…  狠抓工业园区建设。…) are headed by that clause, as a work report sets its
-    third level: when two or more of the heading's paragraphs, and at least half, share the form, or
-    three in a row do. A
-    short sentence that addresses or speaks of someone (我们要……。), or counts (一是……。), is the
-    speech's own."""
-    items = build.items
-    out: list[Item] = []
-    k = 0
-    while k < len(items):
-        item = items[k]
-        out.append(item)
-        k += 1
-        if not isinstance(item, Heading) or item.rank == CLOSING_RANK:
-            continue
-        end = k
-        while end < len(items) and isinstance(items[end], Para):
-            end += 1
-        body = [p for p in items[k + item.shares_line : end] if isinstance(p, Para)]
-        leads = {id(p): m for p in body if (m := _LEAD_SENTENCE.match(p.text)) and not _SPOKEN_TO.search(m.group(1)) and _directive(m.group(1))}
-        run = longest = 0
-        for para in body:
-            run = run + 1 if id(para) in leads else 0
-            longest = max(longest, run)
-        if (len(leads) >= 2 and 2 * len(leads) >= len(body)) or longest >= 3:
-            for following in items[k:end]:
-                lead = leads.get(id(following))
-                if lead is None or not isinstance(following, Para):
-                    out.append(following)
-                    continue
-                out.append(Heading(_LEAD_RANK, 0, lead.group(1), following.line, raw=following.text, shares_line=True, given=True, written=lead.group(0)))
-                out.append(Para(following.text[lead.end() :].strip(), following.line))
-            k = end
-    build.items = out
 
 
 def next_number(items: list[Item], index: int) -> int | None:

@@ -105,6 +105,12 @@ def _check_streams(path: Path) -> None:
             )
 
 
+_SAME_LINE = 5.0
+"""Points between the tops of two runs of text on one line: a word in a smaller or a monospace
+font (`PR` set as code) starts lower than the Chinese around it, by more than pdfplumber's 3; the
+next line starts a whole line lower (12 points and more)."""
+
+
 def _read(path: Path) -> tuple[list[_Line], dict[int, float]]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -118,7 +124,7 @@ def _read(path: Path) -> tuple[list[_Line], dict[int, float]]:
         with pdfplumber.open(str(path)) as pdf:
             for number, page in enumerate(pdf.pages, 1):
                 heights[number] = float(page.height)
-                for found in page.extract_text_lines(strip=True):
+                for found in page.extract_text_lines(strip=True, y_tolerance=_SAME_LINE):
                     chars = found["chars"]
                     size = statistics.median(c["size"] for c in chars) if chars else 0.0
                     bold = bool(chars) and all("bold" in str(c.get("fontname", "")).lower() for c in chars)

@@ -16,7 +16,7 @@ from .apparatus import CLOSING_END
 from .clean import Cleaned
 from .evidence import fitted
 from .hanzi import simplified
-from .headings import Build, Heading, Item, Para, accept_headings, lead_headings, plain_headings, split_headings, weigh_headings, weighed
+from .headings import Build, Heading, Item, Para, accept_headings, plain_headings, split_headings, weigh_headings, weighed
 from .markers import CIRCLED_RANK, CIRCLED_ZERO, CLOSING_RANK, FIRST_DIGIT_RANK, TRAILING, to_chinese
 from .opening import TitleBlock, take_salutation, take_signature, take_title
 from .wrapping import join_continued, rejoin_wrapped
@@ -95,7 +95,6 @@ def _candidates(cleaned: Cleaned) -> tuple[TitleBlock, str, Build, int]:
     build = Build(split_headings(blocks))
     accept_headings(build)
     plain_headings(build)
-    lead_headings(build)
     return top, salutation, build, joined
 
 
