@@ -118,7 +118,7 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
     top = filled[: max(len(filled) // 4, len(head))]
     for i in head:
         again = [j for j in top if j > i and _LETTERS.sub("", probes[j]) == _LETTERS.sub("", probes[i])]
-        if again and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i][:-1]):  # a title (……，为什么？), not a sentence
+        if again and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i].rstrip("？！?!")):  # a title (……，为什么？), not a sentence
             # The copy the format declares a heading stays the title; the page's other copies go.
             for j in again if rows[i].kind == "heading" else [i]:
                 take(j, Reason.REPEATED_TITLE)
