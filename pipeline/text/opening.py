@@ -106,7 +106,9 @@ def speaker_of(text: str) -> str:
     if _SPEAKERS_LABELLED.match(probe):  # 党委书记：杨庆山  校长：曹雪涛, as a 贺词 is signed
         return _spaced(line)
     found = _SPEAKER.match(probe) or _SPEAKER_BRACKETED.match(probe)
-    if found and is_name(found["name"]) and not re.search(r"[，,：:；;]", found["office"]):
+    # A name set apart from its office by a wide gap (代区长  萨国文) is a name, whatever its surname.
+    apart = bool(found) and bool(re.search(r"(?:[ \t]{2,}|\u3000)[\u4e00-\u9fff·]{2,5}$", probe))
+    if found and (is_name(found["name"]) or apart) and not re.search(r"[，,：:；;]", found["office"]):
         return _spaced(line)
     return ""
 
@@ -148,7 +150,7 @@ def take_title(lines: list[Block]) -> tuple[TitleBlock, list[Block]]:
     if not declared and not untitled and not _title_like(first.text, _TITLE_MAX):
         return TitleBlock(), lines
     # A copy whose title went elsewhere (into the page's metadata) may open on the speaker or the date.
-    title = "" if untitled else shown(first.text) if declared else first.text.strip()
+    title = "" if untitled else shown(first.text.strip())  # 政 府 工 作 报 告, spread out as a cover sets it, read as one word
     speaker = date = ""
     rest = lines[0 if untitled else 1 :]
     parts = 1
