@@ -143,3 +143,16 @@ def test_a_stray_code_point_of_the_other_script_is_read_in_the_documents_own(tmp
         encoding="utf-8",
     )
     assert "客戶" in spoken(load_script(print_to_pdf(traditional, tmp_path)))
+
+
+def test_a_word_set_in_code_stays_on_its_line(tmp_path: Path) -> None:
+    """A page shows program names in a monospace font (`PR`, `antd`): printed, the word starts lower
+    than the Chinese beside it, and must still be read in its sentence, not as a line of its own."""
+    page = tmp_path / "page" / "述职.html"
+    page.parent.mkdir()
+    items = "<li><p><code>PR</code>：全年为千星项目提4个<code>PR</code></p></li><li><p><strong>bug：</strong>近三个月，迭代开发出的<code>bug</code>基本上都是马虎造成的，明年需要更仔细。</p></li>"
+    page.write_text(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>述职</title></head><body><p>同志们：</p><ol>{items}</ol></body></html>', encoding="utf-8"
+    )
+    heard = spoken(load_script(print_to_pdf(page, tmp_path)))
+    assert "PR全年为千星项目提4个PR" in letters(heard) and "迭代开发出的bug基本上" in heard
