@@ -22,7 +22,7 @@ from .delivery import CLOCK
 from .evidence import Line, fitted, junk_features
 from .hanzi import simplified
 from .keywords import PROMOTION, keyword_verdicts
-from .opening import is_salutation, speaker_of
+from .opening import is_salutation, names_a_speech, speaker_of
 
 #: A header/footer is short and repeats; speech lines rarely repeat word for word three times.
 _REPEAT_MAX = 30
@@ -311,4 +311,6 @@ _LABEL_MAX = 12
 def _slogan_like(index: int, line: str, verdicts: Verdicts) -> bool:
     if index in verdicts:
         return True
-    return len(line) <= _BLOCK_LINE_MAX and not _SENTENCE_END.search(line) and not _NUMBERED.match(line)
+    # A page laid out as HTML or a PDF has no blank line between its blocks: the title may stand
+    # between two adverts there, and it names what the text is.
+    return len(line) <= _BLOCK_LINE_MAX and not _SENTENCE_END.search(line) and not _NUMBERED.match(line) and not names_a_speech(line)

@@ -117,6 +117,14 @@ def _spaced(text: str) -> str:
     return re.sub(r"[\s\u3000]+", " ", text).strip()
 
 
+def names_a_speech(text: str) -> bool:
+    """A line that ends by naming what the text is (在机关主题党日活动后的讲话, 政府工作报告): a title."""
+    return bool(_NAMES_KIND.search(simplified(text.strip().strip("*").strip())))
+
+
+_NAMES_KIND = re.compile(rf"{_KIND_WORD}(?:稿|提纲)?[）)]?$")
+
+
 def is_subtitle(text: str) -> bool:
     """——在……会议上的讲话, or the same without its dash (in brackets, or 在……的讲话 alone)."""
     line = text.strip().strip("*").strip()
