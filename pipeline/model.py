@@ -86,7 +86,6 @@ class Reason(Enum):
     QUOTED_LEAD_IN = ("quoted-lead-in", "notes", "quoted lead-in")
     ITALIC_SUMMARY = ("italic-summary", "notes", "italic summary")
     BEFORE_FULL_TEXT = ("before-full-text", "notes", "editor's words before the speech's full text")
-    TRANSLATION = ("translation", "notes", "a translation into another language, beside the speech")
     EDITORIAL_LINE = ("editorial-line", "notes", "editorial line")
     NOTE = ("note", "notes", "note")
     APPENDIX = ("appendix", "appendix", "appendix")

@@ -83,20 +83,6 @@ def test_a_page_mark_framed_by_rules() -> None:
     assert reasons_at(booklet, 84) == [Reason.PAGE_MARK]  # ==========第11页==========
 
 
-def test_a_translation_printed_beside_the_speech() -> None:
-    pad = corpus("863_")  # a translators' pad: the speech in Chinese, paragraph by paragraph in English
-    assert reasons_at(pad, 30) == [Reason.TRANSLATION] and reasons_at(pad, 89) == [Reason.TRANSLATION]
-    quoted = "\n".join([SPEECH, "正如那句话所说：", "Stay hungry, stay foolish, and never stop learning from everyone around you.", SPEECH])
-    assert clean(quoted).removed == []  # one English sentence quoted in a speech is spoken
-
-
-def test_a_title_the_page_says_twice() -> None:
-    for prefix, line in (("621_", 34), ("623_", 13)):
-        script = corpus(prefix)
-        assert reasons_at(script, line) == [Reason.REPEATED_TITLE]
-        assert script.title and script.title not in [s.title for s in script.sections]
-
-
 def test_a_list_a_blank_line_apart_is_a_list() -> None:
     report = corpus("800_")  # 1. 代码量：…  2. 项目：…  3. 文章：…
     titles = [s.title for s in report.sections]

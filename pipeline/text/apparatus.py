@@ -114,11 +114,9 @@ def apparatus_verdicts(rows: Sequence[Block], probes: Sequence[str], verdicts: V
             take(i, Reason.PUBLICATION_IN_BRACKETS)
         if _EDITORIAL_LINE.match(probes[i]) or (probes[i][:1] in "※＊" and _HEADNOTE.match(probes[i])):
             take(i, Reason.EDITORIAL_LINE)
-    # The page may say its title again anywhere above the speech: in the first quarter of the file.
-    top = filled[: max(len(filled) // 4, len(head))]
-    for i in head:
-        again = [j for j in top if j > i and _LETTERS.sub("", probes[j]) == _LETTERS.sub("", probes[i])]
-        if again and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i].rstrip("？！?!")):  # a title (……，为什么？), not a sentence
+    for k, i in enumerate(head):
+        again = [j for j in head[k + 1 :] if _LETTERS.sub("", probes[j]) == _LETTERS.sub("", probes[i])]
+        if again and len(probes[i]) <= 60 and not _SENTENCE.search(probes[i]):  # a title, not a sentence
             # The copy the format declares a heading stays the title; the page's other copies go.
             for j in again if rows[i].kind == "heading" else [i]:
                 take(j, Reason.REPEATED_TITLE)

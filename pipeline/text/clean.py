@@ -180,7 +180,6 @@ def _ruled(source: str | Sequence[Block], removed: Sequence[RemovedLine], keep: 
     verdicts.update(_repeat_verdicts(probes, verdicts, rows))
     verdicts.update(_advert_block_verdicts(probes, verdicts))
     verdicts.update(_publication_head_verdicts(probes, verdicts))
-    verdicts.update(_translation_verdicts(probes, verdicts))
     verdicts.update(apparatus_verdicts(rows, probes, verdicts))
     return rows, probes, {i: v for i, v in verdicts.items() if (rows[i].line, rows[i].text) not in keep}, report
 
@@ -226,25 +225,6 @@ def _appendices(rows: list[Block], verdicts: Verdicts) -> list[Section]:
 
 
 _APPENDIX_HEAD = re.compile(r"^(?:附件|附录|附表|名词解释)")
-
-
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_TRANSLATION_WORDS = 8
-"""A sentence of another language: this many words at least, and not one Chinese character."""
-_TRANSLATIONS = 3
-
-
-def _translation_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
-    """A Chinese speech printed with its translation (a bilingual copy, a translators' pad): the
-    paragraphs in another language are the translation, not what the speaker said in Chinese, when
-    there are several of them and most of the text is Chinese."""
-    foreign = [i for i, p in enumerate(probes) if i not in verdicts and not _HAN.search(p) and len(_LATIN_WORD.findall(p)) >= _TRANSLATION_WORDS]
-    han = sum(len(_HAN.findall(p)) for p in probes)
-    words = sum(len(_LATIN_WORD.findall(probes[i])) for i in foreign)  # a word says about what a character does
-    if len(foreign) < _TRANSLATIONS or han < words:
-        return {}
-    return dict.fromkeys(foreign, Reason.TRANSLATION)
 
 
 def _brand_verdicts(probes: list[str], verdicts: Verdicts) -> Verdicts:
