@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import edge_tts.communicate
 import edge_tts.constants
 import edge_tts.voices
@@ -80,15 +81,11 @@ class Service:
         """
         edge_tts.communicate.WSS_URL = self.wss_url
         edge_tts.voices.VOICE_LIST = self.voice_list_url
-        host = urlsplit(self.wss_url).hostname or ""
-        # A stand-in on this machine while the environment names a proxy: aiohttp would send it
-        # there (edge_tts leaves it trusting the environment), so NO_PROXY names it meanwhile. The
-        # only change to the environment speechcast makes, and never for Microsoft's service.
-        if is_loopback(host) and urllib.request.getproxies_environment():
-            with _proxy_bypassed(host):
-                yield
-        else:
-            yield
+        # Its sessions read no proxy from the environment: the one proxy_for chose is passed to
+        # every request, so a stand-in on this machine is never sent to an office proxy, and the
+        # environment is never changed.
+        edge_tts.communicate.aiohttp = edge_tts.voices.aiohttp = _EXPLICIT_PROXY_ONLY  # type: ignore[assignment]
+        yield
 
 
 def proxy_for(url: str) -> str | None:
@@ -109,37 +106,20 @@ def proxy_for(url: str) -> str | None:
     return next((found[k] for k in order if found.get(k)), None)
 
 
-_bypass_lock = threading.Lock()
-_bypass_users = 0
-_saved_no_proxy: dict[str, str | None] = {}
+class _ExplicitProxyOnly:
+    """aiohttp as edge_tts sees it: everything aiohttp has, but a session that never takes proxies
+    (or credentials) from the environment, whatever edge_tts asks for."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(aiohttp, name)
+
+    @staticmethod
+    def ClientSession(*args: Any, **kwargs: Any) -> aiohttp.ClientSession:
+        kwargs["trust_env"] = False
+        return aiohttp.ClientSession(*args, **kwargs)
 
 
-@contextmanager
-def _proxy_bypassed(host: str) -> Iterator[None]:
-    """NO_PROXY extended by `host` while any request to it runs.
-
-    edge_tts's aiohttp session trusts the environment's proxies and offers no way to turn them
-    off, so a local stand-in would be sent to the proxy; the environment is restored afterwards.
-    """
-    global _bypass_users
-    with _bypass_lock:
-        for name in ("NO_PROXY", "no_proxy"):
-            if _bypass_users == 0:
-                _saved_no_proxy[name] = os.environ.get(name)
-            hosts = [h for h in os.environ.get(name, "").split(",") if h]
-            os.environ[name] = ",".join(hosts if host in hosts else [*hosts, host])
-        _bypass_users += 1
-    try:
-        yield
-    finally:
-        with _bypass_lock:
-            _bypass_users -= 1
-            if _bypass_users == 0:
-                for name, value in _saved_no_proxy.items():
-                    if value is None:
-                        os.environ.pop(name, None)
-                    else:
-                        os.environ[name] = value
+_EXPLICIT_PROXY_ONLY = _ExplicitProxyOnly()
 
 
 @dataclass(frozen=True)
