@@ -37,6 +37,7 @@ import os
 import re
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -113,8 +114,9 @@ def _unnumbered(sound: str) -> str:
 
 
 def letters(text: str) -> str:
-    """What can be heard of `text`: letters and digits, markup and note marks taken out."""
-    return _LETTERS.sub("", _NOTE_MARK.sub("", _MARKUP.sub("", text))).lower()
+    """What can be heard of `text`: letters and digits, markup and note marks taken out (a radical
+    glyph sounds as the character it stands for: compared in NFKC)."""
+    return _LETTERS.sub("", _NOTE_MARK.sub("", _MARKUP.sub("", unicodedata.normalize("NFKC", text)))).lower()
 
 
 @dataclass

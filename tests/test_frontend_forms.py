@@ -108,3 +108,8 @@ def test_a_spread_out_title_and_a_speaker_set_apart_from_the_office() -> None:
     assert report.speaker == "呼伦贝尔市海拉尔区人民政府代区长 萨国文"
     assert report.salutation == "各位代表："
     assert speaker_of("县委书记  张三") == "县委书记 张三" and speaker_of("全面推进乡村振兴的总负责人　　好") == ""
+
+
+def test_radical_glyphs_copied_out_of_a_pdf_are_read_as_their_characters() -> None:
+    talk = corpus("663_")  # 当从⽂件、⽤户、⽹络或其他外部接⼝中获取数据时
+    assert "当从文件、用户、网络或其他外部接口中获取数据时" in spoken(talk) and "⽂" not in spoken(talk)

@@ -16,7 +16,7 @@ import pytest
 from frontend_util import spoken_text as spoken
 
 from pipeline import SpeechcastError, load_script
-from pipeline.text.pdf import unified_glyphs
+from pipeline.text.hanzi import unified_glyphs
 
 # Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow

@@ -20,7 +20,7 @@ from .blocks import Block, text_blocks
 from .dates import date_of
 from .delivery import CLOCK
 from .evidence import Line, fitted, junk_features
-from .hanzi import simplified
+from .hanzi import simplified, unified_glyphs
 from .keywords import PROMOTION, keyword_verdicts
 from .opening import is_salutation, names_a_speech, speaker_of
 
@@ -170,7 +170,9 @@ def _ruled(source: str | Sequence[Block], removed: Sequence[RemovedLine], keep: 
             continue
         kept, fragments = strip_fragments(block.text, block.line, keep=keep)
         report.extend(fragments)
-        rows.append(block.with_text(kept.strip()))
+        # Text copied out of a PDF carries its font's radical glyphs (⽂件 for 文件): read as the
+        # characters they stand for, as a PDF read here is.
+        rows.append(block.with_text(unified_glyphs(kept.strip())))
     probes = [simplified(row.text) for row in rows]
     verdicts = keyword_verdicts(probes)
     # A bold number alone (**01**) numbers a 公众号's section; a page number is never set in bold.

@@ -17,16 +17,14 @@ import dataclasses
 import logging
 import re
 import statistics
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from ..errors import InputError
 from ..model import Reason, RemovedLine
 from .blocks import Block, unmarked
-from .hanzi import in_own_script, simplified
+from .hanzi import in_own_script, unified_glyphs
 
 _MARGIN_SHARE = 0.08
 """Lines within this share of the page height from its top or bottom edge may be running matter."""
@@ -225,35 +223,3 @@ def _gaps(text: str, chars: list[dict]) -> str:
         out.append(ch)
         k += ch == (chars[k]["text"] if k < len(chars) else None)
     return "".join(out)
-
-
-def unified_glyphs(text: str) -> str:
-    """Glyphs as readers expect them: Kangxi radicals and CJK radical-supplement forms as the
-    characters they stand for, ⸺ as ——, compatibility forms folded (NFKC keeps CJK punctuation)."""
-    table = _radical_table()
-    text = "".join(table.get(ch, ch) for ch in text)
-    return "".join(unicodedata.normalize("NFKC", ch) if 0x2F00 <= ord(ch) <= 0x2FDF else ch for ch in text)
-
-
-@cache
-def _radical_table() -> dict[str, str]:
-    """CJK Radicals Supplement glyphs that stand for whole characters, mapped through their Unicode
-    names to the Kangxi radical of the same name (simplified for the C-SIMPLIFIED forms), plus the
-    few whose names say nothing of it (⺠ CIVILIAN is 民)."""
-    kangxi = {unicodedata.name(chr(cp)).replace("KANGXI RADICAL ", ""): chr(cp) for cp in range(0x2F00, 0x2FD6)}
-    table = {"⸺": "——", "⸻": "———", "⺠": "民", "⻄": "西", "⻘": "青", "⻆": "角", "⻨": "麦", "⻩": "黄", "⺟": "母"}
-    for cp in range(0x2E80, 0x2EF4):
-        try:
-            name = unicodedata.name(chr(cp)).replace("CJK RADICAL ", "")
-        except ValueError:
-            continue
-        if name.startswith("C-SIMPLIFIED "):
-            radical = kangxi.get(name.replace("C-SIMPLIFIED ", ""))
-            if radical:
-                table[chr(cp)] = simplified(unicodedata.normalize("NFKC", radical))
-            continue
-        # A variant form (LONG ONE ⻑ for 長) stands for the radical's own character.
-        radical = kangxi.get(re.sub(r" (?:ONE|TWO|THREE|FOUR)$", "", name)) if not name.startswith(("J-", "SIMPLIFIED ")) else None
-        if radical and chr(cp) not in table:
-            table[chr(cp)] = unicodedata.normalize("NFKC", radical)
-    return table
