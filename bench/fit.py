@@ -50,13 +50,13 @@ def candidates(decision: str) -> tuple[list[list[float]], list[int], list[str], 
     with tempfile.TemporaryDirectory(prefix="speechcast-fit-") as tmp:
         for document in frontend.documents(half="development"):
             annotation = frontend.Annotation.read(document)
-            for reading, (data, _, injected) in frontend.variants(document, annotation).items():
-                if reading not in READINGS:
+            for name, reading in frontend.variants(document, annotation).items():
+                if name not in READINGS:
                     continue
-                path = Path(tmp) / reading.replace(" ", "-") / document.name
+                path = Path(tmp) / name.replace(" ", "-") / document.name
                 path.parent.mkdir(exist_ok=True)
-                path.write_bytes(data)
-                original = _original_lines(len(data.decode("utf-8").split("\n")), injected)
+                path.write_bytes(reading.data)
+                original = _original_lines(len(reading.data.decode("utf-8").split("\n")), reading.injected)
                 if decision == "heading":
                     cleaned = read_cleaned(path)
                     found = [] if isinstance(cleaned, Script) else heading_evidence(cleaned)
