@@ -9,6 +9,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import speech_text
 from edge_service import FAULTS, EdgeService
 from frontend_util import CORPUS, FIXTURES, SEED, visible
 
@@ -434,8 +436,24 @@ def test_a_section_the_cleaner_emptied_is_reported_not_dropped(cli, tmp_path: Pa
     assert (lost, added) == (Counter(), Counter())
 
 
+WHOLE = {"sections": 10, "paragraphs": 8, "sentences": 8}
+"""A speech long enough that encoding its tracks outlasts the latest cancel below by seconds."""
+
+
+@pytest.fixture(scope="module")
+def most_of_whole(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A chunk cache holding the offline voice's speech of WHOLE but its last section (the same
+    title, headings and numbered sentences), spoken once for the module: each test copies it, so
+    it speaks only that section before the tracks are encoded."""
+    folder = tmp_path_factory.mktemp("most-of-whole")
+    part = folder / "part.txt"
+    part.write_text(speech_text("在全市工作会议上的讲话", **{**WHOLE, "sections": WHOLE["sections"] - 1}), encoding="utf-8")
+    render(part, choose_voice("offline-female", "espeak"), out_root=folder / "out", cache=folder / "cache")
+    return folder / "cache"
+
+
 @pytest.mark.parametrize("stage", ["synthesizing", "encoding+0.0", "encoding+0.2", "encoding+0.4", "encoding+0.8"])
-def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_path: Path, make_speech, stage: str) -> None:
+def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_path: Path, make_speech, most_of_whole: Path, stage: str) -> None:
     """Part of the speech cached, part not: a cancel while chunks are spoken, or once they all are and
     the tracks are being encoded (the encoder's queue full), stops the render within two seconds,
     leaves no file at the output path and no thread behind."""
@@ -445,8 +463,9 @@ def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_p
     from pipeline.speech.synthesize import NoProgress
 
     voice = choose_voice("offline-female", "espeak")
-    render(make_speech("part.txt", sections=2, paragraphs=2, sentences=6), voice, out_root=tmp_path / "warm")
-    source = make_speech("whole.txt", sections=10, paragraphs=8, sentences=8)
+    cache = tmp_path / "cache"
+    shutil.copytree(most_of_whole, cache)
+    source = make_speech("whole.txt", **WHOLE)
     cancel = threading.Event()
 
     class CancelAt:
@@ -469,7 +488,7 @@ def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_p
 
     def run() -> None:
         try:
-            render(source, voice, out_root=tmp_path / "out", progress=CancelAt(), cancel=cancel)
+            render(source, voice, out_root=tmp_path / "out", cache=cache, progress=CancelAt(), cancel=cancel)
         except BaseException as err:
             ended.append(err)
 
