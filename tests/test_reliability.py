@@ -9,7 +9,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import speech_text
+from conftest import LONG_SPEECH
 from edge_service import FAULTS, EdgeService
 from frontend_util import CORPUS, FIXTURES, SEED, visible
 
@@ -436,36 +435,26 @@ def test_a_section_the_cleaner_emptied_is_reported_not_dropped(cli, tmp_path: Pa
     assert (lost, added) == (Counter(), Counter())
 
 
-WHOLE = {"sections": 10, "paragraphs": 8, "sentences": 8}
-"""A speech long enough that encoding its tracks outlasts the latest cancel below by seconds."""
-
-
-@pytest.fixture(scope="module")
-def most_of_whole(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A chunk cache holding the offline voice's speech of WHOLE but its last section (the same
-    title, headings and numbered sentences), spoken once for the module: each test copies it, so
-    it speaks only that section before the tracks are encoded."""
-    folder = tmp_path_factory.mktemp("most-of-whole")
-    part = folder / "part.txt"
-    part.write_text(speech_text("在全市工作会议上的讲话", **{**WHOLE, "sections": WHOLE["sections"] - 1}), encoding="utf-8")
-    render(part, choose_voice("offline-female", "espeak"), out_root=folder / "out", cache=folder / "cache")
-    return folder / "cache"
-
-
 @pytest.mark.parametrize("stage", ["synthesizing", "encoding+0.0", "encoding+0.2", "encoding+0.4", "encoding+0.8"])
-def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_path: Path, make_speech, most_of_whole: Path, stage: str) -> None:
+def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_path: Path, make_speech, most_of_a_long_speech, stage: str) -> None:
     """Part of the speech cached, part not: a cancel while chunks are spoken, or once they all are and
     the tracks are being encoded (the encoder's queue full), stops the render within two seconds,
     leaves no file at the output path and no thread behind."""
     import threading
 
     from pipeline.errors import Cancelled
+    from pipeline.speech.pcm import decode_samples
     from pipeline.speech.synthesize import NoProgress
 
     voice = choose_voice("offline-female", "espeak")
     cache = tmp_path / "cache"
-    shutil.copytree(most_of_whole, cache)
-    source = make_speech("whole.txt", **WHOLE)
+    most_of_a_long_speech(cache, "offline-female")
+    source = make_speech("whole.txt", **LONG_SPEECH)
+    # The process has one decoding thread, started by its first decode and kept for good: start it
+    # before counting threads, so that only what this render leaves behind counts.
+    spoken = ChunkCache(cache).get(next(p for p in cache.rglob("*") if p.is_file()).stem)
+    assert spoken is not None
+    decode_samples(spoken)
     cancel = threading.Event()
 
     class CancelAt:
