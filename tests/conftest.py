@@ -59,6 +59,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         held.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for the `browser` fixture (itself or through another fixture) drives Chromium,
+    whichever module it is in: it is marked `browser` as the tests that start Chromium themselves are."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def refusing_url() -> Iterator[str]:
     """A ws:// address on 127.0.0.1 that refuses every connection: the port is bound, so nothing

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 # Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.bench]
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = {"offline", "scale", "edge", "stitch", "startup", "batch", "encode"}

@@ -76,17 +76,21 @@ def test_every_annotation_row_names_its_line_exactly() -> None:
 
 
 @pytest.fixture(scope="module")
-def scores() -> Iterator[dict[tuple[str, str], Future[dict]]]:
-    """(half, readings) → the run that scores them, all started at once in processes of their own:
-    printing to PDF is one Chromium tab after another, so the halves print side by side while the
-    others are read (each run reads its copies on every core, as bench/frontend.py does)."""
+def scores(request: pytest.FixtureRequest) -> Iterator[dict[tuple[str, str], Future[dict]]]:
+    """(half, readings) → the run that scores them, every one the session selected started at once
+    in a process of its own: printing to PDF is one Chromium tab after another, so the halves print
+    side by side while the others are read (each run reads its copies on every core, as
+    bench/frontend.py does)."""
+    selected = {(item.callspec.params["half"], item.callspec.params["readings"]) for item in request.session.items
+                if getattr(item, "originalname", "") == "test_the_score_only_goes_up"}  # fmt: skip
     with ProcessPoolExecutor(max_workers=len(FLOORS), mp_context=multiprocessing.get_context("spawn")) as pool:
         # The page readings first: they take longest.
-        order = sorted(FLOORS, key=lambda key: key[1] != "page")
+        order = sorted(selected, key=lambda key: key[1] != "page")
         yield {(half, readings): pool.submit(frontend.run, halves=[half], readings=READINGS[readings]) for half, readings in order}
 
 
-@pytest.mark.parametrize(("half", "readings"), list(FLOORS))
+@pytest.mark.bench
+@pytest.mark.parametrize(("half", "readings"), [pytest.param(*key, marks=[pytest.mark.browser] if key[1] == "page" else []) for key in FLOORS])
 def test_the_score_only_goes_up(scores: dict[tuple[str, str], Future[dict]], half: str, readings: str) -> None:
     if readings == "page" and not Path(frontend.CHROMIUM).exists():
         pytest.fail(f"{frontend.CHROMIUM} is missing: run `apt-get install -y chromium fonts-noto-cjk` (the PDF reading prints with it).")

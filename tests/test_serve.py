@@ -289,6 +289,7 @@ def test_pasted_text_a_preview_and_the_page_policy(serve) -> None:
     assert server.post_json("/api/renders", {"draft": draft["id"], "voices": ["offline-female"], "pace": 9}).status == 400
 
 
+@pytest.mark.browser
 def test_every_format_load_reads_is_read_the_same_through_the_app(serve, tmp_path: Path) -> None:
     """What the page shows of a PDF, a Word file, a web page, Markdown and Big5 text is what
     `load_script` (the command line's reading) makes of the same bytes, whatever the file is called."""
