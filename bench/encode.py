@@ -3,7 +3,7 @@
     python bench/encode.py --minutes 60 --runs 5 --work DIR --json result.json
 
 The speech is the seed manuscript spoken by espeak-ng (rendered once, its full MP3 decoded), laid
-end to end to last `--minutes`: real speech, not the stitching benchmark's tone, because an AAC
+end to end (or cut short) to last `--minutes`: real speech, not the stitching benchmark's tone, because an AAC
 coder's cost depends on what it codes. Each run encodes the same samples once with the render's
 MP3 writer (LAME in its own process) and once with its M4B writer (FFmpeg's AAC through PyAV),
 alternately, one-second blocks as a render feeds them.
@@ -35,7 +35,10 @@ def speech(work: Path, minutes: float) -> tuple[np.ndarray, int]:
     result = render(SEED, choose_voice("offline-female", "espeak"), out_root=work / "out", cache=work / "cache", player=False)
     samples, rate = decode_samples(Speech(result.files[0].read_bytes(), "mp3"))
     pcm = np.asarray(samples, dtype=np.int16).reshape(-1)
-    repeats = max(1, round(minutes * 60 * rate / pcm.size))
+    length = round(minutes * 60 * rate)
+    if length <= pcm.size:  # shorter than the seed's own speech (--quick): its first minutes
+        return pcm[:length], rate
+    repeats = max(1, round(length / pcm.size))
     return np.tile(pcm, repeats), rate
 
 

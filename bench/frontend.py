@@ -298,6 +298,7 @@ class Printer:
         self.work = work
         self._playwright: Any = None
         self._browser: Any = None
+        self._page: Any = None
 
     def __enter__(self) -> Printer:
         return self
@@ -313,14 +314,13 @@ class Printer:
 
             self._playwright = sync_playwright().start()
             self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+            # One tab prints every document, as a user goes from page to page: a new tab is a new
+            # renderer process, which cost more than the printing (the PDFs' text is the same).
+            self._page = self._browser.new_page()
         where = self.work / f"{name}.html"
         where.write_text(html, encoding="utf-8")
-        page = self._browser.new_page()
-        try:
-            page.goto(where.as_uri())
-            return bytes(page.pdf(display_header_footer=True, print_background=False))
-        finally:
-            page.close()
+        self._page.goto(where.as_uri())
+        return bytes(self._page.pdf(display_header_footer=True, print_background=False))
 
 
 def score_variant(document: Path, annotation: Annotation, reading: Reading, work: Path) -> Score:

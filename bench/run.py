@@ -57,7 +57,8 @@ class Sizes:
 
 
 FULL = Sizes(5, 3, ("seed", "50000"), (10_000, 50_000, 200_000), 0, 0.3, 8.0, 2000, 2.0)
-QUICK = Sizes(1, 1, ("800",), (800, 1600), 200, 0.0, None, 30, 0.03)
+QUICK = Sizes(1, 1, ("300",), (300, 600), 200, 0.0, None, 30, 0.03)
+"""Each case once, at sizes that keep the harness working in seconds (the figures are the full run's)."""
 
 
 @dataclass
@@ -299,7 +300,7 @@ def case_stitch(bench: Bench) -> Case:
 def case_encode(bench: Bench) -> Case:
     """bench/encode.py: the same espeak-spoken samples encoded as MP3 and as M4B, alternately."""
     case = Case("encode", "7. The M4B (AAC) encode against the MP3 encode of the same speech")
-    minutes = 60 if bench.sizes.runs > 1 else 2
+    minutes = 60 if bench.sizes.runs > 1 else 1
     report = bench.fresh("encode") / "encode.json"
     run([sys.executable, BENCH / "encode.py", "--minutes", str(minutes), "--runs", str(bench.sizes.runs), "--work", report.parent,
          "--json", report], env=bench.env)  # fmt: skip
@@ -327,7 +328,7 @@ def case_batch(bench: Bench) -> Case:
 
     case = Case("batch", "6. Ten manuscripts in one call against ten calls")
     folder = bench.fresh("batch-manuscripts")
-    chars = 800 if bench.sizes.runs == 1 else 3000
+    chars = 300 if bench.sizes.runs == 1 else 3000
     count = BATCH_FILES if bench.sizes.runs > 1 else 3  # --quick keeps the harness working, not the figure
     files = []
     for k in range(count):

@@ -59,6 +59,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         held.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for the `browser` fixture (itself or through another fixture) drives Chromium,
+    whichever module it is in: it is marked `browser` as the tests that start Chromium themselves are."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def refusing_url() -> Iterator[str]:
     """A ws:// address on 127.0.0.1 that refuses every connection: the port is bound, so nothing
@@ -154,6 +162,37 @@ def speech_text(title: str, sections: int = 2, paragraphs: int = 2, sentences: i
                 body += f"第{n}项任务{_PHRASES[n % len(_PHRASES)]}。"
             lines += [body, ""]
     return "\n".join([*lines, "谢谢大家！"]) + "\n"
+
+
+LONG_SPEECH = {"sections": 10, "paragraphs": 8, "sentences": 8}
+"""speech_text's shape for a speech whose tracks take seconds to encode, long after a cancel is asked."""
+
+
+@pytest.fixture(scope="session")
+def most_of_a_long_speech(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., None]:
+    """fill(cache, *voices) copies into the chunk cache `cache` the offline speech of LONG_SPEECH but
+    its last section (the same title, headings and numbered sentences), in each preset voice given.
+    Each voice is spoken once a session (spoken only: nothing is encoded): a render of the whole then
+    speaks one section and encodes the rest, where speaking it all took most of a cancel test's time."""
+    spoken: dict[str, Path] = {}
+
+    def fill(cache: Path, *voices: str) -> None:
+        from pipeline.render import choose_voice, plan_render
+        from pipeline.speech.cache import ChunkCache
+        from pipeline.speech.synthesize import synthesize
+
+        for name in voices:
+            if name not in spoken:
+                folder = tmp_path_factory.mktemp(f"most-of-long-{name}")
+                part = folder / "part.txt"
+                part.write_text(speech_text("在全市工作会议上的讲话", **{**LONG_SPEECH, "sections": LONG_SPEECH["sections"] - 1}), encoding="utf-8")
+                voice = choose_voice(name, "espeak")
+                planned = plan_render(part, voice, out_root=folder / "out")
+                synthesize(planned.chunks, voice.engine, voice.preset.settings, ChunkCache(folder / "cache"), jobs=planned.settings.jobs)
+                spoken[name] = folder / "cache"
+            shutil.copytree(spoken[name], cache, dirs_exist_ok=True)
+
+    return fill
 
 
 @pytest.fixture

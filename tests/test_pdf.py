@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,12 @@ def letters(text: str) -> str:
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("printed")
-    return {name: print_to_pdf(CORPUS / name, out) for name in PRINTED}
+    # One Chromium process a document, all at once: each mostly starts up, and they start side by side.
+    with ThreadPoolExecutor(len(PRINTED)) as pool:
+        return dict(zip(PRINTED, pool.map(lambda name: print_to_pdf(CORPUS / name, out), PRINTED)))
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("name", PRINTED)
 def test_a_printed_manuscript_reads_like_its_text(printed: dict[str, Path], name: str) -> None:
     text = load_script(CORPUS / name)
@@ -77,6 +81,7 @@ def test_a_printed_manuscript_reads_like_its_text(printed: dict[str, Path], name
     assert "file://" not in spoken(pdf) and not re.search(r"\d{1,2}:\d{2}\s*[AP]M", spoken(pdf))
 
 
+@pytest.mark.browser
 def test_running_headers_and_footers_are_reported_as_page_furniture(printed: dict[str, Path]) -> None:
     import pdfplumber
 
@@ -106,6 +111,7 @@ def test_a_scan_without_a_text_layer_says_what_to_do(tmp_path: Path, cli) -> Non
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.browser
 def test_an_encrypted_pdf_says_what_to_do(printed: dict[str, Path], tmp_path: Path, cli) -> None:
     from pypdf import PdfReader, PdfWriter
 
@@ -126,6 +132,7 @@ def test_a_broken_pdf_says_what_to_do(tmp_path: Path, cli) -> None:
     assert done.returncode == 2 and done.stderr.startswith("speechcast: ") and done.stderr.count("\n") == 1
 
 
+@pytest.mark.browser
 def test_a_stray_code_point_of_the_other_script_is_read_in_the_documents_own(tmp_path: Path) -> None:
     """A CJK font draws 户 and 戶 with one glyph, and a text layer may carry either: in a simplified
     speech the listener's subtitles must not show 客戶. A traditional speech keeps its own script."""

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import LONG_SPEECH
 from edge_service import FAULTS, EdgeService
 from frontend_util import CORPUS, FIXTURES, SEED, visible
 
@@ -435,18 +436,25 @@ def test_a_section_the_cleaner_emptied_is_reported_not_dropped(cli, tmp_path: Pa
 
 
 @pytest.mark.parametrize("stage", ["synthesizing", "encoding+0.0", "encoding+0.2", "encoding+0.4", "encoding+0.8"])
-def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_path: Path, make_speech, stage: str) -> None:
+def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_path: Path, make_speech, most_of_a_long_speech, stage: str) -> None:
     """Part of the speech cached, part not: a cancel while chunks are spoken, or once they all are and
     the tracks are being encoded (the encoder's queue full), stops the render within two seconds,
     leaves no file at the output path and no thread behind."""
     import threading
 
     from pipeline.errors import Cancelled
+    from pipeline.speech.pcm import decode_samples
     from pipeline.speech.synthesize import NoProgress
 
     voice = choose_voice("offline-female", "espeak")
-    render(make_speech("part.txt", sections=2, paragraphs=2, sentences=6), voice, out_root=tmp_path / "warm")
-    source = make_speech("whole.txt", sections=10, paragraphs=8, sentences=8)
+    cache = tmp_path / "cache"
+    most_of_a_long_speech(cache, "offline-female")
+    source = make_speech("whole.txt", **LONG_SPEECH)
+    # The process has one decoding thread, started by its first decode and kept for good: start it
+    # before counting threads, so that only what this render leaves behind counts.
+    spoken = ChunkCache(cache).get(next(p for p in cache.rglob("*") if p.is_file()).stem)
+    assert spoken is not None
+    decode_samples(spoken)
     cancel = threading.Event()
 
     class CancelAt:
@@ -469,7 +477,7 @@ def test_a_cancel_at_any_stage_ends_the_render_promptly_and_writes_nothing(tmp_p
 
     def run() -> None:
         try:
-            render(source, voice, out_root=tmp_path / "out", progress=CancelAt(), cancel=cancel)
+            render(source, voice, out_root=tmp_path / "out", cache=cache, progress=CancelAt(), cancel=cancel)
         except BaseException as err:
             ended.append(err)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import LONG_SPEECH
 from serve_util import SEED, Server, page_answers
 
 # Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
@@ -288,6 +289,7 @@ def test_pasted_text_a_preview_and_the_page_policy(serve) -> None:
     assert server.post_json("/api/renders", {"draft": draft["id"], "voices": ["offline-female"], "pace": 9}).status == 400
 
 
+@pytest.mark.browser
 def test_every_format_load_reads_is_read_the_same_through_the_app(serve, tmp_path: Path) -> None:
     """What the page shows of a PDF, a Word file, a web page, Markdown and Big5 text is what
     `load_script` (the command line's reading) makes of the same bytes, whatever the file is called."""
@@ -333,14 +335,13 @@ def test_two_uploads_of_one_name_keep_two_folders_and_a_rerender_joins_its_own(s
     assert job["state"] == "done" and job["render"].split("/")[0] == first["id"].split("/")[0], job
 
 
-def test_a_cancel_while_encoding_ends_the_job_at_once_and_the_queue_moves_on(serve, make_speech) -> None:
+def test_a_cancel_while_encoding_ends_the_job_at_once_and_the_queue_moves_on(serve, make_speech, most_of_a_long_speech) -> None:
     """Offline, part of the speech cached: cancelled once every chunk is spoken (the tracks being
     encoded), the job is 已取消 within two seconds, nothing stays at the output path, and the next
     render runs."""
+    most_of_a_long_speech(Path(os.environ["SPEECHCAST_CACHE_DIR"]), "offline-female")
     server = serve()
-    warm = make_speech("warm.txt", sections=2, paragraphs=2, sentences=6)
-    rendered(server, warm)
-    path = make_speech("long.txt", sections=10, paragraphs=8, sentences=8)
+    path = make_speech("long.txt", **LONG_SPEECH)
     draft = server.upload(path.name, path.read_bytes()).json()
     ids = server.post_json("/api/renders", {"draft": draft["id"], "voices": ["offline-female", "offline-male"], "engine": "espeak"}).json()["jobs"]
     deadline = time.monotonic() + 120

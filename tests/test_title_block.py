@@ -127,6 +127,7 @@ def test_a_web_page_title_block(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.browser
 def test_a_printed_title_block_wrapped_by_the_page(tmp_path: Path) -> None:
     source = tmp_path / "page" / "讲话.html"
     source.parent.mkdir()

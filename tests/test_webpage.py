@@ -201,6 +201,8 @@ def test_a_link_nothing_answers(cli) -> None:
     assert "could not be reached" in line
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_a_page_saved_by_chromium_as_one_file_reads_like_the_page(tmp_path: Path) -> None:
     """A .mhtml archive, made by Chromium itself (its DevTools snapshot, what "Save as: single file" writes)."""
     from playwright.sync_api import sync_playwright
