@@ -61,10 +61,44 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that asks for the `browser` fixture (itself or through another fixture) drives Chromium,
-    whichever module it is in: it is marked `browser` as the tests that start Chromium themselves are."""
+    whichever module it is in: it is marked `browser` as the tests that start Chromium themselves are.
+    The benchmark smoke test goes last."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    # The benchmark smoke test waits for a run started when the session was collected: asked last,
+    # it finds the run done, which went on beside every other test.
+    items.sort(key=lambda item: item.path.name == "test_bench_smoke.py")
+
+
+BENCH_QUICK = pytest.StashKey[tuple["subprocess.Popen[bytes]", Path]]()
+"""The benchmark harness's --quick run and the folder it writes to, when the session runs its smoke test."""
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The benchmark smoke test's run (half a minute of renders, in processes of its own) starts as
+    soon as the session knows it will be wanted: the tests are mostly one process, so it runs on the
+    other core beside them instead of after them. tests/test_bench_smoke.py waits for it."""
+    if not any(item.path.name == "test_bench_smoke.py" for item in session.items):
+        return
+    out = Path(tempfile.mkdtemp(prefix="speechcast-bench-quick-"))
+    command = [sys.executable, str(_ROOT / "bench" / "run.py"), "--quick", "--work", str(out / "work"),
+               "--json", str(out / "bench.json"), "--report", str(out / "bench.md")]  # fmt: skip
+    with (out / "stderr.txt").open("wb") as stderr:
+        process = subprocess.Popen(command, cwd=_ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+    session.config.stash[BENCH_QUICK] = (process, out)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A run nobody waited for (the smoke test deselected by -k, or the session stopped) is stopped."""
+    found = session.config.stash.get(BENCH_QUICK, None)
+    if found is not None:
+        process, out = found
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        shutil.rmtree(out, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from conftest import BENCH_QUICK
 
 # Renders, servers, browsers or the whole corpus: left out of `pytest -m "not slow"`.
 pytestmark = [pytest.mark.slow, pytest.mark.bench]
 
-ROOT = Path(__file__).resolve().parents[1]
 CASES = {"offline", "scale", "edge", "stitch", "startup", "batch", "encode"}
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
-    out = tmp_path_factory.mktemp("bench")
-    command = [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--work", str(out / "work"),
-               "--json", str(out / "bench.json"), "--report", str(out / "bench.md")]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stderr[-3000:]
+def quick(request: pytest.FixtureRequest) -> tuple[dict, str]:
+    """`bench/run.py --quick`, started by conftest when the session was collected, waited for here."""
+    process, out = request.config.stash[BENCH_QUICK]
+    assert process.wait(timeout=240) == 0, (out / "stderr.txt").read_text(encoding="utf-8", errors="replace")[-3000:]
     return json.loads((out / "bench.json").read_text(encoding="utf-8")), (out / "bench.md").read_text(encoding="utf-8")
 
 
