@@ -96,6 +96,7 @@ def test_running_headers_and_footers_are_reported_as_page_furniture(printed: dic
 def test_glyphs_are_normalised_as_readers_expect() -> None:
     assert unified_glyphs("⼯作⾦额⼈⺠⻓期⻔⼝⻛险⸺") == "工作金额人民长期门口风险——"
     assert unified_glyphs("第⼀、（⼆）") == "第一、（二）"
+    assert unified_glyphs("⸺在全县工作会议上的讲话") == "——在全县工作会议上的讲话"  # a dash alone, no radical beside it
     assert unified_glyphs("ＡＢＣ１２３，。") == "ＡＢＣ１２３，。"  # only radical glyphs change: full-width text stays as written
 
 

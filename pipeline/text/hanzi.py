@@ -68,7 +68,8 @@ _OWN_SCRIPT_RATIO = 10
 """A simplified document has this many times more distinct simplified-only characters than strays."""
 
 
-_RADICAL_GLYPH = re.compile(r"[\u2e80-\u2fdf]")
+_RADICAL_GLYPH = re.compile(r"[\u2e3a\u2e3b\u2e80-\u2fdf]")
+"""The code points unified_glyphs changes (⸺ ⸻ and the radicals): a text without one is left as it is."""
 
 
 def unified_glyphs(text: str) -> str:
