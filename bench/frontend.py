@@ -151,6 +151,10 @@ class Annotation:
         return cls(lines, labels, inline, headings)
 
 
+_LINE_LISTS = ("lost", "kept_junk", "missed_headings", "false", "missed_title_block")
+"""The Score fields that list lines (the validation half is reported without them)."""
+
+
 @dataclass
 class Score:
     junk: int = 0
@@ -171,7 +175,7 @@ class Score:
     missed_title_block: list[str] = field(default_factory=list)
 
     def add(self, other: Score, document: str = "") -> None:
-        for name in ("lost", "kept_junk", "missed_headings", "false", "missed_title_block"):
+        for name in _LINE_LISTS:
             getattr(self, name).extend(f"{document}: {item}" for item in getattr(other, name))
         for name in (
             "junk",
@@ -476,9 +480,6 @@ def run(only: str = "", halves: Sequence[str] = HALVES, readings: Sequence[str] 
     }
 
 
-_LINE_LISTS = ("lost", "kept_junk", "missed_headings", "false", "missed_title_block")
-
-
 def counted_only(report: dict) -> dict:
     """The report with the validation half's lines taken out (its counts kept): whoever reads the raw
     numbers must not see which lines it misses, or it is no longer a half nobody wrote rules from."""
@@ -542,7 +543,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.details:
         for name, per in report["documents"].items():
             for variant in [r for r in READINGS if r in per] if per["half"] == "development" else ():
-                for key in ("lost", "kept_junk", "missed_headings", "false", "missed_title_block"):
+                for key in _LINE_LISTS:
                     for item in per[variant][key]:
                         print(f"{name}\t{variant}\t{key}\t{item}")
     if args.json:

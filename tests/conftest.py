@@ -68,7 +68,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
     # The benchmark smoke test waits for a run started when the session was collected: asked last,
     # it finds the run done, which went on beside every other test.
-    items.sort(key=lambda item: item.path.name == "test_bench_smoke.py")
+    items.sort(key=_bench_smoke)
+
+
+def _bench_smoke(item: pytest.Item) -> bool:
+    return item.path.name == "test_bench_smoke.py"
 
 
 BENCH_QUICK = pytest.StashKey[tuple["subprocess.Popen[bytes]", Path]]()
@@ -80,7 +84,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """The benchmark smoke test's run (half a minute of renders, in processes of its own) starts as
     soon as the session knows it will be wanted: the tests are mostly one process, so it runs on the
     other core beside them instead of after them. tests/test_bench_smoke.py waits for it."""
-    if not any(item.path.name == "test_bench_smoke.py" for item in session.items):
+    if not any(_bench_smoke(item) for item in session.items):
         return
     out = Path(tempfile.mkdtemp(prefix="speechcast-bench-quick-"))
     command = [sys.executable, str(_ROOT / "bench" / "run.py"), "--quick", "--work", str(out / "work"),
